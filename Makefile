@@ -1,0 +1,146 @@
+# conctrace — build, test, run.  `make V=1` shows the commands.
+# Every output lands under $(OUT); the only file outside it is ./conctrace (a copy of the binary).
+
+OUT        ?= build
+PREFIX     ?= /usr/local
+ARCH       := x86
+CC         ?= gcc
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+PYTHON     ?= /usr/bin/python3
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+
+WARN       := -Wall -Wextra -Werror
+CFLAGS     ?= -O2 -g
+CFLAGS     += $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(OUT) -Ibpf -Iuserspace
+LIBS       := -lbpf -lelf -lz -ljansson -lmicrohttpd -lcurl -luring -lpthread -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS      := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+GEN        := $(OUT)/syscall_names.c
+USER_SRCS  := $(wildcard userspace/*.c)
+USER_OBJS  := $(patsubst userspace/%.c,$(OUT)/user/%.o,$(USER_SRCS)) $(OUT)/user/syscall_names.o
+LIB_OBJS   := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
+INTEG_SRCS := $(wildcard tests/integration/*.c)
+INTEG_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/integration/%,$(INTEG_SRCS))
+PROG_SRCS  := $(wildcard tests/progs/*.c)
+PROG_BINS  := $(patsubst tests/progs/%.c,$(OUT)/progs/%,$(PROG_SRCS))
+WORK_SRCS  := $(wildcard workloads/c/*.c)
+WORK_BINS  := $(patsubst workloads/c/%.c,$(OUT)/workloads/%,$(WORK_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all deps run test unit integration bench install vmlinux clean tracefs
+all: conctrace $(PROG_BINS) $(WORK_BINS) $(BENCH_BINS)
+
+# Debian packages the project needs; `make deps` is idempotent and installs only what is missing.
+DEBS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev libmicrohttpd-dev \
+        libcurl4-openssl-dev liburing-dev libcriterion-dev pkg-config make gcc util-linux \
+        python3 python3-aiofiles python3-aiohttp python3-requests
+deps:
+	$(Q)missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	    | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "  APT      $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Kernel side: CO-RE objects and their skeletons.
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Syscall names come from the installed kernel headers, not from a hand-written list.
+$(GEN): /usr/include/x86_64-linux-gnu/asm/unistd_64.h userspace/gen_syscalls.sh | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)sh userspace/gen_syscalls.sh $< > $@
+
+$(OUT)/user/syscall_names.o: $(GEN) | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/user/%.o: userspace/%.c $(wildcard userspace/*.h) $(wildcard bpf/*.h) $(SKELS) | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/conctrace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+conctrace: $(OUT)/conctrace
+	$(Q)cp $< $@
+
+$(OUT)/tests/unit/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/*.h) | $(OUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LIBS) -lcriterion -o $@
+
+$(OUT)/tests/integration/%: tests/integration/%.c $(LIB_OBJS) $(wildcard tests/*.h) | $(OUT)/tests/integration
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LIBS) -lcriterion -o $@
+
+$(OUT)/progs/%: tests/progs/%.c | $(OUT)/progs
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lpthread -lm -o $@
+
+$(OUT)/workloads/%: workloads/c/%.c $(wildcard workloads/c/*.h) | $(OUT)/workloads
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iworkloads/c $< $(LIBS) -o $@
+
+$(OUT)/bench/%: bench/%.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lpthread -lm -o $@
+
+$(OUT) $(OUT)/user $(OUT)/tests/unit $(OUT)/tests/integration $(OUT)/progs $(OUT)/workloads $(OUT)/bench:
+	$(Q)mkdir -p $@
+
+# Some tests read tracepoint formats; mount tracefs where a fresh machine has not.
+tracefs:
+	$(Q)mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+
+unit: $(UNIT_BINS)
+	$(Q)for t in $(UNIT_BINS); do $$t --jobs 2 || exit 1; done
+
+integration: all $(INTEG_BINS) tracefs
+	$(Q)for t in $(INTEG_BINS); do CONCTRACE=$(CURDIR)/conctrace PROGS=$(CURDIR)/$(OUT)/progs \
+	    WORKLOADS=$(CURDIR)/workloads PYTHON=$(PYTHON) $$t --jobs 1 || exit 1; done
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory integration
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory install
+	$(Q)conctrace run
+
+bench: all
+	$(Q)sh bench/overhead.sh
+
+install: all
+	$(call msg,INSTALL,$(PREFIX)/bin/conctrace)
+	$(Q)install -D -m 0755 $(OUT)/conctrace $(PREFIX)/bin/conctrace
+
+vmlinux:
+	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+clean:
+	$(Q)rm -rf $(OUT) conctrace

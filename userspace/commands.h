@@ -1,0 +1,8 @@
+/* The conctrace subcommands; each returns the process exit status. */
+#ifndef CONCTRACE_COMMANDS_H
+#define CONCTRACE_COMMANDS_H
+
+int cmd_record(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+#endif
