@@ -170,6 +170,14 @@ static bool delay_answer(struct latency_server *s, struct MHD_Connection *conn)
 	return delayed;
 }
 
+static bool is_stopping(struct latency_server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	bool stopping = s->stopping;
+	pthread_mutex_unlock(&s->lock);
+	return stopping;
+}
+
 static enum MHD_Result answer(struct latency_server *s, struct MHD_Connection *conn)
 {
 	enum MHD_Result queued = MHD_queue_response(conn, MHD_HTTP_OK, s->response);
@@ -200,6 +208,8 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, co
 		*req_cls = &request_delayed;
 		return MHD_YES;
 	}
+	if (*req_cls == &request_delayed && is_stopping(s))
+		return MHD_NO;   /* cut short by the stop: close rather than count an answer never sent */
 	return answer(s, conn);
 }
 

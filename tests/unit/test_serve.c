@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -261,6 +262,31 @@ Test(serve, stops_promptly_with_requests_waiting)
 	double elapsed = now_s() - start;
 	pthread_join(client, NULL);
 	cr_assert_lt(elapsed, 1.0, "stop took %.3f s", elapsed);
+}
+
+static int open_descriptors(void)
+{
+	int count = 0;
+
+	for (int fd = 0; fd < 4096; fd++)
+		count += fcntl(fd, F_GETFD) != -1;
+	return count;
+}
+
+Test(serve, stop_releases_every_descriptor)
+{
+	int before = open_descriptors();
+	struct latency_server *s = start_server(0, 10);
+	size_t body_bytes = 0;
+	CURL *h = new_request(s, &body_bytes);
+
+	cr_assert_eq(perform_ok(h), 200);
+	curl_easy_cleanup(h);
+	int silent = connect_raw(s);   /* sends nothing: still waiting at the gate */
+	usleep(50 * 1000);
+	latency_server_stop(s);
+	close(silent);
+	cr_assert_eq(open_descriptors(), before);
 }
 
 Test(serve, reports_a_port_in_use)
