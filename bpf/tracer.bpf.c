@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-2.0
+/* conctrace kernel side: per-thread state accounting of a traced process tree.
+ * Everything is aggregated in maps; only lifecycle events go through the ring buffer. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tracer.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Knobs, set by user space between open and load. */
+const volatile __u8 syscall_kind[SYSCALL_SLOTS] = {};
+const volatile struct krange kranges[KRANGE_MAX] = {};
+const volatile __u32 nkranges = 0;
+const volatile __u64 offcpu_stack_period_ns = 0;  /* 0: capture stacks at every switch-out */
+const volatile bool offcpu_stacks = true;
+const volatile __u64 sample_period_ns = 10101010;
+
+#define TASK_RUNNING         0x0000
+#define TASK_INTERRUPTIBLE   0x0001
+#define TASK_UNINTERRUPTIBLE 0x0002
+#define TASK_DEAD            0x0080
+#define S_IFMT   00170000
+#define S_IFSOCK 0140000
+#define S_IFIFO  0010000
+#define AF_UNIX  1
+#define EEXIST   17
+
+/* Sizes are placeholders: user space sets max_entries before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct thread_entry);
+} threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct syscall_key);
+	__type(value, struct syscall_stat);
+} syscall_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct wakeup_key);
+	__type(value, struct wakeup_stat);
+} wakeups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct stack_key);
+	__type(value, struct stack_stat);
+} stack_aggs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1024);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct blk_inflight);
+} blk_inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct blk_key);
+	__type(value, struct blk_stat);
+} blk_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CNT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[KSTACK_SCAN_DEPTH]);
+} kstack_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+/* The value under KEY, created from INIT when missing; NULL when the map is full. */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+/* Reads the scheduler's own counters of TASK into slot I of the thread's kernel snapshot. */
+static __always_inline void snapshot_kernel_acct(struct thread_acct *a, struct task_struct *task, int i)
+{
+	a->k_runtime[i] = BPF_CORE_READ(task, se.sum_exec_runtime);
+	a->k_run_delay[i] = BPF_CORE_READ(task, sched_info.run_delay);
+	a->k_nvcsw[i] = BPF_CORE_READ(task, nvcsw);
+	a->k_nivcsw[i] = BPF_CORE_READ(task, nivcsw);
+}
+
+static struct thread_entry *new_thread(struct task_struct *task, __u64 now, __u32 state, __u32 flags)
+{
+	struct thread_entry init = {};
+	__u32 tid = BPF_CORE_READ(task, pid);
+
+	init.last_ns = now;
+	init.sys_nr = -1;
+	init.state = state;
+	init.kstack = init.ustack = -1;
+	init.acct.tid = tid;
+	init.acct.tgid = BPF_CORE_READ(task, tgid);
+	init.acct.start_ns = now;
+	init.acct.flags = flags;
+	BPF_CORE_READ_STR_INTO(&init.acct.comm, task, comm);
+	snapshot_kernel_acct(&init.acct, task, 0);
+	if (bpf_map_update_elem(&threads, &tid, &init, BPF_ANY)) {
+		count(DROP_THREAD_MAP_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&threads, &tid);
+}
+
+/* The entry of a traced thread; a thread of a traced process met for the first time is adopted
+ * (attach mode, or the command released by the tracer) in STATE. */
+static __always_inline struct thread_entry *thread_of(struct task_struct *task, __u64 now, __u32 state)
+{
+	__u32 tid = BPF_CORE_READ(task, pid);
+	struct thread_entry *t;
+	__u32 tgid;
+
+	if (!tid)
+		return NULL;
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (t)
+		return t;
+	tgid = BPF_CORE_READ(task, tgid);
+	if (!bpf_map_lookup_elem(&traced_procs, &tgid))
+		return NULL;
+	return new_thread(task, now, state, TF_ADOPTED);
+}
+
+/* Charges the time since the last transition to the current state. */
+static __always_inline void accrue(struct thread_entry *t, __u64 now)
+{
+	__u32 s = t->state;
+
+	if (s < WC_COUNT && now > t->last_ns)
+		t->acct.ns[s] += now - t->last_ns;
+	t->last_ns = now;
+}
+
+static __always_inline void enter_state(struct thread_entry *t, __u32 state)
+{
+	t->state = state;
+	if (state < WC_COUNT)
+		t->acct.blocks[state]++;
+}
+
+static __always_inline __u32 class_of_kernel_stack(void *ctx)
+{
+	__u32 zero = 0;
+	__u64 *frames = bpf_map_lookup_elem(&kstack_scratch, &zero);
+	long len;
+
+	if (!frames)
+		return WC_OTHER_D;
+	len = bpf_get_stack(ctx, frames, KSTACK_SCAN_DEPTH * sizeof(__u64), 0);
+	if (len <= 0)
+		return WC_OTHER_D;
+	for (int i = 0; i < KSTACK_SCAN_DEPTH; i++) {
+		if (i * sizeof(__u64) >= len)
+			break;
+		for (__u32 r = 0; r < KRANGE_MAX && r < nkranges; r++)
+			if (frames[i] >= kranges[r].start && frames[i] < kranges[r].end)
+				return kranges[r].wait_class;
+	}
+	return WC_OTHER_D;
+}
+
+/* Class of a blocking read/write on file descriptor FD: socket, unix socket or pipe. */
+static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	__u16 mode;
+
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return WC_OTHER_SLEEP;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return WC_OTHER_SLEEP;
+	mode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+	if (mode == S_IFIFO)
+		return WC_PIPE;
+	if (mode != S_IFSOCK)
+		return WC_OTHER_SLEEP;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX)
+		return WC_PIPE;
+	return WC_NET;
+}
+
+static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thread_entry *t)
+{
+	__s32 nr = t->sys_nr;
+
+	if (nr < 0 || nr >= SYSCALL_SLOTS)
+		return WC_OTHER_SLEEP;
+	switch (syscall_kind[nr & (SYSCALL_SLOTS - 1)] & ~SK_IO_BYTES) {
+	case SK_LOCK:  return WC_LOCK;
+	case SK_LOOP:  return WC_LOOP_IDLE;
+	case SK_TIMER: return WC_TIMER;
+	case SK_CHILD: return WC_CHILD;
+	case SK_NET:   return WC_NET;
+	case SK_FD:    return class_of_fd(prev, t->sys_arg0);
+	default:       return WC_OTHER_SLEEP;
+	}
+}
+
+static __always_inline __u32 class_of_block(void *ctx, struct task_struct *prev, unsigned int state,
+					    struct thread_entry *t)
+{
+	if (state & TASK_UNINTERRUPTIBLE) {
+		if (BPF_CORE_READ_BITFIELD_PROBED(prev, in_iowait))
+			return WC_DISK;
+		return class_of_kernel_stack(ctx);
+	}
+	if (state & TASK_INTERRUPTIBLE)
+		return class_of_sleep(prev, t);
+	return WC_OTHER_SLEEP;
+}
+
+static __always_inline void capture_stacks(void *ctx, struct thread_entry *t, __u64 now)
+{
+	long id;
+
+	t->kstack = t->ustack = -1;
+	if (!offcpu_stacks || now - t->stack_ns < offcpu_stack_period_ns)
+		return;
+	t->stack_ns = now;
+	id = bpf_get_stackid(ctx, &stacks, 0);
+	if (id >= 0)
+		t->kstack = id;
+	else
+		count(id == -EEXIST ? DROP_STACK_COLLISION : DROP_STACK_ERROR);
+	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (id >= 0)
+		t->ustack = id;
+	else if (id == -EEXIST)
+		count(DROP_STACK_COLLISION);
+}
+
+/* Adds one interval of CLASS with the thread's stacks to the stack aggregates. */
+static __always_inline void add_stack_time(struct thread_entry *t, __s32 kstack, __s32 ustack,
+					   __u32 class, __u64 ns)
+{
+	struct stack_key key = {
+		.tid = t->acct.tid, .tgid = t->acct.tgid,
+		.kstack = kstack, .ustack = ustack, .wait_class = class,
+	};
+	static const struct stack_stat zero;
+	struct stack_stat *s = lookup_or_init(&stack_aggs, &key, &zero);
+
+	if (!s) {
+		count(DROP_STACK_AGG_FULL);
+		return;
+	}
+	s->count++;
+	s->ns += ns;
+}
+
+/* Ends the wait or runnable interval in progress: accrue it and record it against the stacks
+ * captured when it began. */
+static __always_inline void end_interval(struct thread_entry *t, __u64 now)
+{
+	__u32 class = t->state;
+	__u64 ns = now > t->last_ns ? now - t->last_ns : 0;
+
+	accrue(t, now);
+	if (offcpu_stacks && (t->kstack >= 0 || t->ustack >= 0))
+		add_stack_time(t, t->kstack, t->ustack, class, ns);
+}
+
+static __always_inline void emit_exit(struct thread_entry *t)
+{
+	struct exit_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		/* Left in the map, marked dead: user space collects it at the end. */
+		count(DROP_RINGBUF_FULL);
+		return;
+	}
+	e->type = EV_THREAD_EXIT;
+	e->acct = t->acct;
+	bpf_ringbuf_submit(e, 0);
+	bpf_map_delete_elem(&threads, &t->acct.tid);
+}
+
+static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
+				       unsigned int state, __u64 now)
+{
+	struct thread_entry *t = thread_of(prev, now, WC_ONCPU);
+
+	if (!t)
+		return;
+	accrue(t, now);
+	if (state & TASK_DEAD) {
+		t->acct.nvcsw++;
+		t->acct.end_ns = now;
+		t->acct.flags |= TF_DEAD | TF_K_END;
+		t->acct.exit_code = BPF_CORE_READ(prev, exit_code);
+		snapshot_kernel_acct(&t->acct, prev, 1);
+		emit_exit(t);
+		return;
+	}
+	/* The kernel's rule: a switch is voluntary when not preempted and the task left TASK_RUNNING. */
+	if (preempt || state == TASK_RUNNING) {
+		t->acct.nivcsw++;
+		enter_state(t, WC_RUNQUEUE);
+	} else {
+		t->acct.nvcsw++;
+		enter_state(t, class_of_block(ctx, prev, state, t));
+	}
+	capture_stacks(ctx, t, now);
+}
+
+static __always_inline void switch_in(struct task_struct *next, __u64 now)
+{
+	struct thread_entry *t = thread_of(next, now, WC_RUNQUEUE);
+
+	if (!t)
+		return;
+	end_interval(t, now);
+	t->state = WC_ONCPU;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	count(CNT_SWITCH);
+	switch_out(ctx, preempt, prev, prev_state, now);
+	switch_in(next, now);
+	return 0;
+}
+
+static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited)
+{
+	struct task_struct *waker = bpf_get_current_task_btf();
+	struct wakeup_key key = {
+		.waker_tid = BPF_CORE_READ(waker, pid), .wakee_tid = t->acct.tid, .wakee_class = class,
+	};
+	struct wakeup_stat *w = bpf_map_lookup_elem(&wakeups, &key);
+
+	if (!w) {
+		struct wakeup_stat init = { .waker_tgid = BPF_CORE_READ(waker, tgid) };
+
+		BPF_CORE_READ_STR_INTO(&init.waker_comm, waker, comm);
+		w = lookup_or_init(&wakeups, &key, &init);
+		if (!w) {
+			count(DROP_WAKEUP_MAP_FULL);
+			return;
+		}
+	}
+	w->count++;
+	w->waited_ns += waited;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(on_sched_wakeup, struct task_struct *p)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct thread_entry *t = thread_of(p, now, WC_RUNQUEUE);
+	__u32 class;
+	__u64 waited;
+
+	count(CNT_WAKEUP);
+	/* Only a sleeping thread is woken; a wakeup that races with the switch-out is ignored. */
+	if (!t || t->state == WC_ONCPU || t->state == WC_RUNQUEUE)
+		return 0;
+	class = t->state;
+	waited = now > t->last_ns ? now - t->last_ns : 0;
+	end_interval(t, now);
+	enter_state(t, WC_RUNQUEUE);
+	record_wakeup(t, class, waited);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), tgid = BPF_CORE_READ(child, tgid);
+	__u64 now = bpf_ktime_get_ns();
+	struct lifecycle_event *e;
+	__u8 one = 1;
+
+	if (!bpf_map_lookup_elem(&traced_procs, &ptgid))
+		return 0;
+	count(CNT_FORK);
+	if (tgid != ptgid) {
+		if (bpf_map_update_elem(&traced_procs, &tgid, &one, BPF_ANY)) {
+			count(DROP_PROC_MAP_FULL);
+			return 0;
+		}
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e) {
+			e->type = EV_FORK;
+			e->pid = tgid;
+			e->ppid = ptgid;
+			e->ts_ns = now;
+			BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+			e->filename[0] = 0;
+			bpf_ringbuf_submit(e, 0);
+		} else {
+			count(DROP_RINGBUF_FULL);
+		}
+	}
+	/* Runnable from birth: wake_up_new_task follows at once. */
+	new_thread(child, now, WC_RUNQUEUE, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct lifecycle_event *e;
+
+	if (!bpf_map_lookup_elem(&traced_procs, &tgid))
+		return 0;
+	count(CNT_EXEC);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(DROP_RINGBUF_FULL);
+		return 0;
+	}
+	e->type = EV_EXEC;
+	e->pid = tgid;
+	e->ppid = 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	BPF_CORE_READ_STR_INTO(&e->comm, p, comm);
+	bpf_probe_read_kernel_str(&e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct thread_entry *t = bpf_map_lookup_elem(&threads, &tid);
+
+	if (!t)
+		return 0;
+	t->sys_nr = id;
+	t->sys_arg0 = BPF_CORE_READ(regs, di);
+	t->sys_start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct thread_entry *t = bpf_map_lookup_elem(&threads, &tid);
+	static const struct syscall_stat zero;
+	struct syscall_stat *s;
+	struct syscall_key key;
+	__u64 ns;
+
+	if (!t || t->sys_nr < 0 || t->sys_nr >= SYSCALL_SLOTS)
+		return 0;
+	count(CNT_SYSCALL);
+	key.tgid = t->acct.tgid;
+	key.nr = t->sys_nr;
+	ns = bpf_ktime_get_ns() - t->sys_start_ns;
+	t->sys_nr = -1;
+	s = lookup_or_init(&syscall_stats, &key, &zero);
+	if (!s) {
+		count(DROP_SYSCALL_MAP_FULL);
+		return 0;
+	}
+	s->count++;
+	s->total_ns += ns;
+	if (ns > s->max_ns)
+		s->max_ns = ns;
+	if (ret < 0)
+		s->errors++;
+	else if (syscall_kind[key.nr & (SYSCALL_SLOTS - 1)] & SK_IO_BYTES)
+		s->bytes += ret;
+	return 0;
+}
+
+SEC("perf_event")
+int on_cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct thread_entry *t = bpf_map_lookup_elem(&threads, &tid);
+	__s32 kstack, ustack;
+
+	if (!t)
+		return 0;
+	count(CNT_SAMPLE);
+	t->acct.samples++;
+	kstack = bpf_get_stackid(ctx, &stacks, 0);
+	ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (kstack == -EEXIST || ustack == -EEXIST)
+		count(DROP_STACK_COLLISION);
+	add_stack_time(t, kstack < 0 ? -1 : kstack, ustack < 0 ? -1 : ustack, WC_ONCPU,
+		       sample_period_ns);
+	return 0;
+}
+
+static __always_inline __u16 blk_op_of(__u32 cmd_flags)
+{
+	switch (cmd_flags & 0xff) {
+	case 0: return BLK_READ;
+	case 1: return BLK_WRITE;
+	case 2: return BLK_FLUSH;
+	case 3: return BLK_DISCARD;
+	default: return BLK_OTHER;
+	}
+}
+
+SEC("tp_btf/block_rq_issue")
+int BPF_PROG(on_block_rq_issue, struct request *rq)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct gendisk *disk = BPF_CORE_READ(rq, q, disk);
+	struct blk_inflight f = {
+		.issue_ns = bpf_ktime_get_ns(),
+		.bytes = BPF_CORE_READ(rq, __data_len),
+	};
+	__u64 key = (__u64)rq;
+
+	f.key.dev = (BPF_CORE_READ(disk, major) << 20) | BPF_CORE_READ(disk, first_minor);
+	f.key.op = blk_op_of(BPF_CORE_READ(rq, cmd_flags));
+	f.key.attributed = tgid && bpf_map_lookup_elem(&traced_procs, &tgid) != NULL;
+	if (bpf_map_update_elem(&blk_inflight, &key, &f, BPF_ANY))
+		count(DROP_BLOCK_MAP_FULL);
+	return 0;
+}
+
+static __always_inline __u32 log2_bucket(__u64 v)
+{
+	__u32 b = 0;
+
+	for (int i = 0; i < LAT_BUCKETS - 1; i++) {
+		if (v <= 1)
+			break;
+		v >>= 1;
+		b++;
+	}
+	return b;
+}
+
+SEC("tp_btf/block_rq_complete")
+int BPF_PROG(on_block_rq_complete, struct request *rq, blk_status_t error, unsigned int nr_bytes)
+{
+	__u64 key = (__u64)rq, now = bpf_ktime_get_ns(), ns;
+	struct blk_inflight *f = bpf_map_lookup_elem(&blk_inflight, &key);
+	static const struct blk_stat zero;
+	struct blk_stat *s;
+
+	if (!f)
+		return 0;
+	count(CNT_BLOCK_RQ);
+	ns = now - f->issue_ns;
+	s = lookup_or_init(&blk_stats, &f->key, &zero);
+	if (!s) {
+		count(DROP_BLOCK_MAP_FULL);
+		bpf_map_delete_elem(&blk_inflight, &key);
+		return 0;
+	}
+	__sync_fetch_and_add(&s->count, 1);
+	__sync_fetch_and_add(&s->bytes, f->bytes);
+	__sync_fetch_and_add(&s->total_ns, ns);
+	if (ns > s->max_ns)
+		s->max_ns = ns;
+	__sync_fetch_and_add(&s->hist[log2_bucket(ns) & (LAT_BUCKETS - 1)], 1);
+	bpf_map_delete_elem(&blk_inflight, &key);
+	return 0;
+}

@@ -1,0 +1,153 @@
+/* Types shared by tracer.bpf.c and user space: fixed-width fields and fixed arrays only. */
+#ifndef CONCTRACE_TRACER_H
+#define CONCTRACE_TRACER_H
+
+#define COMM_LEN          16
+#define PATH_LEN          128
+#define SYSCALL_SLOTS     512   /* syscall numbers below this are classified and counted */
+#define KRANGE_MAX        24    /* kernel functions that classify an uninterruptible wait */
+#define KSTACK_SCAN_DEPTH 24    /* frames scanned for those functions */
+#define LAT_BUCKETS       32    /* log2(ns) latency histogram buckets */
+#define STACK_DEPTH       127   /* frames kept per stack (the kernel's default maximum) */
+
+/* Where a thread's time goes. One table in user space (classify.c) names and documents them. */
+enum wait_class {
+	WC_ONCPU,        /* running on a CPU */
+	WC_RUNQUEUE,     /* runnable, waiting for a CPU (woken or preempted) */
+	WC_DISK,         /* uninterruptible sleep in io_schedule (task->in_iowait) */
+	WC_KERNEL_LOCK,  /* uninterruptible sleep on a kernel rwsem/mutex/semaphore */
+	WC_LOCK,         /* interruptible futex wait: a user-space lock or condition */
+	WC_GIL,          /* futex wait on the Python GIL (needs the interpreter's GIL address) */
+	WC_LOOP_IDLE,    /* epoll/poll/select/io_uring wait: an event loop with nothing ready */
+	WC_NET,          /* blocked on a network socket */
+	WC_TIMER,        /* nanosleep and friends */
+	WC_CHILD,        /* wait4/waitid for a child process */
+	WC_PIPE,         /* blocked on a pipe or a unix socket (local IPC) */
+	WC_OTHER_SLEEP,  /* any other interruptible sleep */
+	WC_OTHER_D,      /* any other uninterruptible sleep */
+	WC_COUNT,
+};
+
+/* How sched_switch classifies an interruptible sleep from the syscall in progress. */
+enum syscall_kind {
+	SK_OTHER,        /* -> WC_OTHER_SLEEP */
+	SK_LOCK,         /* futex */
+	SK_LOOP,         /* epoll_wait, poll, select, io_uring_enter */
+	SK_TIMER,
+	SK_CHILD,
+	SK_NET,          /* socket-only calls: accept, connect, recvfrom, sendto... */
+	SK_FD,           /* read/write family: the class depends on the file (socket, pipe) */
+};
+#define SK_IO_BYTES 0x80 /* flag: positive return values are byte counts */
+
+/* Indices of the per-CPU counters: events handled and everything dropped. */
+enum counter {
+	CNT_SWITCH, CNT_WAKEUP, CNT_SYSCALL, CNT_SAMPLE, CNT_BLOCK_RQ, CNT_FORK, CNT_EXEC, CNT_EXIT,
+	CNT_EVENTS_END,
+	DROP_THREAD_MAP_FULL = CNT_EVENTS_END, /* a traced thread could not be tracked */
+	DROP_PROC_MAP_FULL,       /* a new traced process could not be added */
+	DROP_SYSCALL_MAP_FULL,
+	DROP_WAKEUP_MAP_FULL,
+	DROP_STACK_AGG_FULL,      /* a (thread, stacks, class) aggregate could not be stored */
+	DROP_STACK_COLLISION,     /* stack map bucket already held another stack */
+	DROP_STACK_ERROR,         /* stack could not be walked (other than a collision) */
+	DROP_RINGBUF_FULL,        /* a lifecycle event could not be sent */
+	DROP_BLOCK_MAP_FULL,
+	CNT_COUNT,
+};
+
+struct krange {
+	__u64 start, end;
+	__u32 wait_class;
+	__u32 pad;
+};
+
+/* Accounting of one thread; streamed to user space when the thread dies. */
+struct thread_acct {
+	__u32 tid, tgid;
+	__u64 start_ns, end_ns;       /* traced lifetime (CLOCK_MONOTONIC) */
+	__u64 ns[WC_COUNT];           /* time spent in each class */
+	__u64 blocks[WC_COUNT];       /* times the thread entered each class */
+	__u64 nvcsw, nivcsw;          /* voluntary / involuntary switches seen */
+	__u64 samples;                /* CPU samples taken while it ran */
+	/* The kernel's own accounting, read from task_struct when first seen and at death. */
+	__u64 k_runtime[2], k_run_delay[2], k_nvcsw[2], k_nivcsw[2];
+	__u32 exit_code;
+	__u32 flags;
+	char comm[COMM_LEN];
+};
+#define TF_DEAD     1  /* ended by its final context switch */
+#define TF_ADOPTED  2  /* already existed when first seen (attach mode) */
+#define TF_K_END    4  /* k_*[1] were read at death */
+
+/* Per-thread state the handlers keep between events, with the accounting it feeds. */
+struct thread_entry {
+	__u64 last_ns;        /* when the current state began */
+	__u64 sys_start_ns;
+	__u64 sys_arg0;
+	__s32 sys_nr;         /* syscall in progress, -1 when none */
+	__u32 state;          /* enum wait_class being accrued */
+	__s32 kstack, ustack; /* stacks captured at the last switch-out, or -1 */
+	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
+	struct thread_acct acct;
+};
+
+struct syscall_key {
+	__u32 tgid, nr;
+};
+struct syscall_stat {
+	__u64 count, errors, total_ns, max_ns, bytes;
+};
+
+struct wakeup_key {
+	__u32 waker_tid, wakee_tid;
+	__u32 wakee_class;    /* what the wakee was waiting for */
+	__u32 pad;
+};
+struct wakeup_stat {
+	__u64 count, waited_ns;
+	__u32 waker_tgid, pad;
+	char waker_comm[COMM_LEN];
+};
+
+struct stack_key {
+	__u32 tid, tgid;
+	__s32 kstack, ustack;
+	__u32 wait_class;
+	__u32 pad;
+};
+struct stack_stat {
+	__u64 count, ns;
+};
+
+enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH, BLK_DISCARD, BLK_OTHER, BLK_OP_COUNT };
+struct blk_key {
+	__u32 dev;            /* major << 20 | minor */
+	__u16 op;             /* enum blk_op */
+	__u16 attributed;     /* issued by a traced thread (else: writeback, other processes) */
+};
+struct blk_stat {
+	__u64 count, bytes, total_ns, max_ns;
+	__u64 hist[LAT_BUCKETS];
+};
+struct blk_inflight {
+	__u64 issue_ns, bytes;
+	struct blk_key key;
+};
+
+enum event_type { EV_FORK = 1, EV_EXEC, EV_THREAD_EXIT };
+struct lifecycle_event {
+	__u32 type;
+	__u32 pid, ppid;      /* new process and its parent (EV_FORK); process (EV_EXEC) */
+	__u32 pad;
+	__u64 ts_ns;
+	char comm[COMM_LEN];
+	char filename[PATH_LEN];
+};
+struct exit_event {
+	__u32 type;
+	__u32 pad;
+	struct thread_acct acct;
+};
+
+#endif

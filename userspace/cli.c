@@ -1,0 +1,123 @@
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "util.h"
+
+const char record_usage[] =
+	"usage: conctrace record [options] -- CMD [ARGS...]\n"
+	"       conctrace record [options] -p PID [-d SECONDS]\n"
+	"  -o, --output DIR           write DIR/report.json (default: conctrace-out)\n"
+	"  -F, --freq HZ              CPU samples per second per CPU, 0 = none (default 99)\n"
+	"  -u, --user NAME            run CMD as NAME (default under sudo: $SUDO_USER)\n"
+	"  -p, --pid PID              trace a running process and its descendants\n"
+	"  -d, --duration SECONDS     with -p: stop after SECONDS (default: Ctrl-C or exit)\n"
+	"  -q, --quiet                print no summary\n"
+	"      --no-offcpu-stacks     do not capture stacks when threads block\n"
+	"      --offcpu-stack-period MS  capture off-CPU stacks at most once per MS per thread\n"
+	"  -h, --help                 this help\n";
+
+enum { OPT_NO_OFFCPU = 256, OPT_OFFCPU_PERIOD };
+
+static const struct option record_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "freq", required_argument, NULL, 'F' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "no-offcpu-stacks", no_argument, NULL, OPT_NO_OFFCPU },
+	{ "offcpu-stack-period", required_argument, NULL, OPT_OFFCPU_PERIOD },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static enum parse_result bad(char *err, size_t errlen, const char *opt, const char *what, const char *arg)
+{
+	snprintf(err, errlen, "%s: %s: '%s'", opt, what, arg ? arg : "");
+	return PARSE_ERROR;
+}
+
+static enum parse_result parse_one(int c, const char *arg, struct record_opts *o, char *err, size_t errlen)
+{
+	uint64_t v;
+	double d;
+
+	switch (c) {
+	case 'o': o->outdir = arg; break;
+	case 'u': o->user = arg; break;
+	case 'q': o->quiet = true; break;
+	case OPT_NO_OFFCPU: o->offcpu_stacks = false; break;
+	case 'F':
+		if (!parse_u64(arg, 0, 10000, &v))
+			return bad(err, errlen, "--freq", "expected 0 to 10000 samples per second", arg);
+		o->freq_hz = v;
+		break;
+	case 'p':
+		if (!parse_u64(arg, 1, 4194304, &v))
+			return bad(err, errlen, "--pid", "not a process id", arg);
+		o->pid = v;
+		break;
+	case 'd':
+		if (!parse_double(arg, 0.001, 1e7, &d))
+			return bad(err, errlen, "--duration", "expected a positive number of seconds", arg);
+		o->duration_s = d;
+		break;
+	case OPT_OFFCPU_PERIOD:
+		if (!parse_double(arg, 0, 60000, &d))
+			return bad(err, errlen, "--offcpu-stack-period", "expected milliseconds", arg);
+		o->offcpu_stack_period_ns = d * 1e6;
+		break;
+	case 'h': return PARSE_HELP;
+	default:
+		snprintf(err, errlen, "unknown or incomplete option");
+		return PARSE_ERROR;
+	}
+	return PARSE_OK;
+}
+
+enum parse_result record_parse(int argc, char **argv, struct record_opts *o, char *err, size_t errlen)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->outdir = "conctrace-out";
+	o->freq_hz = 99;
+	o->offcpu_stacks = true;
+	optind = 0;    /* glibc: restart scanning, so parsing can run more than once */
+	opterr = 0;    /* errors are reported by the caller, on one line */
+	while ((c = getopt_long(argc, argv, "+o:F:u:p:d:qh", record_options, NULL)) != -1) {
+		enum parse_result r;
+
+		if (c == '?' || c == ':') {
+			const char *opt = argv[optind - 1];
+
+			snprintf(err, errlen, "%s: %s", opt, optopt && strchr("oFupd", optopt) ?
+				 "needs an argument" : "unknown option");
+			return PARSE_ERROR;
+		}
+		r = parse_one(c, optarg, o, err, errlen);
+		if (r != PARSE_OK)
+			return r;
+	}
+	if (optind < argc)
+		o->cmd = &argv[optind];
+	if (o->pid && o->cmd) {
+		snprintf(err, errlen, "give either -p PID or a command, not both");
+		return PARSE_ERROR;
+	}
+	if (!o->pid && !o->cmd) {
+		snprintf(err, errlen, "no command to run (give -- CMD [ARGS...] or -p PID)");
+		return PARSE_ERROR;
+	}
+	if (o->duration_s && !o->pid) {
+		snprintf(err, errlen, "--duration goes with -p PID");
+		return PARSE_ERROR;
+	}
+	if (!o->outdir[0]) {
+		snprintf(err, errlen, "--output: empty directory name");
+		return PARSE_ERROR;
+	}
+	return PARSE_OK;
+}

@@ -1,0 +1,171 @@
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "util.h"
+
+const char *const counter_names[CNT_COUNT] = {
+	[CNT_SWITCH] = "switch", [CNT_WAKEUP] = "wakeup", [CNT_SYSCALL] = "syscall",
+	[CNT_SAMPLE] = "sample", [CNT_BLOCK_RQ] = "block_rq", [CNT_FORK] = "fork",
+	[CNT_EXEC] = "exec", [CNT_EXIT] = "exit",
+	[DROP_THREAD_MAP_FULL] = "thread_map_full", [DROP_PROC_MAP_FULL] = "proc_map_full",
+	[DROP_SYSCALL_MAP_FULL] = "syscall_map_full", [DROP_WAKEUP_MAP_FULL] = "wakeup_map_full",
+	[DROP_STACK_AGG_FULL] = "stack_agg_full", [DROP_STACK_COLLISION] = "stack_collision",
+	[DROP_STACK_ERROR] = "stack_error", [DROP_RINGBUF_FULL] = "ringbuf_full",
+	[DROP_BLOCK_MAP_FULL] = "block_map_full",
+};
+
+int counter_by_name(const char *name)
+{
+	for (int i = 0; i < CNT_COUNT; i++)
+		if (counter_names[i] && strcmp(counter_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+void model_init(struct run_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->meta.exit_status = -1;
+}
+
+void model_free(struct run_model *m)
+{
+	for (size_t i = 0; i < m->n_procs; i++) {
+		free(m->procs[i].exe);
+		free(m->procs[i].cmdline);
+		free(m->procs[i].maps);
+	}
+	for (size_t i = 0; i < m->n_stacks; i++)
+		free(m->stacks[i].ips);
+	free(m->procs);
+	free(m->threads);
+	free(m->syscalls);
+	free(m->wakeups);
+	free(m->stack_aggs);
+	free(m->stacks);
+	free(m->blks);
+	free(m->disks);
+	free(m->meta.version);
+	free(m->meta.kernel);
+	free(m->meta.hostname);
+	free(m->meta.user);
+	free(m->meta.command);
+	memset(m, 0, sizeof(*m));
+}
+
+struct model_process *model_process(struct run_model *m, uint32_t pid)
+{
+	for (size_t i = 0; i < m->n_procs; i++)
+		if (m->procs[i].pid == pid)
+			return &m->procs[i];
+	return NULL;
+}
+
+struct model_process *model_add_process(struct run_model *m, uint32_t pid)
+{
+	struct model_process *p = model_process(m, pid);
+
+	if (p)
+		return p;
+	p = VEC_PUSH(m->procs, m->n_procs, m->cap_procs);
+	p->pid = pid;
+	p->exit_status = -1;
+	return p;
+}
+
+struct model_thread *model_add_thread(struct run_model *m, const struct thread_acct *a)
+{
+	struct model_thread *t = VEC_PUSH(m->threads, m->n_threads, m->cap_threads);
+	struct model_process *p = model_add_process(m, a->tgid);
+
+	t->acct = *a;
+	if (!p->start_ns || a->start_ns < p->start_ns)
+		p->start_ns = a->start_ns;
+	if (a->end_ns > p->end_ns)
+		p->end_ns = a->end_ns;
+	if (!p->comm[0] || a->tid == a->tgid)
+		memcpy(p->comm, a->comm, COMM_LEN);
+	return t;
+}
+
+static int cmp_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_proc(const void *a, const void *b)
+{
+	return cmp_u32(((const struct model_process *)a)->pid, ((const struct model_process *)b)->pid);
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	const struct thread_acct *x = &((const struct model_thread *)a)->acct;
+	const struct thread_acct *y = &((const struct model_thread *)b)->acct;
+
+	return cmp_u32(x->tgid, y->tgid) ?: cmp_u32(x->tid, y->tid) ?:
+	       (x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns);
+}
+
+static int cmp_syscall(const void *a, const void *b)
+{
+	const struct model_syscall *x = a, *y = b;
+
+	return cmp_u32(x->tgid, y->tgid) ?: cmp_u32(x->nr, y->nr);
+}
+
+static int cmp_stack(const void *a, const void *b)
+{
+	const struct model_stack *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Keys are plain structs of integers with explicit padding, so bytes order them stably. */
+static int cmp_wakeup(const void *a, const void *b)
+{
+	return memcmp(&((const struct model_wakeup *)a)->k, &((const struct model_wakeup *)b)->k,
+		      sizeof(struct wakeup_key));
+}
+
+static int cmp_stack_agg(const void *a, const void *b)
+{
+	return memcmp(&((const struct model_stack_agg *)a)->k, &((const struct model_stack_agg *)b)->k,
+		      sizeof(struct stack_key));
+}
+
+static int cmp_blk(const void *a, const void *b)
+{
+	return memcmp(&((const struct model_blk *)a)->k, &((const struct model_blk *)b)->k,
+		      sizeof(struct blk_key));
+}
+
+void model_sort(struct run_model *m)
+{
+	qsort(m->procs, m->n_procs, sizeof(*m->procs), cmp_proc);
+	qsort(m->threads, m->n_threads, sizeof(*m->threads), cmp_thread);
+	qsort(m->syscalls, m->n_syscalls, sizeof(*m->syscalls), cmp_syscall);
+	qsort(m->wakeups, m->n_wakeups, sizeof(*m->wakeups), cmp_wakeup);
+	qsort(m->stack_aggs, m->n_stack_aggs, sizeof(*m->stack_aggs), cmp_stack_agg);
+	qsort(m->stacks, m->n_stacks, sizeof(*m->stacks), cmp_stack);
+	qsort(m->blks, m->n_blks, sizeof(*m->blks), cmp_blk);
+}
+
+uint64_t model_drops(const struct run_model *m)
+{
+	uint64_t sum = 0;
+
+	for (int i = CNT_EVENTS_END; i < CNT_COUNT; i++)
+		sum += m->counters[i];
+	return sum;
+}
+
+uint64_t model_events(const struct run_model *m)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < CNT_EVENTS_END; i++)
+		sum += m->counters[i];
+	return sum;
+}

@@ -1,0 +1,12 @@
+/* Tracing one process tree: used by `conctrace record` and by every cell of `conctrace run`. */
+#ifndef CONCTRACE_RECORD_H
+#define CONCTRACE_RECORD_H
+
+#include "cli.h"
+
+/* 0 when this process may trace; else prints why on one line and returns the exit status (2). */
+int record_check_environment(void);
+/* Runs or attaches as O says, writes O->outdir/report.json; returns the exit status. */
+int record_session(const struct record_opts *o);
+
+#endif

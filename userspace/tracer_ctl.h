@@ -1,0 +1,36 @@
+/* Owner of the BPF skeleton: loads and attaches the probes, and turns what they collect into the
+ * run model. */
+#ifndef CONCTRACE_TRACER_CTL_H
+#define CONCTRACE_TRACER_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "model.h"
+
+struct tracer_opts {
+	uint32_t freq_hz;                 /* CPU samples per second per CPU; 0: none */
+	bool offcpu_stacks;               /* capture stacks when a thread leaves the CPU */
+	uint64_t offcpu_stack_period_ns;  /* at most one capture per thread per period */
+	uint32_t max_threads, max_procs, max_syscalls, max_wakeups, max_stack_aggs, max_stacks;
+};
+void tracer_default_opts(struct tracer_opts *o);
+
+struct tracer;
+
+/* Opens, configures, loads and attaches; NULL with a one-line reason in ERR. */
+struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, char *err, size_t errlen);
+/* Traces process TGID (and, from now on, everything it forks). */
+int tracer_follow(struct tracer *t, pid_t tgid);
+/* Handles lifecycle events for up to TIMEOUT_MS; returns the number handled or a negative error. */
+int tracer_poll(struct tracer *t, int timeout_ms);
+/* Threads still tracked in the kernel (not yet seen exiting). */
+size_t tracer_live_threads(struct tracer *t);
+/* Re-reads the memory maps of live traced processes whose maps may have changed. */
+void tracer_refresh_maps(struct tracer *t);
+/* Detaches the probes, then moves every map's contents into the model; threads still alive are
+ * closed at END_NS. */
+void tracer_stop(struct tracer *t, uint64_t end_ns);
+void tracer_free(struct tracer *t);
+
+#endif
