@@ -96,7 +96,7 @@ $(OUT)/tests/integration/%: tests/integration/%.c $(LIB_OBJS) $(wildcard tests/*
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LIBS) -lcriterion -o $@
 
-$(OUT)/progs/%: tests/progs/%.c | $(OUT)/progs
+$(OUT)/progs/%: tests/progs/%.c $(wildcard tests/progs/*.h) | $(OUT)/progs
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -lm -o $@
 

@@ -1,0 +1,30 @@
+// busythreads: 4 threads each burn 0.6 s of their own CPU time.  With more
+// threads than CPUs they wait runnable and get preempted (involuntary switches).
+#include <pthread.h>
+
+#include "progs.h"
+
+enum { THREADS = 4 };
+
+static void *burn(void *unused)
+{
+	(void)unused;
+	spin_ns(CLOCK_THREAD_CPUTIME_ID, 600000000);
+	record_thread_stats();
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t threads[THREADS];
+
+	for (int i = 0; i < THREADS; i++) {
+		errno = pthread_create(&threads[i], NULL, burn, NULL);
+		if (errno)
+			die("pthread_create");
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(threads[i], NULL);
+	record_thread_stats();
+	return 0;
+}
