@@ -133,8 +133,12 @@ class NetJob:
         return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
 
     def run(self, url):
-        with thread_session().get(url) as response:
-            return response.status_code == 200, len(response.content)
+        try:
+            with thread_session().get(url) as response:
+                return response.status_code == 200, len(response.content)
+        except requests.RequestException as error:
+            # A plain OSError crosses the process pool intact; requests' own errors do not.
+            raise ConnectionError(f"GET {url}: {error}") from None
 
     async def run_async(self, session, url):
         async with session.get(url) as response:
@@ -235,7 +239,7 @@ def main(argv):
         values = MODELS[args.model](job, tasks, workers)
         elapsed = time.perf_counter() - start
         result = job.result(values)
-    except (OSError, requests.RequestException, aiohttp.ClientError) as error:
+    except (OSError, aiohttp.ClientError) as error:
         print(f"conc_work: {args.workload}/{args.model}: {error}", file=sys.stderr)
         return 1
     print(json.dumps({"runtime": "python", "workload": args.workload, "model": args.model,
