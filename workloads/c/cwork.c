@@ -238,8 +238,10 @@ static long parse_positive(const char *option, const char *text, long max)
 
 	errno = 0;
 	value = strtol(text, &end, 10);
-	if (errno || end == text || *end || value < 1 || value > max)
-		usage_error("--%s: expected an integer from 1 to %ld, got '%s'", option, max, text);
+	if (errno || end == text || *end || value < 1)
+		usage_error("--%s: expected a positive integer, got '%s'", option, text);
+	if (value > max)
+		usage_error("--%s: at most %ld, got '%s'", option, max, text);
 	return value;
 }
 
