@@ -289,12 +289,12 @@ static void parse_option(struct cli *cli, int opt, const char *name, const char 
 	case 'w': job->workload = lookup(name, arg, WORKLOADS, 3); break;
 	case 'm': cli->model = find_model(arg); break;
 	case 'W': cli->workers = parse_positive(name, arg, 1024); break;
-	case 'f': cli->files = parse_positive(name, arg, 100000); break;	/* file_%05d names */
+	case 'f': cli->files = parse_positive(name, arg, LONG_MAX); break;
 	case 'l': job->lines = parse_positive(name, arg, LONG_MAX); break;
 	case 'L': job->line_length = parse_positive(name, arg, 1 << 20); break;
 	case 'd': job->dir = arg; break;
 	case 'v': job->variant = lookup(name, arg, variants, 2); break;
-	case 'n': job->num = parse_positive(name, arg, 1L << 40); cli->have_num = 1; break;
+	case 'n': job->num = parse_positive(name, arg, LONG_MAX); cli->have_num = 1; break;
 	case 'c': cli->count = parse_positive(name, arg, LONG_MAX); break;
 	case 'u': job->url = arg; break;
 	case 'r': cli->requests = parse_positive(name, arg, LONG_MAX); break;
