@@ -324,6 +324,7 @@ static __always_inline void emit_exit(struct thread_entry *t)
 		count(DROP_RINGBUF_FULL);
 		return;
 	}
+	count(CNT_EXIT);
 	e->type = EV_THREAD_EXIT;
 	e->acct = t->acct;
 	bpf_ringbuf_submit(e, 0);
@@ -343,6 +344,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		t->acct.end_ns = now;
 		t->acct.flags |= TF_DEAD | TF_K_END;
 		t->acct.exit_code = BPF_CORE_READ(prev, exit_code);
+		BPF_CORE_READ_STR_INTO(&t->acct.comm, prev, comm);  /* as named after any exec */
 		snapshot_kernel_acct(&t->acct, prev, 1);
 		emit_exit(t);
 		return;

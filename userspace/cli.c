@@ -13,6 +13,7 @@ const char record_usage[] =
 	"  -u, --user NAME            run CMD as NAME (default under sudo: $SUDO_USER)\n"
 	"  -p, --pid PID              trace a running process and its descendants\n"
 	"  -d, --duration SECONDS     with -p: stop after SECONDS (default: Ctrl-C or exit)\n"
+	"  -t, --timeout SECONDS      kill the command's tree after SECONDS (report marked interrupted)\n"
 	"  -q, --quiet                print no summary\n"
 	"      --no-offcpu-stacks     do not capture stacks when threads block\n"
 	"      --offcpu-stack-period MS  capture off-CPU stacks at most once per MS per thread\n"
@@ -26,6 +27,7 @@ static const struct option record_options[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "duration", required_argument, NULL, 'd' },
+	{ "timeout", required_argument, NULL, 't' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-offcpu-stacks", no_argument, NULL, OPT_NO_OFFCPU },
 	{ "offcpu-stack-period", required_argument, NULL, OPT_OFFCPU_PERIOD },
@@ -64,6 +66,11 @@ static enum parse_result parse_one(int c, const char *arg, struct record_opts *o
 			return bad(err, errlen, "--duration", "expected a positive number of seconds", arg);
 		o->duration_s = d;
 		break;
+	case 't':
+		if (!parse_double(arg, 0.001, 1e7, &d))
+			return bad(err, errlen, "--timeout", "expected a positive number of seconds", arg);
+		o->timeout_s = d;
+		break;
 	case OPT_OFFCPU_PERIOD:
 		if (!parse_double(arg, 0, 60000, &d))
 			return bad(err, errlen, "--offcpu-stack-period", "expected milliseconds", arg);
@@ -87,13 +94,13 @@ enum parse_result record_parse(int argc, char **argv, struct record_opts *o, cha
 	o->offcpu_stacks = true;
 	optind = 0;    /* glibc: restart scanning, so parsing can run more than once */
 	opterr = 0;    /* errors are reported by the caller, on one line */
-	while ((c = getopt_long(argc, argv, "+o:F:u:p:d:qh", record_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:F:u:p:d:t:qh", record_options, NULL)) != -1) {
 		enum parse_result r;
 
 		if (c == '?' || c == ':') {
 			const char *opt = argv[optind - 1];
 
-			snprintf(err, errlen, "%s: %s", opt, optopt && strchr("oFupd", optopt) ?
+			snprintf(err, errlen, "%s: %s", opt, optopt && strchr("oFupdt", optopt) ?
 				 "needs an argument" : "unknown option");
 			return PARSE_ERROR;
 		}
@@ -109,6 +116,10 @@ enum parse_result record_parse(int argc, char **argv, struct record_opts *o, cha
 	}
 	if (!o->pid && !o->cmd) {
 		snprintf(err, errlen, "no command to run (give -- CMD [ARGS...] or -p PID)");
+		return PARSE_ERROR;
+	}
+	if (o->timeout_s && o->pid) {
+		snprintf(err, errlen, "--timeout goes with a command; use --duration with -p");
 		return PARSE_ERROR;
 	}
 	if (o->duration_s && !o->pid) {

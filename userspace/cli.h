@@ -13,6 +13,7 @@ struct record_opts {
 	const char *user;            /* run CMD as this user; NULL: $SUDO_USER or unchanged */
 	pid_t pid;                   /* attach mode when > 0 */
 	double duration_s;           /* attach mode: 0 = until Ctrl-C or the process exits */
+	double timeout_s;            /* command mode: kill the tree after this long; 0 = never */
 	bool quiet;
 	bool offcpu_stacks;
 	uint64_t offcpu_stack_period_ns;

@@ -150,7 +150,7 @@ void diskstats_free(struct disk_snapshot *s)
 }
 
 /* The ppid in /proc/PID/stat, read after the comm field (which may hold spaces and parens). */
-static pid_t proc_ppid(pid_t pid)
+pid_t proc_ppid(pid_t pid)
 {
 	char path[64], *buf, *p;
 	int ppid = -1;

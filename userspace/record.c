@@ -30,6 +30,7 @@
 static volatile sig_atomic_t stop_requests;
 static volatile sig_atomic_t forward_signal;
 static pid_t child_pid;
+static bool timed_out;
 
 /* A signal sent to conctrace alone (kill, a test harness) is passed on to the command; one from the
  * terminal already reached the whole foreground process group. */
@@ -234,17 +235,28 @@ static int launch(char **cmd, const struct passwd *pw, struct tracer *tr)
 	return 126;
 }
 
-static void wait_for_tree(struct tracer *tr, struct run_model *m)
+/* Ends the command's tree: the command and every traced process not yet seen exiting. */
+static void kill_tree(struct run_model *m)
 {
-	uint64_t deadline;
+	kill(child_pid, SIGKILL);
+	for (size_t i = 0; i < m->n_procs; i++)
+		if (m->procs[i].exit_status < 0)
+			kill(m->procs[i].pid, SIGKILL);
+}
+
+static void wait_for_tree(struct tracer *tr, struct run_model *m, double timeout_s)
+{
+	uint64_t deadline = timeout_s ? monotonic_ns() + timeout_s * 1e9 : UINT64_MAX;
+	bool killed = false;
 
 	while (reap_children(m)) {
 		tracer_poll(tr, POLL_MS);
 		tracer_refresh_maps(tr);
-		if (stop_requests >= 3) {  /* the command ignores Ctrl-C: end it */
-			kill(child_pid, SIGKILL);
-			waitpid(child_pid, NULL, 0);
-			return;
+		/* The command ignores Ctrl-C, or ran out of time: end it. */
+		if (!killed && (stop_requests >= 3 || monotonic_ns() > deadline)) {
+			timed_out = monotonic_ns() > deadline;
+			kill_tree(m);
+			killed = true;
 		}
 	}
 	/* Threads' final context switches can trail their parents' wait4 by a moment. */
@@ -299,7 +311,7 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	int rc;
 
 	m->meta.end_ns = monotonic_ns();
-	m->meta.interrupted = stop_requests > 0;
+	m->meta.interrupted = stop_requests > 0 || timed_out;
 	tracer_stop(tr, m->meta.end_ns);
 	diskstats_read("/proc/diskstats", &after);
 	diskstats_delta(before, &after, m);
@@ -316,6 +328,11 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	if (!o->quiet)
 		summary_print(stderr, m, path);
 	return 0;
+}
+
+bool record_interrupted(void)
+{
+	return stop_requests > 0;
 }
 
 int record_session(const struct record_opts *o)
@@ -355,6 +372,7 @@ int record_session(const struct record_opts *o)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	diskstats_read("/proc/diskstats", &before);
 	m.meta.start_ns = monotonic_ns();
+	timed_out = false;
 	if (o->pid) {
 		m.meta.root_pid = o->pid;
 		rc = attach(o, tr);
@@ -362,7 +380,7 @@ int record_session(const struct record_opts *o)
 		rc = launch(o->cmd, pw, tr);
 		m.meta.root_pid = child_pid;
 		if (rc == 0)
-			wait_for_tree(tr, &m);
+			wait_for_tree(tr, &m, o->timeout_s);
 	}
 	if (rc == 0 && finish(&m, tr, o, pw, &before))
 		rc = 1;

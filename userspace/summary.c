@@ -1,5 +1,6 @@
 #include "summary.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "account.h"
@@ -48,7 +49,7 @@ static void print_top_syscalls(FILE *out, const struct run_model *m, uint32_t pi
 	for (int k = 0; k < TOP_SYSCALLS && top[k]; k++) {
 		const char *name = syscall_name(top[k]->nr);
 
-		fprintf(out, " %s%s %llux %.3fs", k ? "," : "", name ? name : "?",
+		fprintf(out, "%s %s %llux %.3fs", k ? "," : "", name ? name : "?",
 			(unsigned long long)top[k]->s.count, ns_to_s(top[k]->s.total_ns));
 	}
 	fputc('\n', out);
@@ -74,8 +75,8 @@ static void print_process(FILE *out, const struct run_model *m, const struct mod
 static void check_line(FILE *out, const char *what, double ours, double theirs, const char *unit,
 		       const char *source)
 {
-	fprintf(out, "  %-26s traced %12.3f%s  kernel %12.3f%s  diff %5.1f%%  (%s)\n", what, ours, unit,
-		theirs, unit, 100 * rel_diff(ours, theirs), source);
+	fprintf(out, "  %-26s traced %10.3f%-1s kernel %10.3f%-1s diff %5.1f%% (%.3f%s)  [%s]\n", what, ours,
+		unit, theirs, unit, 100 * rel_diff(ours, theirs), fabs(ours - theirs), unit, source);
 }
 
 static void print_crosscheck(FILE *out, const struct run_model *m, const struct acct_totals *tree)

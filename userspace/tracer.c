@@ -150,6 +150,7 @@ int tracer_follow(struct tracer *t, pid_t tgid)
 		return -errno;
 	p = model_add_process(t->m, tgid);
 	p->start_ns = monotonic_ns();
+	p->ppid = proc_ppid(tgid);
 	if (!p->maps)
 		p->maps = proc_exec_maps(tgid);
 	return 0;
