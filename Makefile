@@ -25,7 +25,7 @@ WARN       := -Wall -Wextra -Werror
 CFLAGS     ?= -O2 -g
 CFLAGS     += $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(OUT) -Ibpf -Iuserspace
 LIBS       := -lbpf -lelf -lz -ljansson -lmicrohttpd -lcurl -luring -lpthread -lm
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
 
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))

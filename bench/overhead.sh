@@ -1,6 +1,6 @@
 #!/bin/sh
 # Tracing overhead of `conctrace record` on a context-switch-heavy ping-pong.
-#   bench/overhead.sh [--pairs N] [--conctrace PATH]
+#   bench/overhead.sh [--pairs N] [--conctrace PATH] [--record-args 'ARGS']
 # Each measurement runs N untraced/traced pairs, alternating which goes first so
 # drift (thermal, caches, noise) does not favour one side, and reports medians.
 # Exits 0 whatever the verdicts; 2 when something could not be run.
@@ -10,6 +10,7 @@ BENCH_DIR=$(dirname "$0")
 PINGPONG=$BENCH_DIR/../build/bench/pingpong
 PAIRS=9
 CONCTRACE=./conctrace
+RECORD_ARGS=
 PINNED_ROUNDS=300000       # ~0.8 s at ~700k switches/s, both threads on PIN_CPU
 PACED_ROUNDS=50000         # ~1 s at the paced rate
 PACED_NS_PER_SWITCH=10000  # 100k switches/s
@@ -33,7 +34,8 @@ parse_args() {
 		case $1 in
 		--pairs) [ $# -ge 2 ] || fail "--pairs needs a number"; PAIRS=$2; shift 2 ;;
 		--conctrace) [ $# -ge 2 ] || fail "--conctrace needs a path"; CONCTRACE=$2; shift 2 ;;
-		*) fail "usage: bench/overhead.sh [--pairs N] [--conctrace PATH]" ;;
+		--record-args) [ $# -ge 2 ] || fail "--record-args needs a value"; RECORD_ARGS=$2; shift 2 ;;
+		*) fail "usage: bench/overhead.sh [--pairs N] [--conctrace PATH] [--record-args ARGS]" ;;
 		esac
 	done
 	case $PAIRS in
@@ -60,7 +62,8 @@ run_untraced() {
 run_traced() {
 	out=$1; report=$2; shift 2
 	rm -rf "$TMP/record" && mkdir "$TMP/record" || fail "cannot create $TMP/record"
-	"$CONCTRACE" record -q -o "$TMP/record" -- "$@" >"$out" ||
+	# shellcheck disable=SC2086 # RECORD_ARGS is a list of options
+	"$CONCTRACE" record -q $RECORD_ARGS -o "$TMP/record" -- "$@" >"$out" ||
 		fail "'conctrace record -- $*' failed"
 	mv "$TMP/record/report.json" "$report" 2>/dev/null ||
 		fail "conctrace wrote no report.json for '$*'"

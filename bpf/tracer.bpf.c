@@ -16,6 +16,12 @@ const volatile __u32 nkranges = 0;
 const volatile __u64 offcpu_stack_period_ns = 0;  /* 0: capture stacks at every switch-out */
 const volatile bool offcpu_stacks = true;
 const volatile __u64 sample_period_ns = 10101010;
+const volatile __u32 nproc_slots = 1;             /* rows of syscall_stats per CPU */
+const volatile __u32 ncpus = 1;
+
+/* Shared with user space through the mmap'ed .bss. */
+__u32 next_proc_slot;   /* user space takes slots too, with an atomic add on the same word */
+__s64 live_threads;     /* traced threads not yet seen exiting */
 
 #define TASK_RUNNING         0x0000
 #define TASK_INTERRUPTIBLE   0x0001
@@ -25,27 +31,30 @@ const volatile __u64 sample_period_ns = 10101010;
 #define S_IFSOCK 0140000
 #define S_IFIFO  0010000
 #define AF_UNIX  1
-#define EEXIST   17
+#define E2BIG    7
+
+/* A traced thread's state lives with the task itself: cheaper than a hash keyed by tid, and
+ * untraced tasks cost one failed lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_entry);
+} thread_store SEC(".maps");
+
+/* Dead threads whose exit event found the ring buffer full; user space collects them at the end. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct thread_acct);
+} dead_threads SEC(".maps");
 
 /* Sizes are placeholders: user space sets max_entries before load. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u8);
-} traced_procs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct thread_entry);
-} threads SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, struct syscall_key);
 	__type(value, struct syscall_stat);
 } syscall_stats SEC(".maps");
 
@@ -64,10 +73,11 @@ struct {
 } stack_aggs SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1024);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, STACK_DEPTH * sizeof(__u64));
+	__type(key, __u64);
+	__type(value, struct stack_trace);
 } stacks SEC(".maps");
 
 struct {
@@ -95,8 +105,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64[KSTACK_SCAN_DEPTH]);
-} kstack_scratch SEC(".maps");
+	__type(value, struct stack_trace);
+} stack_scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -131,45 +141,44 @@ static __always_inline void snapshot_kernel_acct(struct thread_acct *a, struct t
 	a->k_nivcsw[i] = BPF_CORE_READ(task, nivcsw);
 }
 
-static struct thread_entry *new_thread(struct task_struct *task, __u64 now, __u32 state, __u32 flags)
+/* First event of a thread registered by user space: its traced lifetime starts now, in STATE. */
+static __always_inline void init_thread(struct thread_entry *t, struct task_struct *task, __u64 now,
+					__u32 state)
 {
-	struct thread_entry init = {};
-	__u32 tid = BPF_CORE_READ(task, pid);
-
-	init.last_ns = now;
-	init.sys_nr = -1;
-	init.state = state;
-	init.kstack = init.ustack = -1;
-	init.acct.tid = tid;
-	init.acct.tgid = BPF_CORE_READ(task, tgid);
-	init.acct.start_ns = now;
-	init.acct.flags = flags;
-	BPF_CORE_READ_STR_INTO(&init.acct.comm, task, comm);
-	snapshot_kernel_acct(&init.acct, task, 0);
-	if (bpf_map_update_elem(&threads, &tid, &init, BPF_ANY)) {
-		count(DROP_THREAD_MAP_FULL);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&threads, &tid);
+	t->last_ns = now;
+	t->state = state;
+	t->acct.start_ns = now;
+	BPF_CORE_READ_STR_INTO(&t->acct.comm, task, comm);
+	snapshot_kernel_acct(&t->acct, task, 0);
 }
 
-/* The entry of a traced thread; a thread of a traced process met for the first time is adopted
- * (attach mode, or the command released by the tracer) in STATE. */
+/* The state of TASK when it is traced, else NULL. */
 static __always_inline struct thread_entry *thread_of(struct task_struct *task, __u64 now, __u32 state)
 {
-	__u32 tid = BPF_CORE_READ(task, pid);
-	struct thread_entry *t;
-	__u32 tgid;
+	struct thread_entry *t = bpf_task_storage_get(&thread_store, task, NULL, 0);
 
-	if (!tid)
-		return NULL;
-	t = bpf_map_lookup_elem(&threads, &tid);
-	if (t)
-		return t;
-	tgid = BPF_CORE_READ(task, tgid);
-	if (!bpf_map_lookup_elem(&traced_procs, &tgid))
-		return NULL;
-	return new_thread(task, now, state, TF_ADOPTED);
+	if (t && t->state == STATE_INIT)
+		init_thread(t, task, now, state);
+	return t;
+}
+
+/* Starts tracing CHILD, born of a traced PARENT, in SLOT. */
+static __always_inline void new_thread(struct task_struct *child, __u32 slot, __u64 now)
+{
+	struct thread_entry init = {
+		.sys_nr = -1, .proc_slot = slot, .state = STATE_INIT,
+		.acct = { .tid = BPF_CORE_READ(child, pid), .tgid = BPF_CORE_READ(child, tgid) },
+	};
+	struct thread_entry *t = bpf_task_storage_get(&thread_store, child, &init,
+						      BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!t) {
+		count(DROP_THREAD_MAP_FULL);
+		return;
+	}
+	__sync_fetch_and_add(&live_threads, 1);
+	/* Runnable from birth: wake_up_new_task follows at once. */
+	init_thread(t, child, now, WC_RUNQUEUE);
 }
 
 /* Charges the time since the last transition to the current state. */
@@ -192,11 +201,13 @@ static __always_inline void enter_state(struct thread_entry *t, __u32 state)
 static __always_inline __u32 class_of_kernel_stack(void *ctx)
 {
 	__u32 zero = 0;
-	__u64 *frames = bpf_map_lookup_elem(&kstack_scratch, &zero);
+	struct stack_trace *st = bpf_map_lookup_elem(&stack_scratch, &zero);
+	__u64 *frames;
 	long len;
 
-	if (!frames)
+	if (!st)
 		return WC_OTHER_D;
+	frames = st->ips;
 	len = bpf_get_stack(ctx, frames, KSTACK_SCAN_DEPTH * sizeof(__u64), 0);
 	if (len <= 0)
 		return WC_OTHER_D;
@@ -213,14 +224,13 @@ static __always_inline __u32 class_of_kernel_stack(void *ctx)
 /* Class of a blocking read/write on file descriptor FD: socket, unix socket or pipe. */
 static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct fdtable *fdt = task->files->fdt;  /* direct BTF loads: cheaper than probe reads */
 	struct file *f = NULL;
 	__u16 mode;
 
-	if (fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd >= fdt->max_fds)
 		return WC_OTHER_SLEEP;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
 	if (!f)
 		return WC_OTHER_SLEEP;
 	mode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
@@ -255,7 +265,7 @@ static __always_inline __u32 class_of_block(void *ctx, struct task_struct *prev,
 					    struct thread_entry *t)
 {
 	if (state & TASK_UNINTERRUPTIBLE) {
-		if (BPF_CORE_READ_BITFIELD_PROBED(prev, in_iowait))
+		if (BPF_CORE_READ_BITFIELD(prev, in_iowait))
 			return WC_DISK;
 		return class_of_kernel_stack(ctx);
 	}
@@ -264,28 +274,48 @@ static __always_inline __u32 class_of_block(void *ctx, struct task_struct *prev,
 	return WC_OTHER_SLEEP;
 }
 
+/* Walks the current stack (kernel, or user with BPF_F_USER_STACK), stores it once under the hash
+ * of its frames and returns that hash; 0 when there is none. */
+static __always_inline __u64 store_stack(void *ctx, __u64 flags)
+{
+	__u32 zero = 0;
+	struct stack_trace *st = bpf_map_lookup_elem(&stack_scratch, &zero);
+	__u64 h = flags ? 0x9e3779b97f4a7c15ULL : 0xcbf29ce484222325ULL;
+	long len;
+
+	if (!st)
+		return 0;
+	len = bpf_get_stack(ctx, st->ips, sizeof(st->ips), flags);
+	if (len < 0 && !flags)  /* a user stack is legitimately absent in kernel threads */
+		count(DROP_STACK_ERROR);
+	if (len <= 0)         /* empty: a sample taken in user mode has no kernel stack */
+		return 0;
+	st->depth = len / sizeof(__u64);
+	for (int i = 0; i < STACK_DEPTH; i++) {
+		if (i >= st->depth)
+			break;
+		h = (h ^ st->ips[i]) * 0x100000001b3ULL;  /* FNV-1a over whole frames */
+	}
+	h |= 1;  /* never 0, which means "no stack" */
+	if (!bpf_map_lookup_elem(&stacks, &h) && bpf_map_update_elem(&stacks, &h, st, BPF_NOEXIST) == -E2BIG) {
+		count(DROP_STACK_MAP_FULL);
+		return 0;
+	}
+	return h;
+}
+
 static __always_inline void capture_stacks(void *ctx, struct thread_entry *t, __u64 now)
 {
-	long id;
-
-	t->kstack = t->ustack = -1;
+	t->kstack = t->ustack = 0;
 	if (!offcpu_stacks || now - t->stack_ns < offcpu_stack_period_ns)
 		return;
 	t->stack_ns = now;
-	id = bpf_get_stackid(ctx, &stacks, 0);
-	if (id >= 0)
-		t->kstack = id;
-	else
-		count(id == -EEXIST ? DROP_STACK_COLLISION : DROP_STACK_ERROR);
-	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-	if (id >= 0)
-		t->ustack = id;
-	else if (id == -EEXIST)
-		count(DROP_STACK_COLLISION);
+	t->kstack = store_stack(ctx, 0);
+	t->ustack = store_stack(ctx, BPF_F_USER_STACK);
 }
 
 /* Adds one interval of CLASS with the thread's stacks to the stack aggregates. */
-static __always_inline void add_stack_time(struct thread_entry *t, __s32 kstack, __s32 ustack,
+static __always_inline void add_stack_time(struct thread_entry *t, __u64 kstack, __u64 ustack,
 					   __u32 class, __u64 ns)
 {
 	struct stack_key key = {
@@ -311,30 +341,32 @@ static __always_inline void end_interval(struct thread_entry *t, __u64 now)
 	__u64 ns = now > t->last_ns ? now - t->last_ns : 0;
 
 	accrue(t, now);
-	if (offcpu_stacks && (t->kstack >= 0 || t->ustack >= 0))
+	if (offcpu_stacks && (t->kstack || t->ustack))
 		add_stack_time(t, t->kstack, t->ustack, class, ns);
 }
 
-static __always_inline void emit_exit(struct thread_entry *t)
+/* Sends the final accounting of a dead thread to user space, and forgets the thread. */
+static __always_inline void emit_exit(struct task_struct *task, struct thread_entry *t)
 {
 	struct exit_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
-	if (!e) {
-		/* Left in the map, marked dead: user space collects it at the end. */
-		count(DROP_RINGBUF_FULL);
-		return;
-	}
 	count(CNT_EXIT);
-	e->type = EV_THREAD_EXIT;
-	e->acct = t->acct;
-	bpf_ringbuf_submit(e, 0);
-	bpf_map_delete_elem(&threads, &t->acct.tid);
+	__sync_fetch_and_add(&live_threads, -1);
+	if (e) {
+		e->type = EV_THREAD_EXIT;
+		e->acct = t->acct;
+		bpf_ringbuf_submit(e, 0);
+	} else if (bpf_map_update_elem(&dead_threads, &t->acct.tid, &t->acct, BPF_ANY)) {
+		count(DROP_RINGBUF_FULL);
+	}
+	bpf_task_storage_delete(&thread_store, task);
 }
 
 static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
 				       unsigned int state, __u64 now)
 {
 	struct thread_entry *t = thread_of(prev, now, WC_ONCPU);
+	bool adopted_now;
 
 	if (!t)
 		return;
@@ -346,15 +378,19 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		t->acct.exit_code = BPF_CORE_READ(prev, exit_code);
 		BPF_CORE_READ_STR_INTO(&t->acct.comm, prev, comm);  /* as named after any exec */
 		snapshot_kernel_acct(&t->acct, prev, 1);
-		emit_exit(t);
+		emit_exit(prev, t);
 		return;
 	}
-	/* The kernel's rule: a switch is voluntary when not preempted and the task left TASK_RUNNING. */
+	/* The kernel's rule: a switch is voluntary when not preempted and the task left TASK_RUNNING.
+	 * A thread adopted by this very switch had it counted in its snapshot already: take it out. */
+	adopted_now = t->acct.start_ns == now;
 	if (preempt || state == TASK_RUNNING) {
 		t->acct.nivcsw++;
+		t->acct.k_nivcsw[0] -= adopted_now;
 		enter_state(t, WC_RUNQUEUE);
 	} else {
 		t->acct.nvcsw++;
+		t->acct.k_nvcsw[0] -= adopted_now;
 		enter_state(t, class_of_block(ctx, prev, state, t));
 	}
 	capture_stacks(ctx, t, now);
@@ -386,12 +422,12 @@ static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, _
 {
 	struct task_struct *waker = bpf_get_current_task_btf();
 	struct wakeup_key key = {
-		.waker_tid = BPF_CORE_READ(waker, pid), .wakee_tid = t->acct.tid, .wakee_class = class,
+		.waker_tid = waker->pid, .wakee_tid = t->acct.tid, .wakee_class = class,
 	};
 	struct wakeup_stat *w = bpf_map_lookup_elem(&wakeups, &key);
 
 	if (!w) {
-		struct wakeup_stat init = { .waker_tgid = BPF_CORE_READ(waker, tgid) };
+		struct wakeup_stat init = { .waker_tgid = waker->tgid };
 
 		BPF_CORE_READ_STR_INTO(&init.waker_comm, waker, comm);
 		w = lookup_or_init(&wakeups, &key, &init);
@@ -424,37 +460,44 @@ int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 	return 0;
 }
 
+static __always_inline void emit_fork(struct task_struct *child, __u32 ppid, __u32 slot, __u64 now)
+{
+	struct lifecycle_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count(DROP_RINGBUF_FULL);
+		return;
+	}
+	e->type = EV_FORK;
+	e->pid = BPF_CORE_READ(child, tgid);
+	e->ppid = ppid;
+	e->proc_slot = slot;
+	e->ts_ns = now;
+	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+	e->filename[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid), tgid = BPF_CORE_READ(child, tgid);
+	struct thread_entry *pt = bpf_task_storage_get(&thread_store, parent, NULL, 0);
 	__u64 now = bpf_ktime_get_ns();
-	struct lifecycle_event *e;
-	__u8 one = 1;
+	__u32 slot;
 
-	if (!bpf_map_lookup_elem(&traced_procs, &ptgid))
+	if (!pt)
 		return 0;
 	count(CNT_FORK);
-	if (tgid != ptgid) {
-		if (bpf_map_update_elem(&traced_procs, &tgid, &one, BPF_ANY)) {
-			count(DROP_PROC_MAP_FULL);
-			return 0;
+	slot = pt->proc_slot;
+	if (child->tgid != pt->acct.tgid) {
+		slot = __sync_fetch_and_add(&next_proc_slot, 1);
+		if (slot >= nproc_slots) {
+			count(DROP_PROC_SLOTS_FULL);
+			slot = nproc_slots - 1;
 		}
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-		if (e) {
-			e->type = EV_FORK;
-			e->pid = tgid;
-			e->ppid = ptgid;
-			e->ts_ns = now;
-			BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
-			e->filename[0] = 0;
-			bpf_ringbuf_submit(e, 0);
-		} else {
-			count(DROP_RINGBUF_FULL);
-		}
+		emit_fork(child, pt->acct.tgid, slot, now);
 	}
-	/* Runnable from birth: wake_up_new_task follows at once. */
-	new_thread(child, now, WC_RUNQUEUE, 0);
+	new_thread(child, slot, now);
 	return 0;
 }
 
@@ -464,7 +507,7 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct lifecycle_event *e;
 
-	if (!bpf_map_lookup_elem(&traced_procs, &tgid))
+	if (!bpf_task_storage_get(&thread_store, p, NULL, 0))
 		return 0;
 	count(CNT_EXEC);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -475,6 +518,7 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	e->type = EV_EXEC;
 	e->pid = tgid;
 	e->ppid = 0;
+	e->proc_slot = 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	BPF_CORE_READ_STR_INTO(&e->comm, p, comm);
 	bpf_probe_read_kernel_str(&e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
@@ -482,16 +526,22 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	return 0;
 }
 
+static __always_inline struct thread_entry *current_thread(void)
+{
+	return bpf_task_storage_get(&thread_store, bpf_get_current_task_btf(), NULL, 0);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct thread_entry *t = bpf_map_lookup_elem(&threads, &tid);
+	struct thread_entry *t = current_thread();
 
 	if (!t)
 		return 0;
 	t->sys_nr = id;
-	t->sys_arg0 = BPF_CORE_READ(regs, di);
+	/* The first argument classifies blocking reads and writes (the fd) and futex waits. */
+	if (id >= 0 && id < SYSCALL_SLOTS && (syscall_kind[id & (SYSCALL_SLOTS - 1)] & ~SK_IO_BYTES) >= SK_LOCK)
+		t->sys_arg0 = regs->di;
 	t->sys_start_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -499,32 +549,31 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct thread_entry *t = bpf_map_lookup_elem(&threads, &tid);
-	static const struct syscall_stat zero;
+	struct thread_entry *t = current_thread();
 	struct syscall_stat *s;
-	struct syscall_key key;
+	__s32 nr;
+	__u32 idx;
 	__u64 ns;
 
-	if (!t || t->sys_nr < 0 || t->sys_nr >= SYSCALL_SLOTS)
+	if (!t)
+		return 0;
+	nr = t->sys_nr;
+	if (nr < 0 || nr >= SYSCALL_SLOTS)
 		return 0;
 	count(CNT_SYSCALL);
-	key.tgid = t->acct.tgid;
-	key.nr = t->sys_nr;
 	ns = bpf_ktime_get_ns() - t->sys_start_ns;
 	t->sys_nr = -1;
-	s = lookup_or_init(&syscall_stats, &key, &zero);
-	if (!s) {
-		count(DROP_SYSCALL_MAP_FULL);
+	idx = (bpf_get_smp_processor_id() * nproc_slots + t->proc_slot) * SYSCALL_SLOTS + nr;
+	s = bpf_map_lookup_elem(&syscall_stats, &idx);
+	if (!s)
 		return 0;
-	}
 	s->count++;
 	s->total_ns += ns;
 	if (ns > s->max_ns)
 		s->max_ns = ns;
 	if (ret < 0)
 		s->errors++;
-	else if (syscall_kind[key.nr & (SYSCALL_SLOTS - 1)] & SK_IO_BYTES)
+	else if (syscall_kind[nr & (SYSCALL_SLOTS - 1)] & SK_IO_BYTES)
 		s->bytes += ret;
 	return 0;
 }
@@ -532,19 +581,16 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 SEC("perf_event")
 int on_cpu_sample(struct bpf_perf_event_data *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct thread_entry *t = bpf_map_lookup_elem(&threads, &tid);
-	__s32 kstack, ustack;
+	struct thread_entry *t = current_thread();
+	__u64 kstack, ustack;
 
 	if (!t)
 		return 0;
 	count(CNT_SAMPLE);
 	t->acct.samples++;
-	kstack = bpf_get_stackid(ctx, &stacks, 0);
-	ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-	if (kstack == -EEXIST || ustack == -EEXIST)
-		count(DROP_STACK_COLLISION);
-	add_stack_time(t, kstack < 0 ? -1 : kstack, ustack < 0 ? -1 : ustack, WC_ONCPU,
+	kstack = store_stack(ctx, 0);
+	ustack = store_stack(ctx, BPF_F_USER_STACK);
+	add_stack_time(t, kstack, ustack, WC_ONCPU,
 		       sample_period_ns);
 	return 0;
 }
@@ -563,7 +609,6 @@ static __always_inline __u16 blk_op_of(__u32 cmd_flags)
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(on_block_rq_issue, struct request *rq)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct gendisk *disk = BPF_CORE_READ(rq, q, disk);
 	struct blk_inflight f = {
 		.issue_ns = bpf_ktime_get_ns(),
@@ -573,7 +618,7 @@ int BPF_PROG(on_block_rq_issue, struct request *rq)
 
 	f.key.dev = (BPF_CORE_READ(disk, major) << 20) | BPF_CORE_READ(disk, first_minor);
 	f.key.op = blk_op_of(BPF_CORE_READ(rq, cmd_flags));
-	f.key.attributed = tgid && bpf_map_lookup_elem(&traced_procs, &tgid) != NULL;
+	f.key.attributed = current_thread() != NULL;
 	if (bpf_map_update_elem(&blk_inflight, &key, &f, BPF_ANY))
 		count(DROP_BLOCK_MAP_FULL);
 	return 0;

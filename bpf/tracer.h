@@ -9,6 +9,7 @@
 #define KSTACK_SCAN_DEPTH 24    /* frames scanned for those functions */
 #define LAT_BUCKETS       32    /* log2(ns) latency histogram buckets */
 #define STACK_DEPTH       127   /* frames kept per stack (the kernel's default maximum) */
+#define STATE_INIT        0xff  /* thread_entry.state of a thread registered by user space, not yet seen */
 
 /* Where a thread's time goes. One table in user space (classify.c) names and documents them. */
 enum wait_class {
@@ -45,12 +46,11 @@ enum counter {
 	CNT_SWITCH, CNT_WAKEUP, CNT_SYSCALL, CNT_SAMPLE, CNT_BLOCK_RQ, CNT_FORK, CNT_EXEC, CNT_EXIT,
 	CNT_EVENTS_END,
 	DROP_THREAD_MAP_FULL = CNT_EVENTS_END, /* a traced thread could not be tracked */
-	DROP_PROC_MAP_FULL,       /* a new traced process could not be added */
-	DROP_SYSCALL_MAP_FULL,
+	DROP_PROC_SLOTS_FULL,     /* more processes than syscall slots: the rest share the last one */
 	DROP_WAKEUP_MAP_FULL,
 	DROP_STACK_AGG_FULL,      /* a (thread, stacks, class) aggregate could not be stored */
-	DROP_STACK_COLLISION,     /* stack map bucket already held another stack */
-	DROP_STACK_ERROR,         /* stack could not be walked (other than a collision) */
+	DROP_STACK_MAP_FULL,      /* a new distinct stack could not be stored */
+	DROP_STACK_ERROR,         /* a kernel stack could not be walked */
 	DROP_RINGBUF_FULL,        /* a lifecycle event could not be sent */
 	DROP_BLOCK_MAP_FULL,
 	CNT_COUNT,
@@ -87,14 +87,14 @@ struct thread_entry {
 	__u64 sys_arg0;
 	__s32 sys_nr;         /* syscall in progress, -1 when none */
 	__u32 state;          /* enum wait_class being accrued */
-	__s32 kstack, ustack; /* stacks captured at the last switch-out, or -1 */
+	__u64 kstack, ustack; /* stacks captured at the last switch-out, or 0 */
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
+	__u32 proc_slot;      /* the process's row in the syscall statistics */
+	__u32 pad;
 	struct thread_acct acct;
 };
 
-struct syscall_key {
-	__u32 tgid, nr;
-};
+/* Syscall statistics live in an array indexed by (cpu, process slot, syscall number). */
 struct syscall_stat {
 	__u64 count, errors, total_ns, max_ns, bytes;
 };
@@ -110,9 +110,17 @@ struct wakeup_stat {
 	char waker_comm[COMM_LEN];
 };
 
+/* Stacks are stored once, under a 64-bit hash of their frames (0: no stack). Unlike a BPF stack
+ * map, distinct stacks never overwrite or reject each other; only a full map drops one. */
+struct stack_trace {
+	__u32 depth;
+	__u32 pad;
+	__u64 ips[STACK_DEPTH];
+};
+
 struct stack_key {
 	__u32 tid, tgid;
-	__s32 kstack, ustack;
+	__u64 kstack, ustack;
 	__u32 wait_class;
 	__u32 pad;
 };
@@ -139,7 +147,7 @@ enum event_type { EV_FORK = 1, EV_EXEC, EV_THREAD_EXIT };
 struct lifecycle_event {
 	__u32 type;
 	__u32 pid, ppid;      /* new process and its parent (EV_FORK); process (EV_EXEC) */
-	__u32 pad;
+	__u32 proc_slot;
 	__u64 ts_ns;
 	char comm[COMM_LEN];
 	char filename[PATH_LEN];

@@ -17,6 +17,7 @@ const char record_usage[] =
 	"  -q, --quiet                print no summary\n"
 	"      --no-offcpu-stacks     do not capture stacks when threads block\n"
 	"      --offcpu-stack-period MS  capture off-CPU stacks at most once per MS per thread\n"
+	"                             (default 1; 0 captures every block)\n"
 	"  -h, --help                 this help\n";
 
 enum { OPT_NO_OFFCPU = 256, OPT_OFFCPU_PERIOD };
@@ -92,6 +93,7 @@ enum parse_result record_parse(int argc, char **argv, struct record_opts *o, cha
 	o->outdir = "conctrace-out";
 	o->freq_hz = 99;
 	o->offcpu_stacks = true;
+	o->offcpu_stack_period_ns = 1000000;  /* sampled: a stack walk at every switch costs ~2 us */
 	optind = 0;    /* glibc: restart scanning, so parsing can run more than once */
 	opterr = 0;    /* errors are reported by the caller, on one line */
 	while ((c = getopt_long(argc, argv, "+o:F:u:p:d:t:qh", record_options, NULL)) != -1) {

@@ -8,9 +8,9 @@ const char *const counter_names[CNT_COUNT] = {
 	[CNT_SWITCH] = "switch", [CNT_WAKEUP] = "wakeup", [CNT_SYSCALL] = "syscall",
 	[CNT_SAMPLE] = "sample", [CNT_BLOCK_RQ] = "block_rq", [CNT_FORK] = "fork",
 	[CNT_EXEC] = "exec", [CNT_EXIT] = "exit",
-	[DROP_THREAD_MAP_FULL] = "thread_map_full", [DROP_PROC_MAP_FULL] = "proc_map_full",
-	[DROP_SYSCALL_MAP_FULL] = "syscall_map_full", [DROP_WAKEUP_MAP_FULL] = "wakeup_map_full",
-	[DROP_STACK_AGG_FULL] = "stack_agg_full", [DROP_STACK_COLLISION] = "stack_collision",
+	[DROP_THREAD_MAP_FULL] = "thread_storage_full", [DROP_PROC_SLOTS_FULL] = "proc_slots_full",
+	[DROP_WAKEUP_MAP_FULL] = "wakeup_map_full",
+	[DROP_STACK_AGG_FULL] = "stack_agg_full", [DROP_STACK_MAP_FULL] = "stack_map_full",
 	[DROP_STACK_ERROR] = "stack_error", [DROP_RINGBUF_FULL] = "ringbuf_full",
 	[DROP_BLOCK_MAP_FULL] = "block_map_full",
 };
@@ -158,6 +158,21 @@ uint64_t model_drops(const struct run_model *m)
 
 	for (int i = CNT_EVENTS_END; i < CNT_COUNT; i++)
 		sum += m->counters[i];
+	return sum;
+}
+
+bool counter_is_stack_drop(int counter)
+{
+	return counter == DROP_STACK_AGG_FULL || counter == DROP_STACK_MAP_FULL || counter == DROP_STACK_ERROR;
+}
+
+uint64_t model_stack_drops(const struct run_model *m)
+{
+	uint64_t sum = 0;
+
+	for (int i = CNT_EVENTS_END; i < CNT_COUNT; i++)
+		if (counter_is_stack_drop(i))
+			sum += m->counters[i];
 	return sum;
 }
 

@@ -43,7 +43,7 @@ struct model_stack_agg {
 };
 
 struct model_stack {
-	int32_t id;
+	uint64_t id;          /* hash of the frames, as in stack_key.kstack/ustack */
 	uint32_t depth;
 	uint64_t *ips;
 };
@@ -110,6 +110,9 @@ struct model_thread *model_add_thread(struct run_model *m, const struct thread_a
 void model_sort(struct run_model *m);
 
 uint64_t model_drops(const struct run_model *m);
+/* Drops that lose only a stack, never time: the accounting stays complete. */
+bool counter_is_stack_drop(int counter);
+uint64_t model_stack_drops(const struct run_model *m);
 uint64_t model_events(const struct run_model *m);
 
 #endif

@@ -194,3 +194,22 @@ size_t proc_descendants(pid_t pid, pid_t **out)
 	*out = found;
 	return n;
 }
+
+size_t proc_threads(pid_t pid, pid_t **out)
+{
+	char path[64];
+	pid_t *tids = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	while (d && (de = readdir(d)))
+		if (atoi(de->d_name) > 0)
+			*VEC_PUSH(tids, n, cap) = atoi(de->d_name);
+	if (d)
+		closedir(d);
+	*out = tids;
+	return n;
+}

@@ -27,6 +27,8 @@ void diskstats_delta(const struct disk_snapshot *before, const struct disk_snaps
 		     struct run_model *m);
 void diskstats_free(struct disk_snapshot *s);
 
+/* Thread ids of process PID (caller frees); 0 when it is gone. */
+size_t proc_threads(pid_t pid, pid_t **out);
 /* Parent of PID, or -1. */
 pid_t proc_ppid(pid_t pid);
 /* PID and all its descendant processes, from the ppid fields of /proc (caller frees). */

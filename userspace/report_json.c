@@ -110,8 +110,12 @@ static json_t *disk_json(const struct model_disk *d)
 
 static json_t *stack_agg_json(const struct model_stack_agg *s)
 {
-	return json_pack("{sI sI si si ss sI sI}", "tid", (json_int_t)s->k.tid, "tgid", (json_int_t)s->k.tgid,
-			 "kstack", s->k.kstack, "ustack", s->k.ustack,
+	char k[24], u[24];
+
+	snprintf(k, sizeof(k), "0x%" PRIx64, (uint64_t)s->k.kstack);
+	snprintf(u, sizeof(u), "0x%" PRIx64, (uint64_t)s->k.ustack);
+	return json_pack("{sI sI ss ss ss sI sI}", "tid", (json_int_t)s->k.tid, "tgid", (json_int_t)s->k.tgid,
+			 "kstack", k, "ustack", u,
 			 "class", wait_classes[s->k.wait_class % WC_COUNT].name,
 			 "count", (json_int_t)s->s.count, "ns", (json_int_t)s->s.ns);
 }
@@ -120,13 +124,14 @@ static json_t *stack_agg_json(const struct model_stack_agg *s)
 static json_t *stack_json(const struct model_stack *s)
 {
 	json_t *ips = json_array();
-	char buf[24];
+	char buf[24], id[24];
 
 	for (uint32_t i = 0; i < s->depth; i++) {
 		snprintf(buf, sizeof(buf), "0x%" PRIx64, s->ips[i]);
 		json_array_append_new(ips, json_string(buf));
 	}
-	return json_pack("{si so}", "id", s->id, "ips", ips);
+	snprintf(id, sizeof(id), "0x%" PRIx64, s->id);
+	return json_pack("{ss so}", "id", id, "ips", ips);
 }
 
 #define ARRAY_JSON(m, name, fn) ({ \
@@ -285,6 +290,18 @@ static const char *js(struct jreader *r, const json_t *o, const char *key)
 static void jcopy(struct jreader *r, const json_t *o, const char *key, char *dst, size_t len)
 {
 	snprintf(dst, len, "%s", js(r, o, key));
+}
+
+/* A 64-bit value written as a hex string (addresses, stack ids). */
+static uint64_t jhex(struct jreader *r, const json_t *o, const char *key)
+{
+	const char *s = js(r, o, key);
+	char *end;
+	uint64_t v = strtoull(s, &end, 16);
+
+	if (!r->failed && (strncmp(s, "0x", 2) || *end))
+		jfail(r, key, "not a hex number");
+	return v;
 }
 
 static uint32_t jclass(struct jreader *r, const json_t *o, const char *key)
@@ -451,8 +468,8 @@ static void read_stack_agg(struct jreader *r, const json_t *o, struct run_model 
 
 	s->k.tid = ju(r, o, "tid");
 	s->k.tgid = ju(r, o, "tgid");
-	s->k.kstack = ji(r, o, "kstack");
-	s->k.ustack = ji(r, o, "ustack");
+	s->k.kstack = jhex(r, o, "kstack");
+	s->k.ustack = jhex(r, o, "ustack");
 	s->k.wait_class = jclass(r, o, "class");
 	s->s.count = ju(r, o, "count");
 	s->s.ns = ju(r, o, "ns");
@@ -463,15 +480,15 @@ static void read_stack(struct jreader *r, const json_t *o, struct run_model *m)
 	struct model_stack *s = VEC_PUSH(m->stacks, m->n_stacks, m->cap_stacks);
 	const json_t *ips = jget(r, o, "ips", JSON_ARRAY);
 
-	s->id = ji(r, o, "id");
+	s->id = jhex(r, o, "id");
 	s->depth = ips ? json_array_size(ips) : 0;
 	s->ips = xcalloc(s->depth, sizeof(*s->ips));
-	for (uint32_t i = 0; i < s->depth; i++) {
+	for (uint32_t i = 0; i < s->depth && !r->failed; i++) {
 		const char *hex = json_string_value(json_array_get(ips, i));
 		char *end;
 
 		s->ips[i] = hex ? strtoull(hex, &end, 16) : 0;
-		if (!hex || *end)
+		if (!hex || strncmp(hex, "0x", 2) || *end)
 			jfail(r, "ips", "not a hex address");
 	}
 }

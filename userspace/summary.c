@@ -126,17 +126,28 @@ static void print_block_io(FILE *out, const struct run_model *m)
 	}
 }
 
-static void print_drops(FILE *out, const struct run_model *m)
+static void print_drop_list(FILE *out, const struct run_model *m, bool stacks)
 {
-	if (!model_drops(m)) {
-		fprintf(out, "drops: none (%llu events)\n", (unsigned long long)model_events(m));
-		return;
-	}
-	fprintf(out, "DROPS (results are incomplete):");
 	for (int i = CNT_EVENTS_END; i < CNT_COUNT; i++)
-		if (m->counters[i])
+		if (m->counters[i] && counter_is_stack_drop(i) == stacks)
 			fprintf(out, " %s=%llu", counter_names[i], (unsigned long long)m->counters[i]);
 	fputc('\n', out);
+}
+
+static void print_drops(FILE *out, const struct run_model *m)
+{
+	uint64_t stack_drops = model_stack_drops(m), all = model_drops(m);
+
+	if (all > stack_drops) {
+		fprintf(out, "DROPS, the accounting above is incomplete:");
+		print_drop_list(out, m, false);
+	} else {
+		fprintf(out, "drops: none in the accounting (%llu events)\n", (unsigned long long)model_events(m));
+	}
+	if (stack_drops) {
+		fprintf(out, "stack drops (those intervals are counted, without a stack):");
+		print_drop_list(out, m, true);
+	}
 }
 
 void summary_print(FILE *out, const struct run_model *m, const char *report_path)

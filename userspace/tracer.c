@@ -1,6 +1,7 @@
 #include "tracer_ctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL  /* pidfd of a thread, not only of a process leader (Linux 6.9) */
+#endif
 #include <bpf/libbpf.h>
 #include "classify.h"
 #include "proc.h"
@@ -20,6 +24,8 @@ struct tracer {
 	struct bpf_link **sample_links;
 	int *sample_fds;
 	int ncpus;
+	uint32_t nproc_slots;
+	uint32_t *slot_tgid;          /* which process owns each syscall statistics slot */
 	struct run_model *m;
 	uint64_t maps_refreshed_ns;
 };
@@ -30,9 +36,7 @@ void tracer_default_opts(struct tracer_opts *o)
 	o->freq_hz = 99;
 	o->offcpu_stacks = true;
 	o->offcpu_stack_period_ns = 0;
-	o->max_threads = 32768;
-	o->max_procs = 8192;
-	o->max_syscalls = 16384;
+	o->max_procs = 256;
 	o->max_wakeups = 65536;
 	o->max_stack_aggs = 131072;
 	o->max_stacks = 32768;
@@ -45,11 +49,16 @@ static int silence_libbpf(enum libbpf_print_level level, const char *fmt, va_lis
 	return 0;
 }
 
-static void set_sizes(struct tracer_bpf *s, const struct tracer_opts *o)
+static void set_sizes(struct tracer *t, const struct tracer_opts *o)
 {
-	bpf_map__set_max_entries(s->maps.threads, o->max_threads);
-	bpf_map__set_max_entries(s->maps.traced_procs, o->max_procs);
-	bpf_map__set_max_entries(s->maps.syscall_stats, o->max_syscalls);
+	struct tracer_bpf *s = t->skel;
+
+	t->ncpus = libbpf_num_possible_cpus();
+	t->nproc_slots = o->max_procs;
+	t->slot_tgid = xcalloc(o->max_procs, sizeof(*t->slot_tgid));
+	s->rodata->ncpus = t->ncpus;
+	s->rodata->nproc_slots = o->max_procs;
+	bpf_map__set_max_entries(s->maps.syscall_stats, t->ncpus * o->max_procs * SYSCALL_SLOTS);
 	bpf_map__set_max_entries(s->maps.wakeups, o->max_wakeups);
 	bpf_map__set_max_entries(s->maps.stack_aggs, o->max_stack_aggs);
 	bpf_map__set_max_entries(s->maps.stacks, o->max_stacks);
@@ -81,7 +90,6 @@ static int attach_sampling(struct tracer *t, uint32_t freq, char *err, size_t er
 		.size = sizeof(attr), .freq = 1, .sample_freq = freq,
 	};
 
-	t->ncpus = libbpf_num_possible_cpus();
 	t->sample_links = xcalloc(t->ncpus, sizeof(*t->sample_links));
 	t->sample_fds = xcalloc(t->ncpus, sizeof(*t->sample_fds));
 	for (int cpu = 0; cpu < t->ncpus; cpu++) {
@@ -115,7 +123,7 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	set_sizes(t->skel, o);
+	set_sizes(t, o);
 	if (set_knobs(t->skel, o, err, errlen))
 		goto fail;
 	if (tracer_bpf__load(t->skel)) {
@@ -140,14 +148,49 @@ fail:
 	return NULL;
 }
 
+/* Gives thread TID of TGID its tracing state, to be initialised by its first event. */
+static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slot)
+{
+	struct thread_entry e = {
+		.sys_nr = -1, .kstack = -1, .ustack = -1, .proc_slot = slot, .state = STATE_INIT,
+		.acct = { .tid = tid, .tgid = tgid, .flags = TF_ADOPTED },
+	};
+	int pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD), rc = 0;
+
+	if (pidfd < 0)
+		return -errno;
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.thread_store), &pidfd, &e, BPF_NOEXIST) == 0)
+		__atomic_fetch_add(&t->skel->bss->live_threads, 1, __ATOMIC_SEQ_CST);
+	else if (errno != EEXIST)  /* already traced: born of a traced thread meanwhile */
+		rc = -errno;
+	close(pidfd);
+	return rc;
+}
+
+/* A syscall statistics slot for a new process, shared with the BPF side's allocations. */
+static uint32_t take_slot(struct tracer *t, pid_t tgid)
+{
+	uint32_t slot = __atomic_fetch_add(&t->skel->bss->next_proc_slot, 1, __ATOMIC_SEQ_CST);
+
+	if (slot >= t->nproc_slots)
+		return t->nproc_slots - 1;
+	t->slot_tgid[slot] = tgid;
+	return slot;
+}
+
 int tracer_follow(struct tracer *t, pid_t tgid)
 {
-	__u32 key = tgid;
-	__u8 one = 1;
+	uint32_t slot = take_slot(t, tgid);
 	struct model_process *p;
+	pid_t *tids;
+	size_t n = proc_threads(tgid, &tids);
+	int rc = n ? 0 : -ESRCH;
 
-	if (bpf_map__update_elem(t->skel->maps.traced_procs, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
-		return -errno;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = register_thread(t, tgid, tids[i], slot);
+	free(tids);
+	if (rc)
+		return rc;
 	p = model_add_process(t->m, tgid);
 	p->start_ns = monotonic_ns();
 	p->ppid = proc_ppid(tgid);
@@ -162,6 +205,8 @@ static void on_fork(struct tracer *t, const struct lifecycle_event *e)
 
 	p->ppid = e->ppid;
 	p->start_ns = e->ts_ns;
+	if (e->proc_slot < t->nproc_slots && !t->slot_tgid[e->proc_slot])
+		t->slot_tgid[e->proc_slot] = e->pid;
 	memcpy(p->comm, e->comm, COMM_LEN);
 	p->maps = proc_exec_maps(e->pid);
 }
@@ -210,15 +255,9 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 
 size_t tracer_live_threads(struct tracer *t)
 {
-	int fd = bpf_map__fd(t->skel->maps.threads);
-	__u32 key, *prev = NULL;
-	size_t n = 0;
+	int64_t n = __atomic_load_n(&t->skel->bss->live_threads, __ATOMIC_SEQ_CST);
 
-	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		n++;
-		prev = &key;
-	}
-	return n;
+	return n > 0 ? n : 0;
 }
 
 void tracer_refresh_maps(struct tracer *t)
@@ -265,20 +304,41 @@ static void close_live_thread(struct tracer *t, struct thread_entry *e, uint64_t
 	mt->alive_at_end = true;
 }
 
-static void drain_threads(struct tracer *t, uint64_t end_ns)
+/* Threads whose exit event did not fit the ring buffer. */
+static void drain_dead_threads(struct tracer *t)
 {
-	int fd = bpf_map__fd(t->skel->maps.threads);
-	struct thread_entry e;
+	int fd = bpf_map__fd(t->skel->maps.dead_threads);
+	struct thread_acct a;
 	__u32 key, *prev = NULL;
 
 	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &e))
-			continue;
-		if (e.acct.flags & TF_DEAD)  /* its exit event was dropped */
-			model_add_thread(t->m, &e.acct);
-		else
-			close_live_thread(t, &e, end_ns);
+		if (bpf_map_lookup_elem(fd, &key, &a) == 0)
+			model_add_thread(t->m, &a);
+	}
+}
+
+/* Threads still alive (attach mode, interrupted runs): their state is read through pidfds. */
+static void drain_live_threads(struct tracer *t, uint64_t end_ns)
+{
+	int fd = bpf_map__fd(t->skel->maps.thread_store);
+	size_t nprocs = t->m->n_procs;
+
+	for (size_t i = 0; i < nprocs; i++) {
+		pid_t tgid = t->m->procs[i].pid, *tids;
+		size_t n = proc_threads(tgid, &tids);
+
+		for (size_t j = 0; j < n; j++) {
+			int pidfd = syscall(SYS_pidfd_open, tids[j], PIDFD_THREAD);
+			struct thread_entry e;
+
+			if (pidfd < 0)
+				continue;
+			if (bpf_map_lookup_elem(fd, &pidfd, &e) == 0 && e.state != STATE_INIT)
+				close_live_thread(t, &e, end_ns);
+			close(pidfd);
+		}
+		free(tids);
 	}
 }
 
@@ -303,21 +363,36 @@ static void drain_percpu(struct bpf_map *map, size_t value_size, int ncpus, stru
 	free(values);
 }
 
-static void add_syscall(struct tracer *t, const void *key, const void *values, int ncpus)
+/* Sums the per-CPU rows of every slot in use into one entry per (process, syscall). */
+static void drain_syscalls(struct tracer *t)
 {
-	const struct syscall_key *k = key;
-	const struct syscall_stat *v = values;
-	struct model_syscall *s = VEC_PUSH(t->m->syscalls, t->m->n_syscalls, t->m->cap_syscalls);
+	int fd = bpf_map__fd(t->skel->maps.syscall_stats);
+	uint32_t used = t->skel->bss->next_proc_slot;
 
-	s->tgid = k->tgid;
-	s->nr = k->nr;
-	for (int c = 0; c < ncpus; c++) {
-		s->s.count += v[c].count;
-		s->s.errors += v[c].errors;
-		s->s.total_ns += v[c].total_ns;
-		s->s.bytes += v[c].bytes;
-		if (v[c].max_ns > s->s.max_ns)
-			s->s.max_ns = v[c].max_ns;
+	for (uint32_t slot = 0; slot < used && slot < t->nproc_slots; slot++) {
+		for (uint32_t nr = 0; nr < SYSCALL_SLOTS; nr++) {
+			struct syscall_stat sum = { 0 }, v;
+
+			for (int cpu = 0; cpu < t->ncpus; cpu++) {
+				__u32 idx = ((uint32_t)cpu * t->nproc_slots + slot) * SYSCALL_SLOTS + nr;
+
+				if (bpf_map_lookup_elem(fd, &idx, &v))
+					continue;
+				sum.count += v.count;
+				sum.errors += v.errors;
+				sum.total_ns += v.total_ns;
+				sum.bytes += v.bytes;
+				if (v.max_ns > sum.max_ns)
+					sum.max_ns = v.max_ns;
+			}
+			if (!sum.count)
+				continue;
+			struct model_syscall *s = VEC_PUSH(t->m->syscalls, t->m->n_syscalls, t->m->cap_syscalls);
+			/* The last slot is shared once slots ran out: its owner is then unknown (0). */
+			s->tgid = slot == t->nproc_slots - 1 && used > t->nproc_slots ? 0 : t->slot_tgid[slot];
+			s->nr = nr;
+			s->s = sum;
+		}
 	}
 }
 
@@ -349,37 +424,22 @@ static void add_stack_agg(struct tracer *t, const void *key, const void *values,
 	}
 }
 
-static bool have_stack(const struct run_model *m, int32_t id)
-{
-	for (size_t i = 0; i < m->n_stacks; i++)
-		if (m->stacks[i].id == id)
-			return true;
-	return false;
-}
-
-/* Copies out every stack an aggregate refers to, trimmed at its first empty frame. */
+/* Copies out every stored stack. */
 static void drain_stacks(struct tracer *t)
 {
 	int fd = bpf_map__fd(t->skel->maps.stacks);
-	__u64 ips[STACK_DEPTH];
+	struct stack_trace st;
+	__u64 key, *prev = NULL;
 
-	for (size_t i = 0; i < t->m->n_stack_aggs; i++) {
-		int32_t ids[2] = { t->m->stack_aggs[i].k.kstack, t->m->stack_aggs[i].k.ustack };
-
-		for (int j = 0; j < 2; j++) {
-			__u32 id = ids[j];
-			uint32_t depth = 0;
-
-			if (ids[j] < 0 || have_stack(t->m, ids[j]) || bpf_map_lookup_elem(fd, &id, ips))
-				continue;
-			while (depth < STACK_DEPTH && ips[depth])
-				depth++;
-			struct model_stack *s = VEC_PUSH(t->m->stacks, t->m->n_stacks, t->m->cap_stacks);
-			s->id = ids[j];
-			s->depth = depth;
-			s->ips = xcalloc(depth, sizeof(*s->ips));
-			memcpy(s->ips, ips, depth * sizeof(*ips));
-		}
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &st) || st.depth > STACK_DEPTH)
+			continue;
+		struct model_stack *s = VEC_PUSH(t->m->stacks, t->m->n_stacks, t->m->cap_stacks);
+		s->id = key;
+		s->depth = st.depth;
+		s->ips = xcalloc(st.depth, sizeof(*s->ips));
+		memcpy(s->ips, st.ips, st.depth * sizeof(*s->ips));
 	}
 }
 
@@ -429,9 +489,9 @@ void tracer_stop(struct tracer *t, uint64_t end_ns)
 {
 	detach(t);
 	ring_buffer__consume(t->rb);
-	t->ncpus = libbpf_num_possible_cpus();
-	drain_threads(t, end_ns);
-	drain_percpu(t->skel->maps.syscall_stats, sizeof(struct syscall_stat), t->ncpus, t, add_syscall);
+	drain_dead_threads(t);
+	drain_live_threads(t, end_ns);
+	drain_syscalls(t);
 	drain_percpu(t->skel->maps.wakeups, sizeof(struct wakeup_stat), t->ncpus, t, add_wakeup);
 	drain_percpu(t->skel->maps.stack_aggs, sizeof(struct stack_stat), t->ncpus, t, add_stack_agg);
 	drain_stacks(t);
@@ -448,5 +508,6 @@ void tracer_free(struct tracer *t)
 	tracer_bpf__destroy(t->skel);
 	free(t->sample_links);
 	free(t->sample_fds);
+	free(t->slot_tgid);
 	free(t);
 }

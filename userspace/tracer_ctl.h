@@ -12,7 +12,8 @@ struct tracer_opts {
 	uint32_t freq_hz;                 /* CPU samples per second per CPU; 0: none */
 	bool offcpu_stacks;               /* capture stacks when a thread leaves the CPU */
 	uint64_t offcpu_stack_period_ns;  /* at most one capture per thread per period */
-	uint32_t max_threads, max_procs, max_syscalls, max_wakeups, max_stack_aggs, max_stacks;
+	uint32_t max_procs;                /* processes with their own syscall statistics */
+	uint32_t max_wakeups, max_stack_aggs, max_stacks;
 };
 void tracer_default_opts(struct tracer_opts *o);
 
