@@ -229,7 +229,7 @@ static void draw_frame(const struct svg_render *r, uint32_t node, uint32_t depth
 {
 	const struct frame_node *n = &r->t->nodes[node];
 	const char *name = node ? frame_node_name(r->t, n) : "all";
-	size_t len = node ? n->name_len : 3;
+	size_t len = node ? frame_node_name_len(r->t, n) : 3;
 	size_t fits = (size_t)fmax(0, (width - TEXT_PAD) / (FONT_SIZE * FONT_WIDTH)), chars;
 	double x = XPAD + start * r->scale, y = r->top + (r->max_depth - depth) * r->o->frame_height;
 	struct rgb c = r->o->differential ? diff_colour(frame_delta(r, n), r->max_delta) : kind_colour(name, len);

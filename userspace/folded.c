@@ -5,13 +5,21 @@
 #include <string.h>
 #include "util.h"
 
-/* One open-addressing slot: VALUE 0 means empty; HASH lets a table grow without rehashing keys
- * and skips most mismatches without touching the node. */
-struct hash_slot {
-	uint32_t value;
+/* Open-addressing tables. A name slot's ID is a name_list index + 1 (0: empty), with the name's
+ * hash so most mismatches skip the text. A child slot holds its whole key, so a probe reads only
+ * the table; NODE 0 means empty. */
+struct name_slot {
+	uint32_t id;
 	uint32_t hash;
 };
 
+struct child_slot {
+	uint32_t node, parent, name;
+};
+
+/* Children of a parent with at most this many are found by scanning its list: most frames have a
+ * few callees, and a node just created has none, so this spares the hash table's cache misses. */
+#define SCAN_LIMIT 8
 #define READ_CHUNK (1u << 20)
 
 static uint64_t mix64(uint64_t h)
@@ -22,7 +30,7 @@ static uint64_t mix64(uint64_t h)
 	return h;
 }
 
-/* Eight bytes per step: frame names are hashed once per frame of every input line. */
+/* Eight bytes per step: frame names are hashed once per new frame of every input line. */
 static uint64_t hash_bytes(const char *s, size_t len)
 {
 	uint64_t h = len * 0x9e3779b97f4a7c15ULL, w;
@@ -40,40 +48,70 @@ static uint64_t hash_bytes(const char *s, size_t len)
 	return mix64(h);
 }
 
-static struct hash_slot *slots_new(size_t *mask, size_t n)
+static size_t child_hash(uint32_t parent, uint32_t name)
 {
-	*mask = n - 1;
-	return xcalloc(n, sizeof(struct hash_slot));
+	return mix64(((uint64_t)parent << 32 | name) * 0x9e3779b97f4a7c15ULL);
 }
 
-/* Doubles a table, reinserting by the stored hashes; keeps the load below one half. */
-static struct hash_slot *slots_grow(struct hash_slot *old, size_t *mask)
+static void child_insert(struct child_slot *slots, size_t mask, struct child_slot s)
 {
-	size_t old_n = *mask + 1;
-	struct hash_slot *slots = slots_new(mask, old_n * 2);
+	size_t i = child_hash(s.parent, s.name) & mask;
 
+	while (slots[i].node)
+		i = (i + 1) & mask;
+	slots[i] = s;
+}
+
+/* Indexes NODE, a child of PARENT, in the child table, doubling it to keep the load at most
+ * one half. */
+static void child_index(struct frame_tree *t, uint32_t parent, uint32_t node)
+{
+	if (++t->n_indexed * 2 > t->child_mask) {
+		size_t old_n = t->child_mask + 1;
+		struct child_slot *old = t->child_slots;
+
+		t->child_mask = old_n * 2 - 1;
+		t->child_slots = xcalloc(old_n * 2, sizeof(*old));
+		for (size_t i = 0; i < old_n; i++)
+			if (old[i].node)
+				child_insert(t->child_slots, t->child_mask, old[i]);
+		free(old);
+	}
+	child_insert(t->child_slots, t->child_mask,
+		     (struct child_slot){ .node = node, .parent = parent, .name = t->nodes[node].name });
+}
+
+static void name_slots_grow(struct frame_tree *t)
+{
+	size_t old_n = t->name_mask + 1;
+	struct name_slot *old = t->name_slots;
+
+	t->name_mask = old_n * 2 - 1;
+	t->name_slots = xcalloc(old_n * 2, sizeof(*old));
 	for (size_t i = 0; i < old_n; i++) {
-		size_t j = old[i].hash & *mask;
+		size_t j = old[i].hash & t->name_mask;
 
-		if (!old[i].value)
+		if (!old[i].id)
 			continue;
-		while (slots[j].value)
-			j = (j + 1) & *mask;
-		slots[j] = old[i];
+		while (t->name_slots[j].id)
+			j = (j + 1) & t->name_mask;
+		t->name_slots[j] = old[i];
 	}
 	free(old);
-	return slots;
 }
 
 struct frame_tree *frame_tree_new(void)
 {
 	struct frame_tree *t = xcalloc(1, sizeof(*t));
 
-	VEC_PUSH(t->nodes, t->n_nodes, t->cap_nodes); /* the root, with the empty name at offset 0 */
+	VEC_PUSH(t->nodes, t->n_nodes, t->cap_nodes);    /* the root, */
+	VEC_PUSH(t->name_list, t->n_names, t->cap_names); /* named "" at offset 0 */
 	t->names = xcalloc(1, 1);
 	t->names_len = t->names_cap = 1;
-	t->child_slots = slots_new(&t->child_mask, 1024);
-	t->name_slots = slots_new(&t->name_mask, 1024);
+	t->name_mask = 1023;
+	t->name_slots = xcalloc(t->name_mask + 1, sizeof(*t->name_slots));
+	t->child_mask = 1023;
+	t->child_slots = xcalloc(t->child_mask + 1, sizeof(*t->child_slots));
 	return t;
 }
 
@@ -83,26 +121,19 @@ void frame_tree_free(struct frame_tree *t)
 		return;
 	free(t->nodes);
 	free(t->names);
-	free(t->child_slots);
+	free(t->name_list);
 	free(t->name_slots);
+	free(t->child_slots);
 	free(t);
 }
 
-static bool name_equals(const struct frame_tree *t, uint32_t off, const char *name, size_t len)
+static bool name_equals(const struct frame_tree *t, uint32_t id, const char *name, size_t len)
 {
-	return t->names[off + len] == 0 && memcmp(t->names + off, name, len) == 0;
+	return t->name_list[id].len == len && memcmp(t->names + t->name_list[id].off, name, len) == 0;
 }
 
-/* The offset of NAME in t->names, adding it the first time it is seen. */
-static uint32_t intern_name(struct frame_tree *t, const char *name, size_t len, uint64_t hash)
+static void append_name_text(struct frame_tree *t, const char *name, size_t len)
 {
-	size_t i = hash & t->name_mask;
-	uint32_t off;
-
-	for (; t->name_slots[i].value; i = (i + 1) & t->name_mask)
-		if (t->name_slots[i].hash == (uint32_t)hash &&
-		    name_equals(t, t->name_slots[i].value - 1, name, len))
-			return t->name_slots[i].value - 1;
 	if (t->names_len + len + 1 > t->names_cap) {
 		t->names_cap = (t->names_len + len + 1) * 2;
 		t->names = realloc(t->names, t->names_cap);
@@ -111,41 +142,65 @@ static uint32_t intern_name(struct frame_tree *t, const char *name, size_t len, 
 			exit(1);
 		}
 	}
-	off = t->names_len;
-	memcpy(t->names + off, name, len);
-	t->names[off + len] = 0;
+	memcpy(t->names + t->names_len, name, len);
+	t->names[t->names_len + len] = 0;
 	t->names_len += len + 1;
-	t->name_slots[i] = (struct hash_slot){ .value = off + 1, .hash = (uint32_t)hash };
-	if (++t->n_distinct_names * 2 > t->name_mask)
-		t->name_slots = slots_grow(t->name_slots, &t->name_mask);
-	return off;
+}
+
+/* The name_list index of NAME, adding it the first time it is seen. */
+static uint32_t intern_name(struct frame_tree *t, const char *name, size_t len)
+{
+	uint64_t hash = hash_bytes(name, len);
+	size_t i = hash & t->name_mask;
+
+	for (; t->name_slots[i].id; i = (i + 1) & t->name_mask)
+		if (t->name_slots[i].hash == (uint32_t)hash && name_equals(t, t->name_slots[i].id - 1, name, len))
+			return t->name_slots[i].id - 1;
+	*VEC_PUSH(t->name_list, t->n_names, t->cap_names) =
+		(struct frame_name){ .off = t->names_len, .len = len };
+	append_name_text(t, name, len);
+	t->name_slots[i] = (struct name_slot){ .id = t->n_names, .hash = (uint32_t)hash };
+	if (t->n_names * 2 > t->name_mask)
+		name_slots_grow(t);
+	return t->n_names - 1;
+}
+
+static uint32_t child_find(const struct frame_tree *t, uint32_t parent, uint32_t name)
+{
+	size_t i;
+
+	if (t->nodes[parent].n_children <= SCAN_LIMIT) {
+		uint32_t c = t->nodes[parent].first_child;
+
+		while (c != FRAME_NONE && t->nodes[c].name != name)
+			c = t->nodes[c].next_sibling;
+		return c;
+	}
+	for (i = child_hash(parent, name) & t->child_mask; t->child_slots[i].node; i = (i + 1) & t->child_mask)
+		if (t->child_slots[i].parent == parent && t->child_slots[i].name == name)
+			return t->child_slots[i].node;
+	return FRAME_NONE;
 }
 
 /* The child of PARENT called NAME, created (with zero counts) when absent. */
 static uint32_t child_get(struct frame_tree *t, uint32_t parent, const char *name, size_t len)
 {
-	uint64_t name_hash = hash_bytes(name, len);
-	uint32_t key = (uint32_t)mix64(name_hash + parent * 0x9e3779b97f4a7c15ULL);
-	size_t i = key & t->child_mask;
-	struct frame_node *n;
+	uint32_t name_id = intern_name(t, name, len), node = child_find(t, parent, name_id);
+	struct frame_node *p;
 
-	for (; t->child_slots[i].value; i = (i + 1) & t->child_mask) {
-		const struct frame_node *c = &t->nodes[t->child_slots[i].value];
-
-		if (t->child_slots[i].hash == key && c->parent == parent && c->name_len == len &&
-		    memcmp(t->names + c->name_off, name, len) == 0)
-			return t->child_slots[i].value;
-	}
-	n = VEC_PUSH(t->nodes, t->n_nodes, t->cap_nodes);
-	n->name_off = intern_name(t, name, len, name_hash);
-	n->name_len = len;
-	n->parent = parent;
-	n->next_sibling = t->nodes[parent].first_child;
-	t->nodes[parent].first_child = t->n_nodes - 1;
-	t->child_slots[i] = (struct hash_slot){ .value = t->n_nodes - 1, .hash = key };
-	if (t->n_nodes * 2 > t->child_mask)
-		t->child_slots = slots_grow(t->child_slots, &t->child_mask);
-	return t->n_nodes - 1;
+	if (node != FRAME_NONE)
+		return node;
+	node = t->n_nodes;
+	*VEC_PUSH(t->nodes, t->n_nodes, t->cap_nodes) =
+		(struct frame_node){ .name = name_id, .next_sibling = t->nodes[parent].first_child };
+	p = &t->nodes[parent];
+	p->first_child = node;
+	if (++p->n_children == SCAN_LIMIT + 1) /* from now on found by hash: index them all */
+		for (uint32_t c = node; c != FRAME_NONE; c = t->nodes[c].next_sibling)
+			child_index(t, parent, c);
+	else if (p->n_children > SCAN_LIMIT)
+		child_index(t, parent, node);
+	return node;
 }
 
 void frame_tree_add(struct frame_tree *t, enum folded_side side, const char *const *frames, size_t n,
@@ -174,8 +229,7 @@ uint64_t frame_tree_lookup(const struct frame_tree *t, enum folded_side side, co
 		size_t len = strlen(frames[i]);
 		uint32_t c = t->nodes[node].first_child;
 
-		while (c != FRAME_NONE && !(t->nodes[c].name_len == len &&
-					    name_equals(t, t->nodes[c].name_off, frames[i], len)))
+		while (c != FRAME_NONE && !name_equals(t, t->nodes[c].name, frames[i], len))
 			c = t->nodes[c].next_sibling;
 		if (c == FRAME_NONE)
 			return 0;
@@ -393,11 +447,11 @@ struct walk_level {
 static int compare_names(const void *a, const void *b, void *tree)
 {
 	const struct frame_tree *t = tree;
-	const struct frame_node *x = &t->nodes[*(const uint32_t *)a], *y = &t->nodes[*(const uint32_t *)b];
-	int c = memcmp(t->names + x->name_off, t->names + y->name_off,
-		       x->name_len < y->name_len ? x->name_len : y->name_len);
+	const struct frame_name *x = &t->name_list[t->nodes[*(const uint32_t *)a].name];
+	const struct frame_name *y = &t->name_list[t->nodes[*(const uint32_t *)b].name];
+	int c = memcmp(t->names + x->off, t->names + y->off, x->len < y->len ? x->len : y->len);
 
-	return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
 static void load_children(const struct frame_tree *t, uint32_t node, struct walk_level *l)
@@ -461,7 +515,8 @@ static bool write_node(const struct frame_tree *t, uint32_t node, uint32_t depth
 	for (uint32_t d = 1; d <= depth; d++) {
 		if (d > 1)
 			fputc(';', w->out);
-		fwrite(frame_node_name(t, &t->nodes[w->path[d]]), 1, t->nodes[w->path[d]].name_len, w->out);
+		fwrite(frame_node_name(t, &t->nodes[w->path[d]]), 1, frame_node_name_len(t, &t->nodes[w->path[d]]),
+		       w->out);
 	}
 	fprintf(w->out, " %llu\n", (unsigned long long)self);
 	return true;

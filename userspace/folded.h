@@ -26,12 +26,15 @@ enum folded_side { FOLDED_A = 0, FOLDED_B = 1 };
 #define FRAME_NONE 0 /* "no child" / "no sibling": node 0 is the root, never anyone's child */
 
 struct frame_node {
-	uint32_t name_off;     /* the name is frame_tree.names[name_off .. name_off + name_len) */
-	uint32_t name_len;
-	uint32_t parent;
+	uint32_t name;         /* index into frame_tree.name_list */
 	uint32_t first_child;  /* children in insertion order; walks sort them by name */
 	uint32_t next_sibling;
+	uint32_t n_children;
 	uint64_t value[2];     /* inclusive count per side */
+};
+
+struct frame_name {
+	uint32_t off, len;     /* the name is frame_tree.names[off .. off + len), NUL-terminated */
 };
 
 struct frame_tree {
@@ -39,10 +42,12 @@ struct frame_tree {
 	size_t n_nodes, cap_nodes;
 	char *names;           /* interned frame names, each stored once */
 	size_t names_len, names_cap;
-	struct hash_slot *child_slots; /* (parent, name) -> node */
-	size_t child_mask;
-	struct hash_slot *name_slots;  /* name -> offset in names */
-	size_t name_mask, n_distinct_names;
+	struct frame_name *name_list;
+	size_t n_names, cap_names;
+	struct name_slot *name_slots;   /* name text -> name_list index */
+	size_t name_mask;
+	struct child_slot *child_slots; /* (parent, name) -> node, for parents with many children */
+	size_t child_mask, n_indexed;
 	uint32_t max_depth;    /* deepest stack added, in frames */
 };
 
@@ -69,7 +74,11 @@ static inline uint64_t frame_tree_total(const struct frame_tree *t, enum folded_
 }
 static inline const char *frame_node_name(const struct frame_tree *t, const struct frame_node *n)
 {
-	return t->names + n->name_off;
+	return t->names + t->name_list[n->name].off;
+}
+static inline size_t frame_node_name_len(const struct frame_tree *t, const struct frame_node *n)
+{
+	return t->name_list[n->name].len;
 }
 
 /* Parses folded lines into T's SIDE. Blank lines are ignored; bad lines are counted in ST and
