@@ -7,7 +7,7 @@ set -eu
 LINES=${1:-1000000}
 PYTHON=${PYTHON:-/usr/bin/python3}
 DIR=build/bench
-IN=$DIR/flame-$LINES.folded
+IN=$DIR/flame-$LINES-sorted.folded
 OUT=$DIR/flame-$LINES.svg
 RUNS=3
 
@@ -16,7 +16,8 @@ mkdir -p "$DIR"
 
 # Stacks from a random walk over a fixed call graph of a few thousand frames: a Python
 # interpreter's native prologue, Python functions, then sometimes native library frames,
-# kernel frames and a wait-class leaf. Depth 5 to 40; counts skewed like real profiles.
+# kernel frames and a wait-class leaf. Depth 5 to 40; counts skewed like real profiles. Sorted,
+# as stackcollapse-*.pl and conctrace itself write folded files.
 if [ ! -s "$IN" ]; then
 	echo "generating $IN ($LINES lines)..." >&2
 	"$PYTHON" - "$LINES" > "$IN.tmp" <<'EOF'
@@ -63,6 +64,7 @@ for _ in range(lines):
         out = []
 sys.stdout.write("".join(out))
 EOF
+	LC_ALL=C sort -S 25% -o "$IN.tmp" "$IN.tmp"
 	mv "$IN.tmp" "$IN"
 fi
 

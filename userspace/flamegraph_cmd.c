@@ -77,7 +77,7 @@ static int parse_options(int argc, char **argv, struct flame_opts *o, bool *kind
 	int c;
 
 	*kind_given = false;
-	optind = 1;
+	optind = 0; /* a full reset, so the command can run more than once in a process */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+k:t:s:w:m:c:nh", flamegraph_options, NULL)) != -1) {
 		switch (c) {
