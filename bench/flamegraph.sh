@@ -68,19 +68,28 @@ EOF
 	mv "$IN.tmp" "$IN"
 fi
 
-size=$(stat -c %s "$IN")
-times=""
-for i in $(seq $RUNS); do
-	/usr/bin/time -f "%e %M" -o "$DIR/flame.time" ./conctrace flamegraph "$IN" > "$OUT"
-	times="$times$(cat "$DIR/flame.time")
+# Prints the median of $RUNS runs on $1: seconds, MB/s of input, peak RSS and SVG size.
+measure() {
+	size=$(stat -c %s "$1")
+	times=""
+	for i in $(seq $RUNS); do
+		/usr/bin/time -f "%e %M" -o "$DIR/flame.time" ./conctrace flamegraph "$1" > "$OUT"
+		times="$times$(cat "$DIR/flame.time")
 "
-done
-printf '%s' "$times" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p" | {
-	read -r secs rss_kb
-	awk -v s="$secs" -v b="$size" -v r="$rss_kb" -v svg="$(stat -c %s "$OUT")" -v n="$LINES" 'BEGIN {
-		printf "flamegraph: %d lines, %.1f MB in\n", n, b / 1e6
-		printf "  median of 3: %.2f s, %.0f MB/s, peak RSS %.1f MB, SVG %.2f MB\n",
-			s, (s > 0 ? b / 1e6 / s : 0), r / 1024, svg / 1e6
-		if (s >= 1) print "  SLOWER than the 1 s target"
-	}'
+	done
+	printf '%s' "$times" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p" | {
+		read -r secs rss_kb
+		awk -v s="$secs" -v b="$size" -v r="$rss_kb" -v svg="$(stat -c %s "$OUT")" -v what="$2" 'BEGIN {
+			printf "  %s: median of 3: %.2f s, %.0f MB/s, peak RSS %.1f MB, SVG %.2f MB\n",
+				what, s, (s > 0 ? b / 1e6 / s : 0), r / 1024, svg / 1e6
+		}'
+		[ "$2" != sorted ] || awk -v s="$secs" 'BEGIN { if (s >= 1) print "  SLOWER than the 1 s target" }'
+	}
 }
+
+echo "flamegraph: $LINES lines, $(( $(stat -c %s "$IN") / 1000000 )) MB of folded stacks"
+measure "$IN" sorted
+# The same lines shuffled: no shared prefixes between neighbours, every lookup a cache miss.
+[ -s "$DIR/flame-$LINES-shuffled.folded" ] ||
+	shuf --random-source="$IN" -o "$DIR/flame-$LINES-shuffled.folded" "$IN"
+measure "$DIR/flame-$LINES-shuffled.folded" shuffled

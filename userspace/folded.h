@@ -88,7 +88,8 @@ int folded_parse_buf(struct frame_tree *t, enum folded_side side, const char *bu
 		     struct folded_stats *st);
 
 /* Writes SIDE of T as folded lines, one per frame with a self count, in depth-first name order
- * (so the output is sorted frame by frame and identical for identical trees). */
+ * (so the output is sorted frame by frame and identical for identical trees). Names are written
+ * as they are: ones added with frame_tree_add must not hold ';' or a newline to read back. */
 int folded_write(const struct frame_tree *t, enum folded_side side, FILE *out);
 
 /* Depth-first walk from the root (depth 0) with each node's children in name order. VISIT returns
