@@ -4,5 +4,6 @@
 
 int cmd_record(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_flamegraph(int argc, char **argv);
 
 #endif

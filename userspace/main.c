@@ -11,6 +11,7 @@ static const struct {
 	const char *what;
 } commands[] = {
 	{ "record", cmd_record, "trace a command (or -p PID) and its descendants" },
+	{ "flamegraph", cmd_flamegraph, "render folded stacks as an interactive SVG flame graph" },
 	{ "serve", cmd_serve, "run the latency HTTP server the network workloads use" },
 };
 

@@ -1,0 +1,532 @@
+#include "folded.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util.h"
+
+/* Open-addressing tables. A name slot's ID is a name_list index + 1 (0: empty), with the name's
+ * hash so most mismatches skip the text. A child slot holds its whole key, so a probe reads only
+ * the table; NODE 0 means empty. */
+struct name_slot {
+	uint32_t id;
+	uint32_t hash;
+};
+
+struct child_slot {
+	uint32_t node, parent, name;
+};
+
+/* Children of a parent with at most this many are found by scanning its list: most frames have a
+ * few callees, and a node just created has none, so this spares the hash table's cache misses. */
+#define SCAN_LIMIT 8
+#define READ_CHUNK (1u << 20)
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* Eight bytes per step: frame names are hashed once per new frame of every input line. */
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = len * 0x9e3779b97f4a7c15ULL, w;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h = (h << 29) | (h >> 35);
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	}
+	return mix64(h);
+}
+
+static size_t child_hash(uint32_t parent, uint32_t name)
+{
+	return mix64(((uint64_t)parent << 32 | name) * 0x9e3779b97f4a7c15ULL);
+}
+
+static void child_insert(struct child_slot *slots, size_t mask, struct child_slot s)
+{
+	size_t i = child_hash(s.parent, s.name) & mask;
+
+	while (slots[i].node)
+		i = (i + 1) & mask;
+	slots[i] = s;
+}
+
+/* Indexes NODE, a child of PARENT, in the child table, doubling it to keep the load at most
+ * one half. */
+static void child_index(struct frame_tree *t, uint32_t parent, uint32_t node)
+{
+	if (++t->n_indexed * 2 > t->child_mask) {
+		size_t old_n = t->child_mask + 1;
+		struct child_slot *old = t->child_slots;
+
+		t->child_mask = old_n * 2 - 1;
+		t->child_slots = xcalloc(old_n * 2, sizeof(*old));
+		for (size_t i = 0; i < old_n; i++)
+			if (old[i].node)
+				child_insert(t->child_slots, t->child_mask, old[i]);
+		free(old);
+	}
+	child_insert(t->child_slots, t->child_mask,
+		     (struct child_slot){ .node = node, .parent = parent, .name = t->nodes[node].name });
+}
+
+static void name_slots_grow(struct frame_tree *t)
+{
+	size_t old_n = t->name_mask + 1;
+	struct name_slot *old = t->name_slots;
+
+	t->name_mask = old_n * 2 - 1;
+	t->name_slots = xcalloc(old_n * 2, sizeof(*old));
+	for (size_t i = 0; i < old_n; i++) {
+		size_t j = old[i].hash & t->name_mask;
+
+		if (!old[i].id)
+			continue;
+		while (t->name_slots[j].id)
+			j = (j + 1) & t->name_mask;
+		t->name_slots[j] = old[i];
+	}
+	free(old);
+}
+
+struct frame_tree *frame_tree_new(void)
+{
+	struct frame_tree *t = xcalloc(1, sizeof(*t));
+
+	VEC_PUSH(t->nodes, t->n_nodes, t->cap_nodes);    /* the root, */
+	VEC_PUSH(t->name_list, t->n_names, t->cap_names); /* named "" at offset 0 */
+	t->names = xcalloc(1, 1);
+	t->names_len = t->names_cap = 1;
+	t->name_mask = 1023;
+	t->name_slots = xcalloc(t->name_mask + 1, sizeof(*t->name_slots));
+	t->child_mask = 1023;
+	t->child_slots = xcalloc(t->child_mask + 1, sizeof(*t->child_slots));
+	return t;
+}
+
+void frame_tree_free(struct frame_tree *t)
+{
+	if (!t)
+		return;
+	free(t->nodes);
+	free(t->names);
+	free(t->name_list);
+	free(t->name_slots);
+	free(t->child_slots);
+	free(t);
+}
+
+static bool name_equals(const struct frame_tree *t, uint32_t id, const char *name, size_t len)
+{
+	return t->name_list[id].len == len && memcmp(t->names + t->name_list[id].off, name, len) == 0;
+}
+
+static void append_name_text(struct frame_tree *t, const char *name, size_t len)
+{
+	if (t->names_len + len + 1 > t->names_cap) {
+		t->names_cap = (t->names_len + len + 1) * 2;
+		t->names = realloc(t->names, t->names_cap);
+		if (!t->names) {
+			errmsg("out of memory");
+			exit(1);
+		}
+	}
+	memcpy(t->names + t->names_len, name, len);
+	t->names[t->names_len + len] = 0;
+	t->names_len += len + 1;
+}
+
+/* The name_list index of NAME, adding it the first time it is seen. */
+static uint32_t intern_name(struct frame_tree *t, const char *name, size_t len)
+{
+	uint64_t hash = hash_bytes(name, len);
+	size_t i = hash & t->name_mask;
+
+	for (; t->name_slots[i].id; i = (i + 1) & t->name_mask)
+		if (t->name_slots[i].hash == (uint32_t)hash && name_equals(t, t->name_slots[i].id - 1, name, len))
+			return t->name_slots[i].id - 1;
+	*VEC_PUSH(t->name_list, t->n_names, t->cap_names) =
+		(struct frame_name){ .off = t->names_len, .len = len };
+	append_name_text(t, name, len);
+	t->name_slots[i] = (struct name_slot){ .id = t->n_names, .hash = (uint32_t)hash };
+	if (t->n_names * 2 > t->name_mask)
+		name_slots_grow(t);
+	return t->n_names - 1;
+}
+
+static uint32_t child_find(const struct frame_tree *t, uint32_t parent, uint32_t name)
+{
+	size_t i;
+
+	if (t->nodes[parent].n_children <= SCAN_LIMIT) {
+		uint32_t c = t->nodes[parent].first_child;
+
+		while (c != FRAME_NONE && t->nodes[c].name != name)
+			c = t->nodes[c].next_sibling;
+		return c;
+	}
+	for (i = child_hash(parent, name) & t->child_mask; t->child_slots[i].node; i = (i + 1) & t->child_mask)
+		if (t->child_slots[i].parent == parent && t->child_slots[i].name == name)
+			return t->child_slots[i].node;
+	return FRAME_NONE;
+}
+
+/* The child of PARENT called NAME, created (with zero counts) when absent. */
+static uint32_t child_get(struct frame_tree *t, uint32_t parent, const char *name, size_t len)
+{
+	uint32_t name_id = intern_name(t, name, len), node = child_find(t, parent, name_id);
+	struct frame_node *p;
+
+	if (node != FRAME_NONE)
+		return node;
+	node = t->n_nodes;
+	*VEC_PUSH(t->nodes, t->n_nodes, t->cap_nodes) =
+		(struct frame_node){ .name = name_id, .next_sibling = t->nodes[parent].first_child };
+	p = &t->nodes[parent];
+	p->first_child = node;
+	if (++p->n_children == SCAN_LIMIT + 1) /* from now on found by hash: index them all */
+		for (uint32_t c = node; c != FRAME_NONE; c = t->nodes[c].next_sibling)
+			child_index(t, parent, c);
+	else if (p->n_children > SCAN_LIMIT)
+		child_index(t, parent, node);
+	return node;
+}
+
+void frame_tree_add(struct frame_tree *t, enum folded_side side, const char *const *frames, size_t n,
+		    uint64_t count)
+{
+	uint32_t node = 0, depth = 0;
+
+	t->nodes[0].value[side] += count;
+	for (size_t i = 0; i < n; i++) {
+		if (!frames[i] || !*frames[i])
+			continue;
+		node = child_get(t, node, frames[i], strlen(frames[i]));
+		t->nodes[node].value[side] += count;
+		depth++;
+	}
+	if (depth > t->max_depth)
+		t->max_depth = depth;
+}
+
+uint64_t frame_tree_lookup(const struct frame_tree *t, enum folded_side side, const char *const *frames,
+			   size_t n)
+{
+	uint32_t node = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(frames[i]);
+		uint32_t c = t->nodes[node].first_child;
+
+		while (c != FRAME_NONE && !name_equals(t, t->nodes[c].name, frames[i], len))
+			c = t->nodes[c].next_sibling;
+		if (c == FRAME_NONE)
+			return 0;
+		node = c;
+	}
+	return t->nodes[node].value[side];
+}
+
+/* Parsing keeps the previous stack and its node path: consecutive folded lines usually share
+ * their root-most frames, and those need no hashing at all. */
+struct path_step {
+	size_t end;    /* offset just past the frame's name in the stack text */
+	uint32_t node;
+};
+
+struct folded_parser {
+	struct frame_tree *tree;
+	enum folded_side side;
+	struct folded_stats *stats;
+	uint64_t line_no;
+	char *prev;
+	size_t prev_len, prev_cap;
+	struct path_step *path;
+	size_t path_len, path_cap;
+};
+
+static size_t common_prefix(const char *a, size_t a_len, const char *b, size_t b_len)
+{
+	size_t n = a_len < b_len ? a_len : b_len, i = 0;
+	uint64_t x, y;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return i + __builtin_ctzll(x ^ y) / 8;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/* Adds one stack; false when it holds no frame name. */
+static bool add_stack(struct folded_parser *p, const char *stack, size_t len, uint64_t count)
+{
+	struct frame_tree *t = p->tree;
+	size_t same = common_prefix(p->prev, p->prev_len, stack, len), k = 0, pos;
+	uint32_t node;
+
+	while (k < p->path_len && p->path[k].end <= same && (p->path[k].end == len || stack[p->path[k].end] == ';'))
+		k++;
+	p->path_len = k;
+	pos = k ? p->path[k - 1].end : 0;
+	node = k ? p->path[k - 1].node : 0;
+	while (pos < len) {
+		const char *semi;
+		size_t end;
+
+		if (stack[pos] == ';') {
+			pos++;
+			continue;
+		}
+		semi = memchr(stack + pos, ';', len - pos);
+		end = semi ? (size_t)(semi - stack) : len;
+		node = child_get(t, node, stack + pos, end - pos);
+		*VEC_PUSH(p->path, p->path_len, p->path_cap) = (struct path_step){ .end = end, .node = node };
+		pos = end;
+	}
+	if (!p->path_len)
+		return false;
+	if (len > p->prev_cap) {
+		p->prev_cap = len * 2;
+		free(p->prev);
+		p->prev = xcalloc(p->prev_cap, 1);
+	}
+	memcpy(p->prev, stack, len);
+	p->prev_len = len;
+	t->nodes[0].value[p->side] += count;
+	for (size_t i = 0; i < p->path_len; i++)
+		t->nodes[p->path[i].node].value[p->side] += count;
+	if (p->path_len > t->max_depth)
+		t->max_depth = p->path_len;
+	return true;
+}
+
+/* A whole unsigned decimal integer that fits 64 bits. */
+static bool parse_count(const char *s, const char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s == end)
+		return false;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9' || __builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static void parse_line(struct folded_parser *p, const char *line, size_t len)
+{
+	const char *space;
+	size_t stack_len;
+	uint64_t count;
+
+	p->line_no++;
+	while (len && is_blank(line[len - 1]))
+		len--;
+	if (!len)
+		return;
+	space = memrchr(line, ' ', len);
+	stack_len = space ? (size_t)(space - line) : 0;
+	while (stack_len && is_blank(line[stack_len - 1]))
+		stack_len--;
+	if (space && parse_count(space + 1, line + len, &count) && add_stack(p, line, stack_len, count)) {
+		p->stats->good_lines++;
+		return;
+	}
+	if (!p->stats->bad_lines++)
+		p->stats->first_bad_line = p->line_no;
+}
+
+/* Parses the complete lines of BUF[0..LEN); returns how many bytes they took. */
+static size_t parse_lines(struct folded_parser *p, const char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	for (;;) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+
+		if (!nl)
+			return pos;
+		parse_line(p, buf + pos, nl - (buf + pos));
+		pos = nl - buf + 1;
+	}
+}
+
+static void parser_init(struct folded_parser *p, struct frame_tree *t, enum folded_side side,
+			struct folded_stats *st)
+{
+	*p = (struct folded_parser){ .tree = t, .side = side, .stats = st };
+	*st = (struct folded_stats){ 0 };
+}
+
+static int parser_finish(struct folded_parser *p, int err)
+{
+	free(p->prev);
+	free(p->path);
+	if (err)
+		return err;
+	return p->stats->good_lines ? 0 : -EINVAL;
+}
+
+int folded_parse_buf(struct frame_tree *t, enum folded_side side, const char *buf, size_t len,
+		     struct folded_stats *st)
+{
+	struct folded_parser p;
+	size_t done;
+
+	parser_init(&p, t, side, st);
+	done = parse_lines(&p, buf, len);
+	if (done < len)
+		parse_line(&p, buf + done, len - done);
+	return parser_finish(&p, 0);
+}
+
+int folded_parse_file(struct frame_tree *t, enum folded_side side, FILE *in, struct folded_stats *st)
+{
+	struct folded_parser p;
+	size_t cap = READ_CHUNK * 4, have = 0;
+	char *buf = xcalloc(cap, 1);
+	int err = 0;
+
+	parser_init(&p, t, side, st);
+	for (;;) {
+		size_t got, done;
+
+		if (cap - have < READ_CHUNK) { /* a line longer than the buffer: make room */
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf) {
+				errmsg("out of memory");
+				exit(1);
+			}
+		}
+		got = fread(buf + have, 1, cap - have, in);
+		have += got;
+		if (got == 0) {
+			err = ferror(in) ? -(errno ? errno : EIO) : 0;
+			break;
+		}
+		done = parse_lines(&p, buf, have);
+		memmove(buf, buf + done, have - done);
+		have -= done;
+	}
+	if (have && !err)
+		parse_line(&p, buf, have);
+	free(buf);
+	return parser_finish(&p, err);
+}
+
+/* Walking: each level holds the children of the node being walked at that depth, sorted. */
+struct walk_level {
+	uint32_t *kids;
+	size_t n, cap, next;
+};
+
+static int compare_names(const void *a, const void *b, void *tree)
+{
+	const struct frame_tree *t = tree;
+	const struct frame_name *x = &t->name_list[t->nodes[*(const uint32_t *)a].name];
+	const struct frame_name *y = &t->name_list[t->nodes[*(const uint32_t *)b].name];
+	int c = memcmp(t->names + x->off, t->names + y->off, x->len < y->len ? x->len : y->len);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void load_children(const struct frame_tree *t, uint32_t node, struct walk_level *l)
+{
+	l->n = l->next = 0;
+	for (uint32_t c = t->nodes[node].first_child; c != FRAME_NONE; c = t->nodes[c].next_sibling)
+		*VEC_PUSH(l->kids, l->n, l->cap) = c;
+	qsort_r(l->kids, l->n, sizeof(*l->kids), compare_names, (void *)t);
+}
+
+void frame_tree_walk(const struct frame_tree *t, frame_visit_fn visit, void *ctx)
+{
+	struct walk_level *levels = NULL;
+	size_t n_levels = 0, cap_levels = 0, depth = 0;
+
+	if (!visit(t, 0, 0, ctx))
+		return;
+	load_children(t, 0, VEC_PUSH(levels, n_levels, cap_levels));
+	for (;;) {
+		uint32_t node;
+
+		if (levels[depth].next == levels[depth].n) {
+			if (depth == 0)
+				break;
+			depth--;
+			continue;
+		}
+		node = levels[depth].kids[levels[depth].next++];
+		if (!visit(t, node, depth + 1, ctx) || t->nodes[node].first_child == FRAME_NONE)
+			continue;
+		if (++depth == n_levels)
+			VEC_PUSH(levels, n_levels, cap_levels);
+		load_children(t, node, &levels[depth]);
+	}
+	for (size_t i = 0; i < n_levels; i++)
+		free(levels[i].kids);
+	free(levels);
+}
+
+struct folded_writer {
+	enum folded_side side;
+	FILE *out;
+	uint32_t *path; /* path[d]: the node being walked at depth d */
+	size_t path_len, path_cap;
+};
+
+static bool write_node(const struct frame_tree *t, uint32_t node, uint32_t depth, void *ctx)
+{
+	struct folded_writer *w = ctx;
+	const struct frame_node *n = &t->nodes[node];
+	uint64_t self = n->value[w->side];
+
+	if (node && !self)
+		return false;
+	w->path_len = depth;
+	*VEC_PUSH(w->path, w->path_len, w->path_cap) = node;
+	for (uint32_t c = n->first_child; c != FRAME_NONE; c = t->nodes[c].next_sibling)
+		self -= t->nodes[c].value[w->side];
+	if (!self || !depth)
+		return true;
+	for (uint32_t d = 1; d <= depth; d++) {
+		if (d > 1)
+			fputc(';', w->out);
+		fwrite(frame_node_name(t, &t->nodes[w->path[d]]), 1, frame_node_name_len(t, &t->nodes[w->path[d]]),
+		       w->out);
+	}
+	fprintf(w->out, " %llu\n", (unsigned long long)self);
+	return true;
+}
+
+int folded_write(const struct frame_tree *t, enum folded_side side, FILE *out)
+{
+	struct folded_writer w = { .side = side, .out = out };
+
+	frame_tree_walk(t, write_node, &w);
+	free(w.path);
+	return ferror(out) ? -EIO : 0;
+}
