@@ -141,15 +141,19 @@ static __always_inline void snapshot_kernel_acct(struct thread_acct *a, struct t
 	a->k_nivcsw[i] = BPF_CORE_READ(task, nivcsw);
 }
 
-/* First event of a thread registered by user space: its traced lifetime starts now, in STATE. */
+/* First event of a thread: a new one starts now; one registered by user space started when it was
+ * registered, in the STATE this first event reveals (running if it now leaves the CPU, runnable if
+ * it now gets one, asleep if it is now woken). */
 static __always_inline void init_thread(struct thread_entry *t, struct task_struct *task, __u64 now,
 					__u32 state)
 {
-	t->last_ns = now;
+	if (!t->acct.start_ns)
+		t->acct.start_ns = now;
+	t->last_ns = t->acct.start_ns;
 	t->state = state;
-	t->acct.start_ns = now;
 	BPF_CORE_READ_STR_INTO(&t->acct.comm, task, comm);
-	snapshot_kernel_acct(&t->acct, task, 0);
+	if (!(t->acct.flags & TF_K_START))
+		snapshot_kernel_acct(&t->acct, task, 0);
 }
 
 /* The state of TASK when it is traced, else NULL. */
@@ -366,7 +370,6 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 				       unsigned int state, __u64 now)
 {
 	struct thread_entry *t = thread_of(prev, now, WC_ONCPU);
-	bool adopted_now;
 
 	if (!t)
 		return;
@@ -381,16 +384,12 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		emit_exit(prev, t);
 		return;
 	}
-	/* The kernel's rule: a switch is voluntary when not preempted and the task left TASK_RUNNING.
-	 * A thread adopted by this very switch had it counted in its snapshot already: take it out. */
-	adopted_now = t->acct.start_ns == now;
+	/* The kernel's rule: a switch is voluntary when not preempted and the task left TASK_RUNNING. */
 	if (preempt || state == TASK_RUNNING) {
 		t->acct.nivcsw++;
-		t->acct.k_nivcsw[0] -= adopted_now;
 		enter_state(t, WC_RUNQUEUE);
 	} else {
 		t->acct.nvcsw++;
-		t->acct.k_nvcsw[0] -= adopted_now;
 		enter_state(t, class_of_block(ctx, prev, state, t));
 	}
 	capture_stacks(ctx, t, now);
@@ -444,7 +443,7 @@ SEC("tp_btf/sched_wakeup")
 int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 {
 	__u64 now = bpf_ktime_get_ns();
-	struct thread_entry *t = thread_of(p, now, WC_RUNQUEUE);
+	struct thread_entry *t = thread_of(p, now, WC_OTHER_SLEEP);
 	__u32 class;
 	__u64 waited;
 

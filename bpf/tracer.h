@@ -78,7 +78,8 @@ struct thread_acct {
 };
 #define TF_DEAD     1  /* ended by its final context switch */
 #define TF_ADOPTED  2  /* already existed when first seen (attach mode) */
-#define TF_K_END    4  /* k_*[1] were read at death */
+#define TF_K_END    4  /* k_*[1] were read (at death, or from /proc at the end) */
+#define TF_K_START  8  /* k_*[0] were read from /proc when user space registered the thread */
 
 /* Per-thread state the handlers keep between events, with the accounting it feeds. */
 struct thread_entry {

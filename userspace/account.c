@@ -63,6 +63,20 @@ double rel_diff(double ours, double theirs)
 	return fabs(ours - theirs) / fabs(theirs);
 }
 
+uint64_t rusage_comparable_nvcsw(const struct run_model *m)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < m->n_threads; i++) {
+		const struct thread_acct *a = &m->threads[i].acct;
+
+		n += a->nvcsw;
+		if ((a->flags & TF_DEAD) && a->tid != a->tgid && n)
+			n--;
+	}
+	return n;
+}
+
 double max_residual(const struct run_model *m, uint32_t *tid)
 {
 	double worst = -1;

@@ -30,6 +30,11 @@ void totals_of(const struct run_model *m, uint32_t pid, struct acct_totals *out)
 /* Relative difference |ours - theirs| / theirs; 0 when both are 0, 1 when only theirs is 0. */
 double rel_diff(double ours, double theirs);
 
+/* The tree's voluntary switches as getrusage counts them: the kernel folds a thread's counters
+ * into its process before the thread's final switch, so that switch of every thread but a process
+ * leader never reaches rusage. */
+uint64_t rusage_comparable_nvcsw(const struct run_model *m);
+
 /* Largest residual over every thread, and which thread has it. */
 double max_residual(const struct run_model *m, uint32_t *tid);
 

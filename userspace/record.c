@@ -310,9 +310,8 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	char path[4096];
 	int rc;
 
-	m->meta.end_ns = monotonic_ns();
 	m->meta.interrupted = stop_requests > 0 || timed_out;
-	tracer_stop(tr, m->meta.end_ns);
+	m->meta.end_ns = tracer_stop(tr);
 	diskstats_read("/proc/diskstats", &after);
 	diskstats_delta(before, &after, m);
 	diskstats_free(&after);

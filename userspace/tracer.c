@@ -155,8 +155,19 @@ static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slo
 		.sys_nr = -1, .kstack = -1, .ustack = -1, .proc_slot = slot, .state = STATE_INIT,
 		.acct = { .tid = tid, .tgid = tgid, .flags = TF_ADOPTED },
 	};
-	int pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD), rc = 0;
+	uint64_t run, delay, slices, vol, invol;
+	int pidfd, rc = 0;
 
+	/* The kernel's counters first, then the start: nothing the kernel counts is missed by ours. */
+	if (proc_schedstat(tgid, tid, &run, &delay, &slices) && proc_switches(tgid, tid, &vol, &invol)) {
+		e.acct.k_runtime[0] = run;
+		e.acct.k_run_delay[0] = delay;
+		e.acct.k_nvcsw[0] = vol;
+		e.acct.k_nivcsw[0] = invol;
+		e.acct.flags |= TF_K_START;
+	}
+	e.acct.start_ns = monotonic_ns();
+	pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
 	if (pidfd < 0)
 		return -errno;
 	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.thread_store), &pidfd, &e, BPF_NOEXIST) == 0)
@@ -485,9 +496,12 @@ static void detach(struct tracer *t)
 		tracer_bpf__detach(t->skel);
 }
 
-void tracer_stop(struct tracer *t, uint64_t end_ns)
+uint64_t tracer_stop(struct tracer *t)
 {
+	uint64_t end_ns;
+
 	detach(t);
+	end_ns = monotonic_ns();
 	ring_buffer__consume(t->rb);
 	drain_dead_threads(t);
 	drain_live_threads(t, end_ns);
@@ -497,6 +511,7 @@ void tracer_stop(struct tracer *t, uint64_t end_ns)
 	drain_stacks(t);
 	drain_blk(t);
 	drain_counters(t);
+	return end_ns;
 }
 
 void tracer_free(struct tracer *t)

@@ -29,9 +29,9 @@ int tracer_poll(struct tracer *t, int timeout_ms);
 size_t tracer_live_threads(struct tracer *t);
 /* Re-reads the memory maps of live traced processes whose maps may have changed. */
 void tracer_refresh_maps(struct tracer *t);
-/* Detaches the probes, then moves every map's contents into the model; threads still alive are
- * closed at END_NS. */
-void tracer_stop(struct tracer *t, uint64_t end_ns);
+/* Detaches the probes, then moves every map's contents into the model. Returns the end of the
+ * trace (taken once nothing can change any more), at which threads still alive are closed. */
+uint64_t tracer_stop(struct tracer *t);
 void tracer_free(struct tracer *t);
 
 #endif

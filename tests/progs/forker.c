@@ -1,4 +1,4 @@
-// forker: forks 3 children that each spin 0.1 s and exit 0; the parent
+// forker: forks 3 children that each spin for 0.1 s of CPU time and exit 0; the parent
 // reaps them all and exits 0 only if every child did.
 #include <sys/wait.h>
 
@@ -16,7 +16,7 @@ int main(void)
 		if (children[i] < 0)
 			die("fork");
 		if (children[i] == 0) {
-			spin_ns(CLOCK_MONOTONIC, 100000000);
+			spin_ns(CLOCK_THREAD_CPUTIME_ID, 100000000);
 			record_thread_stats();
 			_exit(0);
 		}

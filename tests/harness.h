@@ -1,0 +1,96 @@
+/* Helpers for integration tests that run the conctrace binary (env CONCTRACE) and load its report. */
+#ifndef CONCTRACE_TEST_HARNESS_H
+#define CONCTRACE_TEST_HARNESS_H
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "model.h"
+#include "report_json.h"
+
+static inline const char *conctrace_bin(void)
+{
+	const char *bin = getenv("CONCTRACE");
+
+	cr_assert(bin, "set CONCTRACE to the conctrace binary");
+	return bin;
+}
+
+/* A test program built from tests/progs (env PROGS: its build directory). */
+static inline const char *prog(const char *name)
+{
+	static char path[4][512];
+	static int next;
+	const char *dir = getenv("PROGS");
+
+	cr_assert(dir, "set PROGS to the test programs' directory");
+	next = (next + 1) % 4;
+	snprintf(path[next], sizeof(path[next]), "%s/%s", dir, name);
+	return path[next];
+}
+
+/* A fresh directory under /tmp (not created: conctrace creates it). */
+static inline const char *fresh_dir(const char *tag)
+{
+	static char dir[4][256];
+	static int next;
+
+	next = (next + 1) % 4;
+	snprintf(dir[next], sizeof(dir[next]), "/tmp/conctrace-test-%s-%d-%d", tag, getpid(), next);
+	if (!access(dir[next], F_OK)) {
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir[next]);
+		cr_assert_eq(system(cmd), 0);
+	}
+	return dir[next];
+}
+
+/* Runs ARGV (NULL-terminated) with stdout and stderr to files under /tmp; returns the shell-style
+ * exit status. STDOUT_COPY, when given, receives the first bytes of stdout. */
+static inline int run_argv(char *const argv[], char *stdout_copy, size_t len)
+{
+	char out[128];
+	pid_t pid;
+	int status;
+
+	snprintf(out, sizeof(out), "/tmp/conctrace-test-out-%d", getpid());
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 1);
+		if (!getenv("TEST_VERBOSE"))
+			dup2(fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	if (stdout_copy) {
+		FILE *f = fopen(out, "r");
+		size_t n = f ? fread(stdout_copy, 1, len - 1, f) : 0;
+
+		stdout_copy[n] = 0;
+		if (f)
+			fclose(f);
+	}
+	unlink(out);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Loads DIR/report.json into M, failing the test when it does not load. */
+static inline void load_report(const char *dir, struct run_model *m)
+{
+	char path[512], err[256];
+
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	cr_assert_eq(report_load(path, m, err, sizeof(err)), 0, "report %s: %s", path, err);
+}
+
+#endif

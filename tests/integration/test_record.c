@@ -1,0 +1,330 @@
+/* `conctrace record` on programs with known behaviour (tests/progs), checked against the kernel's
+ * own accounting. Needs root: it loads BPF. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include "account.h"
+#include "harness.h"
+
+#define RECORD(dir, ...) ((char *const[]){ (char *)conctrace_bin(), "record", "-q", "-o", (char *)(dir), \
+					    "--", __VA_ARGS__, NULL })
+
+static void record_prog(const char *dir, struct run_model *m, char *const argv[])
+{
+	int rc = run_argv(argv, NULL, 0);
+
+	cr_assert_eq(rc, 0, "conctrace record exited %d", rc);
+	load_report(dir, m);
+}
+
+/* Every thread's classes add up to its traced lifetime. */
+static void assert_identity(const struct run_model *m)
+{
+	uint32_t tid;
+	double worst = max_residual(m, &tid);
+
+	cr_assert(m->n_threads > 0);
+	cr_assert_lt(worst, 0.01, "identity residual %.4f%% for tid %u", 100 * worst, tid);
+}
+
+enum { CHECK_CPU = 1, CHECK_SWITCHES = 2 };
+
+/* The tree's on-CPU and switches against wait4 rusage, within 5 %. */
+static void assert_rusage_agrees(const struct run_model *m, int checks)
+{
+	struct acct_totals t;
+	double cpu = m->rusage.utime_ns + m->rusage.stime_ns;
+
+	totals_of(m, 0, &t);
+	cr_assert(m->rusage.valid);
+	if (checks & CHECK_CPU)
+		cr_assert_lt(rel_diff(t.ns[WC_ONCPU], cpu), 0.05, "on-CPU %.4fs vs rusage %.4fs",
+			     t.ns[WC_ONCPU] / 1e9, cpu / 1e9);
+	if (checks & CHECK_SWITCHES) {
+		uint64_t ours = rusage_comparable_nvcsw(m) + t.nivcsw;
+
+		cr_assert_lt(rel_diff(ours, m->rusage.nvcsw + m->rusage.nivcsw), 0.05,
+			     "switches %llu vs rusage %llu", (unsigned long long)ours,
+			     (unsigned long long)(m->rusage.nvcsw + m->rusage.nivcsw));
+	}
+}
+
+static uint64_t class_ns(const struct run_model *m, int c)
+{
+	struct acct_totals t;
+
+	totals_of(m, 0, &t);
+	return t.ns[c];
+}
+
+Test(record, busy_loop_is_on_cpu)
+{
+	const char *dir = fresh_dir("busy");
+	struct run_model m;
+
+	record_prog(dir, &m, RECORD(dir, (char *)prog("busy")));
+	cr_assert_lt(fabs(class_ns(&m, WC_ONCPU) / 1e9 - 0.5), 0.05, "on-CPU %.3fs", class_ns(&m, WC_ONCPU) / 1e9);
+	assert_rusage_agrees(&m, CHECK_CPU);
+	assert_identity(&m);
+	cr_assert_eq(m.n_procs, 1);
+	cr_assert_str_eq(m.procs[0].comm, "busy");
+	model_free(&m);
+}
+
+Test(record, nanosleep_is_timer_wait)
+{
+	const char *dir = fresh_dir("sleep");
+	struct run_model m;
+
+	record_prog(dir, &m, RECORD(dir, (char *)prog("sleeper")));
+	cr_assert_lt(fabs(class_ns(&m, WC_TIMER) / 1e9 - 0.3), 0.03, "timer %.3fs", class_ns(&m, WC_TIMER) / 1e9);
+	assert_identity(&m);
+	model_free(&m);
+}
+
+Test(record, oversubscribed_threads_wait_in_runqueue)
+{
+	const char *dir = fresh_dir("threads");
+	struct run_model m;
+	struct acct_totals t;
+
+	record_prog(dir, &m, RECORD(dir, (char *)prog("busythreads")));
+	totals_of(&m, 0, &t);
+	cr_assert_eq(t.threads, 5);
+	cr_assert_gt(t.ns[WC_RUNQUEUE], 100000000ULL, "runnable %.3fs", t.ns[WC_RUNQUEUE] / 1e9);
+	cr_assert_gt(t.nivcsw, 10);
+	assert_rusage_agrees(&m, CHECK_CPU | CHECK_SWITCHES);
+	assert_identity(&m);
+	/* Per thread, runnable time against the kernel's run delay. */
+	cr_assert_lt(rel_diff(t.k_runqueue_ns, t.k_run_delay), 0.05, "runnable %.3fs vs run_delay %.3fs",
+		     t.k_runqueue_ns / 1e9, t.k_run_delay / 1e9);
+	model_free(&m);
+}
+
+Test(record, fsync_loop_waits_on_disk)
+{
+	const char *dir = fresh_dir("fsync");
+	struct run_model m;
+	uint64_t attributed = 0;
+
+	record_prog(dir, &m, RECORD(dir, (char *)prog("fsyncer"), "/tmp"));
+	cr_assert_gt(class_ns(&m, WC_DISK), 0, "no disk wait");
+	for (size_t i = 0; i < m.n_blks; i++)
+		if (m.blks[i].k.attributed)
+			attributed += m.blks[i].s.count;
+	cr_assert_gt(attributed, 0, "no block request attributed to the tree");
+	cr_assert_gt(m.n_disks, 0, "no disk counters moved");
+	assert_identity(&m);
+	model_free(&m);
+}
+
+Test(record, contended_mutex_waits_on_lock)
+{
+	const char *dir = fresh_dir("mutex");
+	struct run_model m;
+
+	record_prog(dir, &m, RECORD(dir, (char *)prog("mutexer")));
+	cr_assert_gt(class_ns(&m, WC_LOCK), 0, "no lock wait");
+	/* Switches only: under this much futex contention the kernel's run time of a thread or two
+	 * exceeds the time between its switch tracepoints (docs/method.md, "Known discrepancy"). */
+	assert_rusage_agrees(&m, CHECK_SWITCHES);
+	assert_identity(&m);
+	model_free(&m);
+}
+
+Test(record, follows_forked_children)
+{
+	const char *dir = fresh_dir("fork");
+	struct run_model m;
+
+	record_prog(dir, &m, RECORD(dir, (char *)prog("forker")));
+	cr_assert_eq(m.n_procs, 4, "%zu processes", m.n_procs);
+	for (size_t i = 1; i < m.n_procs; i++)
+		cr_assert_eq(m.procs[i].ppid, m.procs[0].pid);
+	cr_assert_gt(class_ns(&m, WC_CHILD), 0, "parent never waited for a child");
+	assert_rusage_agrees(&m, CHECK_CPU | CHECK_SWITCHES);
+	assert_identity(&m);
+	model_free(&m);
+}
+
+/* Each thread of the program wrote its own /proc schedstat just before exiting; ours, closed at
+ * its final switch, can only be a little larger: by the write and the exit (well under 1 ms). */
+Test(record, per_thread_run_time_matches_proc_schedstat)
+{
+	const char *dir = fresh_dir("schedstat");
+	char out[128], line[256];
+	struct run_model m;
+	unsigned long long run, delay, slices;
+	int tid, checked = 0;
+	FILE *f;
+
+	snprintf(out, sizeof(out), "/tmp/conctrace-test-schedstat-%d", getpid());
+	unlink(out);
+	setenv("SCHEDSTAT_OUT", out, 1);
+	record_prog(dir, &m, RECORD(dir, (char *)prog("busythreads")));
+	unsetenv("SCHEDSTAT_OUT");
+	f = fopen(out, "r");
+	cr_assert(f, "the program wrote no schedstat lines");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "schedstat %d %llu %llu %llu", &tid, &run, &delay, &slices) != 4)
+			continue;
+		for (size_t i = 0; i < m.n_threads; i++) {
+			if (m.threads[i].acct.tid != (uint32_t)tid)
+				continue;
+			/* schedstat counts from the thread's birth; ours from its first traced event. */
+			double ours = m.threads[i].acct.ns[WC_ONCPU];
+			double theirs = run - m.threads[i].acct.k_runtime[0];
+
+			cr_assert(ours > theirs * 0.95 && ours < theirs * 1.05 + 1e6,
+				  "tid %d: on-CPU %.0f ns vs schedstat %.0f ns", tid, ours, theirs);
+			checked++;
+		}
+	}
+	fclose(f);
+	unlink(out);
+	cr_assert_eq(checked, 5, "%d threads checked", checked);
+	model_free(&m);
+}
+
+Test(record, python_agrees_with_rusage)
+{
+	const char *dir = fresh_dir("python");
+	struct run_model m;
+	char *py = getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3";
+
+	record_prog(dir, &m, RECORD(dir, py, "-c",
+		"import threading, time\n"
+		"def work():\n    s = 0\n    for i in range(300000): s += i\n    time.sleep(0.05)\n"
+		"ts = [threading.Thread(target=work) for _ in range(4)]\n"
+		"[t.start() for t in ts]; [t.join() for t in ts]\n"));
+	assert_rusage_agrees(&m, CHECK_CPU | CHECK_SWITCHES);
+	assert_identity(&m);
+	cr_assert_gt(class_ns(&m, WC_TIMER), 0);
+	model_free(&m);
+}
+
+Test(record, exit_status_is_the_commands)
+{
+	const char *dir = fresh_dir("exit");
+
+	cr_assert_eq(run_argv(RECORD(dir, (char *)prog("exitcode"), "7"), NULL, 0), 7);
+}
+
+Test(record, missing_command_exits_127_without_report)
+{
+	const char *dir = fresh_dir("missing");
+	char path[512];
+
+	cr_assert_eq(run_argv(RECORD(dir, "/nonexistent/command"), NULL, 0), 127);
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	cr_assert_neq(access(path, F_OK), 0, "a report was written for a command that never ran");
+}
+
+Test(record, unknown_option_is_a_usage_error)
+{
+	char *argv[] = { (char *)conctrace_bin(), "record", "--bogus", "--", "true", NULL };
+
+	cr_assert_eq(run_argv(argv, NULL, 0), 2);
+}
+
+Test(record, unprivileged_user_gets_one_line_and_no_output)
+{
+	const char *dir = fresh_dir("noroot");
+	char *argv[] = { "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+			 "--inh-caps=-all", (char *)conctrace_bin(), "record", "-o", (char *)dir, "--", "true", NULL };
+	char out[512];
+
+	cr_assert_eq(run_argv(argv, out, sizeof(out)), 2);
+	cr_assert(strstr(out, "CAP_BPF"), "message: %s", out);
+	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "not one line: %s", out);
+	cr_assert_neq(access(dir, F_OK), 0, "output directory created anyway");
+}
+
+Test(record, runs_the_command_as_the_given_user)
+{
+	const char *dir = fresh_dir("user");
+	char *argv[] = { (char *)conctrace_bin(), "record", "-q", "-o", (char *)dir, "--user", "nobody",
+			 "--", "/usr/bin/id", "-u", NULL };
+	char out[64];
+	struct run_model m;
+
+	cr_assert_eq(run_argv(argv, out, sizeof(out)), 0);
+	cr_assert_eq(atoi(out), 65534, "ran as uid %s", out);
+	load_report(dir, &m);
+	cr_assert_str_eq(m.meta.user, "nobody");
+	model_free(&m);
+}
+
+/* SIGINT to conctrace reaches the command; the report is complete and marked interrupted. */
+Test(record, interrupt_writes_a_marked_report)
+{
+	const char *dir = fresh_dir("sigint");
+	struct run_model m;
+	pid_t pid = fork();
+	int status;
+
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		execl(conctrace_bin(), "conctrace", "record", "-q", "-o", dir, "--", "/bin/sleep", "30", NULL);
+		_exit(127);
+	}
+	sleep(1);
+	kill(pid, SIGINT);
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status));
+	cr_assert_eq(WEXITSTATUS(status), 130, "exit %d", WEXITSTATUS(status));
+	load_report(dir, &m);
+	cr_assert(m.meta.interrupted);
+	assert_identity(&m);
+	model_free(&m);
+}
+
+Test(record, timeout_kills_the_tree)
+{
+	const char *dir = fresh_dir("timeout");
+	char *argv[] = { (char *)conctrace_bin(), "record", "-q", "-o", (char *)dir, "--timeout", "0.5",
+			 "--", "/bin/sleep", "30", NULL };
+	struct run_model m;
+
+	cr_assert_eq(run_argv(argv, NULL, 0), 128 + SIGKILL);
+	load_report(dir, &m);
+	cr_assert(m.meta.interrupted);
+	cr_assert_lt(m.meta.end_ns - m.meta.start_ns, 5000000000ULL);
+	model_free(&m);
+}
+
+/* -p: attach to a running busy process for one second; it keeps running. */
+Test(record, attach_to_running_process)
+{
+	const char *dir = fresh_dir("attach");
+	struct run_model m;
+	char pidarg[16];
+	pid_t busy = fork();
+
+	cr_assert(busy >= 0);
+	if (busy == 0) {
+		execl("/bin/sh", "sh", "-c", "while :; do :; done", NULL);
+		_exit(127);
+	}
+	snprintf(pidarg, sizeof(pidarg), "%d", busy);
+	char *argv[] = { (char *)conctrace_bin(), "record", "-q", "-o", (char *)dir, "-p", pidarg, "-d", "1", NULL };
+	int rc = run_argv(argv, NULL, 0);
+
+	kill(busy, SIGKILL);
+	waitpid(busy, NULL, 0);
+	cr_assert_eq(rc, 0);
+	load_report(dir, &m);
+	cr_assert(m.meta.attach_mode);
+	cr_assert_eq(m.n_threads, 1);
+	cr_assert(m.threads[0].alive_at_end);
+	cr_assert_gt(m.threads[0].acct.ns[WC_ONCPU], 100000000ULL, "on-CPU %.3fs",
+		     m.threads[0].acct.ns[WC_ONCPU] / 1e9);
+	assert_identity(&m);
+	/* Compared with /proc schedstat read at the end. */
+	cr_assert(m.threads[0].acct.flags & TF_K_END);
+	cr_assert_lt(rel_diff(m.threads[0].acct.ns[WC_ONCPU],
+			      m.threads[0].acct.k_runtime[1] - m.threads[0].acct.k_runtime[0]), 0.05);
+	model_free(&m);
+}
