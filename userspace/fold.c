@@ -141,11 +141,14 @@ static char *fold_line(const struct fold_ctx *c, const struct model_stack_agg *a
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	size_t frames;
 
 	if (!f)
 		return NULL;
 	write_root(c, f, &a->k, per_thread);
-	if (!write_stack(c, f, a->k.ustack, a->k.tgid, false) + write_stack(c, f, a->k.kstack, a->k.tgid, true))
+	frames = write_stack(c, f, a->k.ustack, a->k.tgid, false);
+	frames += write_stack(c, f, a->k.kstack, a->k.tgid, true);
+	if (!frames)
 		write_frame(f, "[no stack]", SIZE_MAX);
 	if (a->k.wait_class != WC_ONCPU)
 		fprintf(f, ";[%s]", a->k.wait_class < WC_COUNT ? wait_classes[a->k.wait_class].name : "unknown");
