@@ -111,7 +111,8 @@ static void write_root(const struct fold_ctx *c, FILE *f, const struct stack_key
 	write_frame(f, root, sizeof(root));
 }
 
-/* Writes stack ID outermost first (BPF stacks are innermost first); returns the frames written. */
+/* Writes stack ID outermost first (BPF stacks are innermost first), up to the first frame of the
+ * tracer itself; returns the frames written. */
 static size_t write_stack(const struct fold_ctx *c, FILE *f, int32_t id, uint32_t tgid, bool kernel)
 {
 	const struct index_entry *e = id < 0 ? NULL : index_find(&c->stacks, id);
@@ -126,7 +127,7 @@ static size_t write_stack(const struct fold_ctx *c, FILE *f, int32_t id, uint32_
 					  : symbolize_user_maps(c->sym, maps, st->ips[i], buf, sizeof(buf));
 
 		if (!name)
-			continue;
+			break;
 		write_frame(f, name, sizeof(buf));
 		if (kernel)
 			fputs("_[k]", f);

@@ -102,17 +102,36 @@ static void load_kallsyms(struct symbolizer *s, const char *path)
 	qsort(s->ksyms, s->n_ksyms, sizeof(*s->ksyms), cmp_ksym);
 }
 
+/* A JIT-compiled BPF program: "bpf_prog_" then its 16-hex-digit tag (then "_" and its name);
+ * kernel functions such as bpf_prog_load have no tag. */
+static bool is_bpf_program(const char *name)
+{
+	static const char prefix[] = "bpf_prog_";
+	size_t tag_len;
+
+	if (strncmp(name, prefix, sizeof(prefix) - 1))
+		return false;
+	name += sizeof(prefix) - 1;
+	tag_len = strspn(name, "0123456789abcdef");
+	return tag_len == 16 && (name[16] == '_' || !name[16]);
+}
+
 /* Frames of the machinery that took the sample: the BPF program, the tracepoint glue that ran
  * it, and the stack-walking helper. They say nothing about the traced program. */
 static bool is_tracer_frame(const char *name)
 {
-	static const char *const prefixes[] = { "bpf_prog_", "bpf_trace_run", "__bpf_trace_",
-						"__traceiter_" };
+	static const char *const prefixes[] = { "bpf_trace_run", "__bpf_trace_", "__traceiter_" };
 
 	for (size_t i = 0; i < ARRAY_LEN(prefixes); i++)
 		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
 			return true;
-	return strstr(name, "bpf_get_stack") != NULL;
+	return is_bpf_program(name) || strstr(name, "bpf_get_stack") != NULL;
+}
+
+/* Symbols that mark where a text area ends: what follows them is no function. */
+static bool is_text_end(const char *name)
+{
+	return !strcmp(name, "_etext") || !strcmp(name, "_einittext");
 }
 
 const char *symbolize_kernel(struct symbolizer *s, uint64_t ip, char *buf, size_t len)
@@ -128,7 +147,7 @@ const char *symbolize_kernel(struct symbolizer *s, uint64_t ip, char *buf, size_
 		else
 			hi = mid;
 	}
-	if (!lo) {
+	if (!lo || is_text_end(s->ksyms[lo - 1].name)) {
 		snprintf(buf, len, "[unknown]");
 		return buf;
 	}

@@ -24,7 +24,9 @@ struct symbolizer *symbolizer_new(const char *kallsyms_path);
 void symbolizer_free(struct symbolizer *s);
 
 /* Name of the kernel function containing IP, or NULL when the frame belongs to the tracer
- * itself (BPF programs, the tracepoint-to-BPF glue, the stack helpers): callers drop it. */
+ * itself (BPF programs, the tracepoint-to-BPF glue, the stack helpers). Callers drop it and
+ * every frame inside it: those are the tracer's too, even the ones kallsyms can no longer name
+ * (a BPF program's symbol disappears when the program is unloaded). */
 const char *symbolize_kernel(struct symbolizer *s, uint64_t ip, char *buf, size_t len);
 
 /* The mappings described by MAPS_TEXT ("start-end offset path" lines, see proc_exec_maps());

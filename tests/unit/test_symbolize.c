@@ -266,6 +266,8 @@ static const char fake_kallsyms[] =
 	"ffffffff81000500 T bpf_trace_run4\n"
 	"ffffffff81000600 T bpf_get_stackid_raw_tp\n"
 	"ffffffff81000700 T io_schedule\n"
+	"ffffffff81000800 T bpf_prog_load\n"
+	"ffffffff81000900 T _etext\n"
 	"ffffffffc0001000 t bpf_prog_0123456789abcdef_on_switch\t[bpf]\n"
 	"ffffffffc0002000 t ext4_file_read_iter\t[ext4]\n";
 
@@ -289,7 +291,9 @@ Test(symbolize_kernel, resolves_and_drops_tracer_frames)
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff810002f0, buf, sizeof(buf)), "schedule");
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff81000123, buf, sizeof(buf)), "entry_SYSCALL_64");
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffffc0002010, buf, sizeof(buf)), "ext4_file_read_iter");
+	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff81000810, buf, sizeof(buf)), "bpf_prog_load");
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff80000000, buf, sizeof(buf)), "[unknown]");
+	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff81000a00, buf, sizeof(buf)), "[unknown]");
 	cr_assert_null(symbolize_kernel(s, 0xffffffff81000310, buf, sizeof(buf)));
 	cr_assert_null(symbolize_kernel(s, 0xffffffff81000410, buf, sizeof(buf)));
 	cr_assert_null(symbolize_kernel(s, 0xffffffff81000510, buf, sizeof(buf)));
@@ -309,11 +313,12 @@ Test(symbolize_kernel, missing_kallsyms_gives_unknown)
 
 /* ---- folded stacks ---- */
 
-static uint64_t kstack_ips[] = { 0xffffffffc0001010, 0xffffffff81000510, 0xffffffff81000710,
+/* Innermost first: an unloaded BPF program (no symbol), the glue that ran it, then the kernel. */
+static uint64_t kstack_ips[] = { 0xffffffffb0000000, 0xffffffff81000510, 0xffffffff81000710,
 				 0xffffffff81000210, 0xffffffff81000110 };
 static uint64_t ustack_ips[] = { 0x1010, 0x1200, 0x9000 };
 
-/* Two threads of "app" (pid 100) and two stacks; kernel stack 1 holds tracer frames. */
+/* Two threads of "app" (pid 100) and two stacks. */
 static void build_model(struct run_model *m)
 {
 	static const struct {
