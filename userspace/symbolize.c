@@ -4,9 +4,11 @@
 #include <inttypes.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "util.h"
@@ -60,6 +62,7 @@ struct symbolizer {
 	size_t n_ksyms, cap_ksyms;
 	struct elf_table **elves;
 	size_t n_elves, cap_elves;
+	struct elf_table *vdso;
 	struct sym_maps **maps;
 	size_t n_maps, cap_maps;
 	struct sym_maps no_maps;  /* for processes without maps text */
@@ -346,21 +349,16 @@ static Elf *open_debug_file(Elf *elf, const char *path, int *fd)
 	return NULL;
 }
 
-/* Fills T from the ELF file at PATH: load segments from the file itself; symbols from its
+/* Fills T from ELF (found at PATH): load segments from the file itself; symbols from its
  * .symtab, else from its separate debug file's .symtab, else from its .dynsym. */
-static void load_elf_table(struct elf_table *t, const char *path)
+static void load_elf_table(struct elf_table *t, Elf *elf, const char *path)
 {
-	int fd, debug_fd;
-	Elf *elf = open_elf(path, &fd), *debug;
 	Elf_Scn *symtab;
+	Elf *debug;
+	int debug_fd;
 
-	if (!elf) {
-		errmsg("%s: not a readable ELF file, its frames will be [unknown]", path);
-		return;
-	}
 	if (!read_segments(elf, t)) {
 		errmsg("%s: no loadable segments, its frames will be [unknown]", path);
-		close_elf(elf, fd);
 		return;
 	}
 	symtab = find_section(elf, SHT_SYMTAB, NULL);
@@ -372,15 +370,47 @@ static void load_elf_table(struct elf_table *t, const char *path)
 	}
 	if (!t->n_syms && (symtab = find_section(elf, SHT_DYNSYM, NULL)))
 		read_function_symbols(elf, symtab, t);
-	close_elf(elf, fd);
 }
 
-/* The cached table of the regular file at PATH, loaded on first use; NULL if it is gone. */
+/* The vDSO is one image for every (64-bit) process of this kernel: read our own copy of it. */
+static struct elf_table *load_vdso_table(void)
+{
+	const ElfW(Ehdr) *image = (const void *)getauxval(AT_SYSINFO_EHDR);
+	struct elf_table *t = xcalloc(1, sizeof(*t));
+	size_t size;
+	char *copy;
+	Elf *elf;
+
+	if (!image || memcmp(image->e_ident, ELFMAG, SELFMAG))
+		return t;
+	size = image->e_shoff + (size_t)image->e_shnum * image->e_shentsize;
+	if (size > 1 << 20)
+		return t;
+	/* libelf may write into a memory image; give it a copy, not the live vDSO. */
+	copy = xcalloc(size, 1);
+	memcpy(copy, image, size);
+	if ((elf = elf_memory(copy, size))) {
+		load_elf_table(t, elf, "[vdso]");
+		elf_end(elf);
+	}
+	free(copy);
+	return t;
+}
+
+/* The cached table of the regular file at PATH (or of the vDSO), loaded on first use; NULL if
+ * the file is gone. */
 static struct elf_table *elf_table_for(struct symbolizer *s, const char *path)
 {
 	struct elf_table *t;
 	struct stat st;
+	Elf *elf;
+	int fd;
 
+	if (!strcmp(path, "[vdso]")) {
+		if (!s->vdso)
+			s->vdso = load_vdso_table();
+		return s->vdso;
+	}
 	if (stat(path, &st) || !S_ISREG(st.st_mode))
 		return NULL;
 	for (size_t i = 0; i < s->n_elves; i++)
@@ -389,7 +419,12 @@ static struct elf_table *elf_table_for(struct symbolizer *s, const char *path)
 	t = xcalloc(1, sizeof(*t));
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;
-	load_elf_table(t, path);
+	if ((elf = open_elf(path, &fd))) {
+		load_elf_table(t, elf, path);
+		close_elf(elf, fd);
+	} else {
+		errmsg("%s: not a readable ELF file, its frames will be [unknown]", path);
+	}
 	*VEC_PUSH(s->elves, s->n_elves, s->cap_elves) = t;
 	return t;
 }
@@ -579,6 +614,8 @@ void symbolizer_free(struct symbolizer *s)
 	for (size_t i = 0; i < s->n_elves; i++)
 		elf_table_free(s->elves[i]);
 	free(s->elves);
+	if (s->vdso)
+		elf_table_free(s->vdso);
 	for (size_t i = 0; i < s->n_maps; i++)
 		sym_maps_free(s->maps[i]);
 	free(s->maps);

@@ -2,6 +2,7 @@
  * their functions are, the test captures their maps while they run, and names the addresses
  * after they have exited, as a report does. Kernel frames: a fake kallsyms. */
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <libgen.h>
@@ -202,6 +203,23 @@ Test(symbolize_user, deleted_file_is_unknown)
 	cr_assert(strstr(want, "symprog-pie-copy-"), "%s", want);
 	assert_user_frame(s, &r, reported(&r, "symfix_main_work"), want);
 	assert_named(s, &r, "symfix_lib_exported");
+	free(r.maps);
+	symbolizer_free(s);
+}
+
+/* vDSO frames are named from the symbolizer's own copy of the vDSO. */
+Test(symbolize_user, vdso)
+{
+	void *vdso = dlopen("linux-vdso.so.1", RTLD_LAZY | RTLD_NOLOAD);
+	struct symbolizer *s = symbolizer_new(NULL);
+	struct fixture_run r = { .maps = proc_exec_maps(getpid()) };
+	void *fn;
+
+	cr_assert_not_null(vdso);
+	fn = dlsym(vdso, "__vdso_clock_gettime");
+	cr_assert_not_null(fn);
+	assert_user_frame(s, &r, (uint64_t)(uintptr_t)fn, "__vdso_clock_gettime");
+	dlclose(vdso);
 	free(r.maps);
 	symbolizer_free(s);
 }
