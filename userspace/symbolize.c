@@ -1,10 +1,11 @@
 #include "symbolize.h"
 
 #include <fcntl.h>
-#include <inttypes.h>
 #include <gelf.h>
+#include <inttypes.h>
 #include <libelf.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ struct elf_table {
 
 struct mapping {
 	uint64_t start, end, offset;
-	const char *path;     /* points into sym_maps.text */
+	const char *path;     /* points into sym_maps.lines */
 	struct elf_table *elf;
 	bool elf_loaded;      /* ELF looked up (elf stays NULL when the file is gone or unreadable) */
 };
@@ -67,6 +68,26 @@ struct symbolizer {
 	size_t n_maps, cap_maps;
 	struct sym_maps no_maps;  /* for processes without maps text */
 };
+
+/* How many of N items (SIZE bytes each, sorted by the address KEY_OFF bytes into each) start at
+ * or below ADDR: the last of them is the one that may contain ADDR. */
+static size_t count_starting_at_or_below(const void *items, size_t n, size_t size, size_t key_off,
+					 uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t start;
+
+		memcpy(&start, (const char *)items + mid * size + key_off, sizeof(start));
+		if (start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 /* ---- kernel ---- */
 
@@ -139,17 +160,10 @@ static bool is_text_end(const char *name)
 
 const char *symbolize_kernel(struct symbolizer *s, uint64_t ip, char *buf, size_t len)
 {
-	size_t lo = 0, hi = s->n_ksyms;
+	/* kallsyms has no sizes: a function ends where the next symbol starts. */
+	size_t lo = count_starting_at_or_below(s->ksyms, s->n_ksyms, sizeof(*s->ksyms),
+					       offsetof(struct ksym, addr), ip);
 
-	/* Find the last symbol starting at or below IP: kallsyms has no sizes. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->ksyms[mid].addr <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (!lo || is_text_end(s->ksyms[lo - 1].name)) {
 		snprintf(buf, len, "[unknown]");
 		return buf;
@@ -440,9 +454,8 @@ static void elf_table_free(struct elf_table *t)
 /* The function containing file offset FILE_OFF, found through the segment that loads it. */
 static const struct elf_sym *find_symbol(const struct elf_table *t, uint64_t file_off)
 {
-	size_t lo = 0, hi = t->n_syms;
 	uint64_t vaddr;
-	size_t i;
+	size_t i, lo;
 
 	for (i = 0; i < t->n_segs; i++)
 		if (file_off >= t->segs[i].offset && file_off - t->segs[i].offset < t->segs[i].filesz)
@@ -450,14 +463,8 @@ static const struct elf_sym *find_symbol(const struct elf_table *t, uint64_t fil
 	if (i == t->n_segs)
 		return NULL;
 	vaddr = file_off - t->segs[i].offset + t->segs[i].vaddr;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->syms[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = count_starting_at_or_below(t->syms, t->n_syms, sizeof(*t->syms),
+					offsetof(struct elf_sym, addr), vaddr);
 	if (!lo || vaddr - t->syms[lo - 1].addr >= t->syms[lo - 1].size)
 		return NULL;
 	return &t->syms[lo - 1];
@@ -536,16 +543,9 @@ struct sym_maps *symbolizer_maps(struct symbolizer *s, const char *maps_text)
 
 static struct mapping *find_mapping(struct sym_maps *sm, uint64_t ip)
 {
-	size_t lo = 0, hi = sm->n_maps;
+	size_t lo = count_starting_at_or_below(sm->maps, sm->n_maps, sizeof(*sm->maps),
+					       offsetof(struct mapping, start), ip);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sm->maps[mid].start <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo && ip < sm->maps[lo - 1].end ? &sm->maps[lo - 1] : NULL;
 }
 

@@ -215,7 +215,8 @@ Test(symbolize_user, vdso)
 	struct fixture_run r = { .maps = proc_exec_maps(getpid()) };
 	void *fn;
 
-	cr_assert_not_null(vdso);
+	if (!vdso)
+		cr_skip_test("this process has no vDSO (under valgrind?)");
 	fn = dlsym(vdso, "__vdso_clock_gettime");
 	cr_assert_not_null(fn);
 	assert_user_frame(s, &r, (uint64_t)(uintptr_t)fn, "__vdso_clock_gettime");
