@@ -583,6 +583,11 @@ const char *symbolize_user(struct symbolizer *s, const struct model_process *p, 
 	return symbolize_user_maps(s, symbolizer_maps(s, p ? p->maps : NULL), ip, buf, len);
 }
 
+size_t symbolizer_files_loaded(const struct symbolizer *s)
+{
+	return s->n_elves;
+}
+
 /* ---- lifetime ---- */
 
 struct symbolizer *symbolizer_new(const char *kallsyms_path)

@@ -42,4 +42,7 @@ const char *symbolize_user_maps(struct symbolizer *s, struct sym_maps *maps, uin
 const char *symbolize_user(struct symbolizer *s, const struct model_process *p, uint64_t ip,
 			   char *buf, size_t len);
 
+/* How many distinct ELF files have been read so far (for diagnostics and tests). */
+size_t symbolizer_files_loaded(const struct symbolizer *s);
+
 #endif

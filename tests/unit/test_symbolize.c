@@ -154,6 +154,27 @@ Test(symbolize_user, pie_with_symtab)
 	symbolizer_free(s);
 }
 
+/* Two runs of one program (at different addresses, with ASLR) share the loaded symbol tables. */
+Test(symbolize_user, files_are_loaded_once)
+{
+	char path[PATH_MAX];
+	struct symbolizer *s = symbolizer_new(NULL);
+	struct fixture_run first, second;
+
+	fixture_path("symprog-pie", path, sizeof(path));
+	first = run_fixture(path);
+	second = run_fixture(path);
+	assert_named(s, &first, "symfix_main_work");
+	assert_named(s, &first, "symfix_lib_exported");
+	cr_assert_eq(symbolizer_files_loaded(s), 2);
+	assert_named(s, &second, "symfix_main_work");
+	assert_named(s, &second, "symfix_lib_exported");
+	cr_assert_eq(symbolizer_files_loaded(s), 2);
+	free(first.maps);
+	free(second.maps);
+	symbolizer_free(s);
+}
+
 /* Stripped non-PIE and stripped library: .dynsym names the exported functions only. */
 Test(symbolize_user, nopie_stripped_uses_dynsym)
 {
