@@ -99,7 +99,9 @@ static void write_root(const struct fold_ctx *c, FILE *f, const struct stack_key
 	const struct index_entry *t = index_find(&c->threads, k->tid);
 	const char *proc_comm = p ? ((const struct model_process *)p->item)->comm : "";
 	const char *thread_comm = t ? ((const struct model_thread *)t->item)->acct.comm : "";
-	const char *comm = per_thread && thread_comm[0] ? thread_comm : proc_comm[0] ? proc_comm : thread_comm;
+	/* Each falls back on the other: a thread may be missing, or a process never named. */
+	const char *comm = per_thread ? (thread_comm[0] ? thread_comm : proc_comm)
+				      : (proc_comm[0] ? proc_comm : thread_comm);
 	char root[COMM_LEN + 32];
 
 	if (!comm[0])
@@ -123,8 +125,9 @@ static size_t write_stack(const struct fold_ctx *c, FILE *f, int32_t id, uint32_
 	size_t written = 0;
 
 	for (uint32_t i = st ? st->depth : 0; i-- > 0;) {
-		const char *name = kernel ? symbolize_kernel(c->sym, st->ips[i], buf, sizeof(buf))
-					  : symbolize_user_maps(c->sym, maps, st->ips[i], buf, sizeof(buf));
+		uint64_t ip = st->ips[i];
+		const char *name = kernel ? symbolize_kernel(c->sym, ip, buf, sizeof(buf))
+					  : symbolize_user_maps(c->sym, maps, ip, buf, sizeof(buf));
 
 		if (!name)
 			break;
@@ -152,7 +155,8 @@ static char *fold_line(const struct fold_ctx *c, const struct model_stack_agg *a
 	if (!frames)
 		write_frame(f, "[no stack]", SIZE_MAX);
 	if (a->k.wait_class != WC_ONCPU)
-		fprintf(f, ";[%s]", a->k.wait_class < WC_COUNT ? wait_classes[a->k.wait_class].name : "unknown");
+		fprintf(f, ";[%s]",
+			a->k.wait_class < WC_COUNT ? wait_classes[a->k.wait_class].name : "unknown");
 	if (fclose(f)) {
 		free(text);
 		return NULL;

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <libelf.h>
 #include <link.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,8 +122,8 @@ static void load_kallsyms(struct symbolizer *s, const char *path)
 	}
 	fclose(f);
 	if (!s->n_ksyms)
-		errmsg("%s lists no kernel text addresses (kptr_restrict?): kernel frames will be [unknown]",
-		       path);
+		errmsg("%s lists no kernel text addresses (kptr_restrict?): kernel frames will be "
+		       "[unknown]", path);
 	qsort(s->ksyms, s->n_ksyms, sizeof(*s->ksyms), cmp_ksym);
 }
 
@@ -298,31 +299,28 @@ static void close_elf(Elf *elf, int fd)
 	close(fd);
 }
 
-/* Writes where ELF's build-id debug file would be installed into PATH; false without a build id. */
-static bool build_id_debug_path(Elf *elf, char *path, size_t len)
+/* ELF's GNU build id as a hex string into HEX (at least 129 bytes); false without one. */
+static bool build_id_hex(Elf *elf, char *hex)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 
 	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *data;
+		Elf_Data *data = NULL;
 		GElf_Nhdr note;
 		size_t off = 0, name_off, desc_off;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || !(data = elf_getdata(scn, NULL)))
-			continue;
-		while ((off = gelf_getnote(data, off, &note, &name_off, &desc_off)) > 0) {
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE)
+			data = elf_getdata(scn, NULL);
+		while (data && (off = gelf_getnote(data, off, &note, &name_off, &desc_off)) > 0) {
 			const unsigned char *id = (const unsigned char *)data->d_buf + desc_off;
-			size_t used;
 
 			if (note.n_type != NT_GNU_BUILD_ID || note.n_namesz != 4 || note.n_descsz < 2 ||
 			    note.n_descsz > 64 || memcmp((char *)data->d_buf + name_off, "GNU", 4))
 				continue;
-			/* DEBUG_DIR/.build-id/xx/yyyy.debug: the first byte names the directory. */
-			used = snprintf(path, len, DEBUG_DIR "/.build-id/%02x/", id[0]);
-			for (size_t i = 1; i < note.n_descsz && used < len; i++)
-				used += snprintf(path + used, len - used, "%02x", id[i]);
-			return used < len && (size_t)snprintf(path + used, len - used, ".debug") < len - used;
+			for (size_t i = 0; i < note.n_descsz; i++)
+				sprintf(hex + 2 * i, "%02x", id[i]);
+			return true;
 		}
 	}
 	return false;
@@ -341,26 +339,37 @@ static bool debuglink_name(Elf *elf, char *name, size_t len)
 	return name[0] && !strchr(name, '/');
 }
 
+/* The ELF file at the path FMT formats, or NULL. */
+static __attribute__((format(printf, 2, 3))) Elf *open_elf_at(int *fd, const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < sizeof(path) ? open_elf(path, fd) : NULL;
+}
+
 /* The separate debug file of ELF (found at PATH), by build id, else by debuglink in the places
  * gdb looks: DIR/.debug/NAME and DEBUG_DIR/DIR/NAME. */
 static Elf *open_debug_file(Elf *elf, const char *path, int *fd)
 {
-	char candidate[4096], dir[4096], name[256], *slash;
+	char hex[129], dir[4096], name[256], *slash;
 	Elf *debug;
 
-	if (build_id_debug_path(elf, candidate, sizeof(candidate)) && (debug = open_elf(candidate, fd)))
+	/* DEBUG_DIR/.build-id/xx/yyyy.debug: the first byte of the id names the directory. */
+	if (build_id_hex(elf, hex) &&
+	    (debug = open_elf_at(fd, DEBUG_DIR "/.build-id/%.2s/%s.debug", hex, hex + 2)))
 		return debug;
 	if (!debuglink_name(elf, name, sizeof(name)) ||
 	    (size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir) || !(slash = strrchr(dir, '/')))
 		return NULL;
 	*slash = 0;
-	if ((size_t)snprintf(candidate, sizeof(candidate), "%s/.debug/%s", dir, name) < sizeof(candidate) &&
-	    (debug = open_elf(candidate, fd)))
+	if ((debug = open_elf_at(fd, "%s/.debug/%s", dir, name)))
 		return debug;
-	if ((size_t)snprintf(candidate, sizeof(candidate), DEBUG_DIR "%s/%s", dir, name) < sizeof(candidate) &&
-	    (debug = open_elf(candidate, fd)))
-		return debug;
-	return NULL;
+	return open_elf_at(fd, DEBUG_DIR "%s/%s", dir, name);
 }
 
 /* Fills T from ELF (found at PATH): load segments from the file itself; symbols from its

@@ -108,7 +108,8 @@ static void expected_unknown(const struct fixture_run *r, uint64_t addr, char *b
 
 		if (sscanf(line, "%llx-%llx %llx %n", &start, &end, &off, &at) == 3 && addr >= start &&
 		    addr < end)
-			snprintf(buf, len, "[unknown] (%s+0x%llx)", basename(line + at), addr - start + off);
+			snprintf(buf, len, "[unknown] (%s+0x%llx)", basename(line + at),
+				 addr - start + off);
 	}
 	free(copy);
 }
@@ -284,7 +285,8 @@ Test(symbolize_user, corrupt_files_are_unknown)
 Test(symbolize_user, address_outside_mappings)
 {
 	struct symbolizer *s = symbolizer_new(NULL);
-	struct model_process with_maps = { .maps = "1000-2000 0 /nonexistent/libfake.so\n5000-6000 0\n" };
+	char maps[] = "1000-2000 0 /nonexistent/libfake.so\n5000-6000 0\n";  /* then anonymous */
+	struct model_process with_maps = { .maps = maps };
 	struct model_process without_maps = { .maps = NULL };
 	char buf[256];
 
@@ -330,7 +332,8 @@ Test(symbolize_kernel, resolves_and_drops_tracer_frames)
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff81000200, buf, sizeof(buf)), "schedule");
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff810002f0, buf, sizeof(buf)), "schedule");
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff81000123, buf, sizeof(buf)), "entry_SYSCALL_64");
-	cr_assert_str_eq(symbolize_kernel(s, 0xffffffffc0002010, buf, sizeof(buf)), "ext4_file_read_iter");
+	cr_assert_str_eq(symbolize_kernel(s, 0xffffffffc0002010, buf, sizeof(buf)),
+			 "ext4_file_read_iter");
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff81000810, buf, sizeof(buf)), "bpf_prog_load");
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff80000000, buf, sizeof(buf)), "[unknown]");
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff81000a00, buf, sizeof(buf)), "[unknown]");
