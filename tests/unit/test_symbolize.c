@@ -2,6 +2,7 @@
  * their functions are, the test captures their maps while they run, and names the addresses
  * after they have exited, as a report does. Kernel frames: a fake kallsyms. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <dlfcn.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -257,7 +258,7 @@ static void write_temp(char *path, const char *data, size_t len)
 }
 
 /* Garbage and a truncated ELF are unknown frames, not crashes. */
-Test(symbolize_user, corrupt_files_are_unknown)
+Test(symbolize_user, corrupt_files_are_unknown, .init = cr_redirect_stderr)
 {
 	char garbage[] = "/tmp/symtest-garbage-XXXXXX", truncated[] = "/tmp/symtest-trunc-XXXXXX";
 	char pie[PATH_MAX], maps[512], buf[256], want[256];
@@ -276,6 +277,10 @@ Test(symbolize_user, corrupt_files_are_unknown)
 	cr_assert_str_eq(symbolize_user(s, &p, 0x1010, buf, sizeof(buf)), want);
 	snprintf(want, sizeof(want), "[unknown] (%s+0x1100)", basename(truncated));
 	cr_assert_str_eq(symbolize_user(s, &p, 0x3100, buf, sizeof(buf)), want);
+	fflush(stderr);
+	snprintf(want, sizeof(want), "conctrace: %s: not a readable ELF file, its frames will be "
+		 "[unknown]\n", garbage);
+	cr_assert_stderr_eq_str(want);
 	unlink(garbage);
 	unlink(truncated);
 	free(elf);
@@ -345,12 +350,15 @@ Test(symbolize_kernel, resolves_and_drops_tracer_frames)
 	symbolizer_free(s);
 }
 
-Test(symbolize_kernel, missing_kallsyms_gives_unknown)
+Test(symbolize_kernel, missing_kallsyms_gives_unknown, .init = cr_redirect_stderr)
 {
 	struct symbolizer *s = symbolizer_new("/nonexistent/kallsyms");
 	char buf[128];
 
 	cr_assert_str_eq(symbolize_kernel(s, 0xffffffff81000200, buf, sizeof(buf)), "[unknown]");
+	fflush(stderr);
+	cr_assert_stderr_eq_str("conctrace: cannot read /nonexistent/kallsyms: kernel frames will be "
+				"[unknown]\n");
 	symbolizer_free(s);
 }
 
