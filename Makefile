@@ -168,14 +168,16 @@ $(FIXTURE_DIR)/symprog-pie: tests/fixtures/symprog.c $(FIXTURE_DIR)/libsymfix.so
 
 $(FIXTURE_DIR)/symprog-nopie: tests/fixtures/symprog.c $(FIXTURE_DIR)/libsymfix-stripped.so
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(FIXTURE_CFLAGS) -s -fno-pie -no-pie -rdynamic $< -lsymfix-stripped $(FIXTURE_LIBS) -o $@
+	$(Q)$(CC) $(FIXTURE_CFLAGS) -s -fno-pie -no-pie -rdynamic $< -lsymfix-stripped $(FIXTURE_LIBS) \
+	    -o $@
 
 $(FIXTURE_DIR)/symprog-debuglink: tests/fixtures/symprog.c $(FIXTURE_DIR)/libsymfix.so
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(FIXTURE_DIR)/.debug
 	$(Q)$(CC) $(FIXTURE_CFLAGS) -g -fPIE -pie $< -lsymfix $(FIXTURE_LIBS) -o $@.full
 	$(Q)objcopy --only-keep-debug $@.full $(FIXTURE_DIR)/.debug/symprog-debuglink.debug
-	$(Q)objcopy --strip-all --add-gnu-debuglink=$(FIXTURE_DIR)/.debug/symprog-debuglink.debug $@.full $@
+	$(Q)objcopy --strip-all --add-gnu-debuglink=$(FIXTURE_DIR)/.debug/symprog-debuglink.debug \
+	    $@.full $@
 	$(Q)rm -f $@.full
 
 $(FIXTURE_DIR):

@@ -5,7 +5,9 @@
  * "[unknown] (libname+0xOFF)" (libname: basename of the mapping, OFF: offset in that file), or
  * "[unknown]" for an address outside every mapping (or kallsyms). Results are written to the
  * caller's buffer and truncated to its length. ELF symbol tables are loaded on first use and
- * cached per file (device and inode), so many processes running the same binaries cost one load. */
+ * cached per file (device and inode), so many processes running the same binaries cost one load.
+ * Symbols come from .symtab, else from a debug file (/usr/lib/debug/.build-id, .gnu_debuglink),
+ * else from .dynsym; "[vdso]" frames from this process's own vDSO (same kernel, 64-bit). */
 #ifndef CONCTRACE_SYMBOLIZE_H
 #define CONCTRACE_SYMBOLIZE_H
 
