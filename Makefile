@@ -144,3 +144,43 @@ vmlinux:
 
 clean:
 	$(Q)rm -rf $(OUT) conctrace
+
+# Symbolizer test fixtures: one program built as a PIE (-g), as a stripped non-PIE (-rdynamic:
+# .dynsym only), and as a stripped PIE whose symbols live in a separate debug file (debuglink);
+# and its shared library, with and without .symtab.
+FIXTURE_DIR    := $(OUT)/fixtures
+FIXTURES       := $(addprefix $(FIXTURE_DIR)/,libsymfix.so libsymfix-stripped.so symprog-pie \
+                  symprog-nopie symprog-debuglink)
+FIXTURE_CFLAGS := -O2 $(WARN) -std=gnu11 -Itests/fixtures
+FIXTURE_LIBS   := -L$(FIXTURE_DIR) -Wl,-rpath,'$$ORIGIN'
+
+$(FIXTURE_DIR)/libsymfix.so: tests/fixtures/symlib.c tests/fixtures/symlib.h | $(FIXTURE_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(FIXTURE_CFLAGS) -g -shared -fPIC $< -o $@
+
+$(FIXTURE_DIR)/libsymfix-stripped.so: tests/fixtures/symlib.c tests/fixtures/symlib.h | $(FIXTURE_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(FIXTURE_CFLAGS) -s -shared -fPIC $< -o $@
+
+$(FIXTURE_DIR)/symprog-pie: tests/fixtures/symprog.c $(FIXTURE_DIR)/libsymfix.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(FIXTURE_CFLAGS) -g -fPIE -pie $< -lsymfix $(FIXTURE_LIBS) -o $@
+
+$(FIXTURE_DIR)/symprog-nopie: tests/fixtures/symprog.c $(FIXTURE_DIR)/libsymfix-stripped.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(FIXTURE_CFLAGS) -s -fno-pie -no-pie -rdynamic $< -lsymfix-stripped $(FIXTURE_LIBS) \
+	    -o $@
+
+$(FIXTURE_DIR)/symprog-debuglink: tests/fixtures/symprog.c $(FIXTURE_DIR)/libsymfix.so
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(FIXTURE_DIR)/.debug
+	$(Q)$(CC) $(FIXTURE_CFLAGS) -g -fPIE -pie $< -lsymfix $(FIXTURE_LIBS) -o $@.full
+	$(Q)objcopy --only-keep-debug $@.full $(FIXTURE_DIR)/.debug/symprog-debuglink.debug
+	$(Q)objcopy --strip-all --add-gnu-debuglink=$(FIXTURE_DIR)/.debug/symprog-debuglink.debug \
+	    $@.full $@
+	$(Q)rm -f $@.full
+
+$(FIXTURE_DIR):
+	$(Q)mkdir -p $@
+
+$(OUT)/tests/unit/test_symbolize: $(FIXTURES)

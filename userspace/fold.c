@@ -1,0 +1,261 @@
+#include "fold.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "classify.h"
+#include "util.h"
+
+#define FRAME_LEN 1024
+
+const char *const fold_kind_names[FOLD_KIND_COUNT] = {
+	[FOLD_ONCPU] = "oncpu", [FOLD_OFFCPU] = "offcpu", [FOLD_WALL] = "wall",
+};
+
+int fold_kind_by_name(const char *name)
+{
+	for (int i = 0; i < FOLD_KIND_COUNT; i++)
+		if (!strcmp(name, fold_kind_names[i]))
+			return i;
+	return -1;
+}
+
+/* A lookup table by id (pid, tid or stack id), sorted for binary search. */
+struct index_entry {
+	int64_t key;
+	const void *item;
+	struct sym_maps *maps;  /* processes only: their parsed mappings */
+};
+struct index {
+	struct index_entry *entries;
+	size_t n, cap;
+};
+
+static int cmp_index_entry(const void *a, const void *b)
+{
+	const struct index_entry *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static const struct index_entry *index_find(const struct index *ix, int64_t key)
+{
+	struct index_entry probe = { .key = key };
+
+	return bsearch(&probe, ix->entries, ix->n, sizeof(probe), cmp_index_entry);
+}
+
+static void index_sort(struct index *ix)
+{
+	qsort(ix->entries, ix->n, sizeof(*ix->entries), cmp_index_entry);
+}
+
+struct fold_ctx {
+	const struct run_model *m;
+	struct symbolizer *sym;
+	struct index procs, threads, stacks;
+};
+
+static void fold_ctx_init(struct fold_ctx *c, const struct run_model *m, struct symbolizer *sym)
+{
+	*c = (struct fold_ctx){ .m = m, .sym = sym };
+	for (size_t i = 0; i < m->n_procs; i++)
+		*VEC_PUSH(c->procs.entries, c->procs.n, c->procs.cap) = (struct index_entry){
+			.key = m->procs[i].pid, .item = &m->procs[i],
+			.maps = symbolizer_maps(sym, m->procs[i].maps),
+		};
+	for (size_t i = 0; i < m->n_threads; i++)
+		*VEC_PUSH(c->threads.entries, c->threads.n, c->threads.cap) = (struct index_entry){
+			.key = m->threads[i].acct.tid, .item = &m->threads[i],
+		};
+	for (size_t i = 0; i < m->n_stacks; i++)
+		*VEC_PUSH(c->stacks.entries, c->stacks.n, c->stacks.cap) = (struct index_entry){
+			.key = m->stacks[i].id, .item = &m->stacks[i],
+		};
+	index_sort(&c->procs);
+	index_sort(&c->threads);
+	index_sort(&c->stacks);
+}
+
+static void fold_ctx_free(struct fold_ctx *c)
+{
+	free(c->procs.entries);
+	free(c->threads.entries);
+	free(c->stacks.entries);
+}
+
+/* Writes at most MAX bytes of NAME as one frame: ';' separates frames and a line ends the
+ * stack, so neither may appear inside one. */
+static void write_frame(FILE *f, const char *name, size_t max)
+{
+	fputc(';', f);
+	for (size_t i = 0; i < max && name[i]; i++)
+		fputc(name[i] == ';' || (unsigned char)name[i] < ' ' ? '_' : name[i], f);
+}
+
+static void write_root(const struct fold_ctx *c, FILE *f, const struct stack_key *k, bool per_thread)
+{
+	const struct index_entry *p = index_find(&c->procs, k->tgid);
+	const struct index_entry *t = index_find(&c->threads, k->tid);
+	const char *proc_comm = p ? ((const struct model_process *)p->item)->comm : "";
+	const char *thread_comm = t ? ((const struct model_thread *)t->item)->acct.comm : "";
+	/* Each falls back on the other: a thread may be missing, or a process never named. */
+	const char *comm = per_thread ? (thread_comm[0] ? thread_comm : proc_comm)
+				      : (proc_comm[0] ? proc_comm : thread_comm);
+	char root[COMM_LEN + 32];
+
+	if (!comm[0])
+		snprintf(root, sizeof(root), "[pid %u]", k->tgid);
+	else if (per_thread)
+		snprintf(root, sizeof(root), "%.*s-%u", COMM_LEN, comm, k->tid);
+	else
+		snprintf(root, sizeof(root), "%.*s", COMM_LEN, comm);
+	write_frame(f, root, sizeof(root));
+}
+
+/* Writes stack ID outermost first (BPF stacks are innermost first), up to the first frame of the
+ * tracer itself; returns the frames written. */
+static size_t write_stack(const struct fold_ctx *c, FILE *f, int32_t id, uint32_t tgid, bool kernel)
+{
+	const struct index_entry *e = id < 0 ? NULL : index_find(&c->stacks, id);
+	const struct index_entry *p = kernel ? NULL : index_find(&c->procs, tgid);
+	struct sym_maps *maps = p ? p->maps : symbolizer_maps(c->sym, NULL);
+	const struct model_stack *st = e ? e->item : NULL;
+	char buf[FRAME_LEN];
+	size_t written = 0;
+
+	for (uint32_t i = st ? st->depth : 0; i-- > 0;) {
+		uint64_t ip = st->ips[i];
+		const char *name = kernel ? symbolize_kernel(c->sym, ip, buf, sizeof(buf))
+					  : symbolize_user_maps(c->sym, maps, ip, buf, sizeof(buf));
+
+		if (!name)
+			break;
+		write_frame(f, name, sizeof(buf));
+		if (kernel)
+			fputs("_[k]", f);
+		written++;
+	}
+	return written;
+}
+
+/* The folded line of aggregate A (without its count), malloc'd; NULL when out of memory. */
+static char *fold_line(const struct fold_ctx *c, const struct model_stack_agg *a, bool per_thread)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	size_t frames;
+
+	if (!f)
+		return NULL;
+	write_root(c, f, &a->k, per_thread);
+	frames = write_stack(c, f, a->k.ustack, a->k.tgid, false);
+	frames += write_stack(c, f, a->k.kstack, a->k.tgid, true);
+	if (!frames)
+		write_frame(f, "[no stack]", SIZE_MAX);
+	if (a->k.wait_class != WC_ONCPU)
+		fprintf(f, ";[%s]",
+			a->k.wait_class < WC_COUNT ? wait_classes[a->k.wait_class].name : "unknown");
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	memmove(text, text + 1, len);  /* drop the separator before the root */
+	return text;
+}
+
+/* The weight of aggregate A in a graph of KIND, or false when A does not belong there. */
+static bool agg_weight(const struct model_stack_agg *a, enum fold_kind kind, uint32_t freq_hz,
+		       uint64_t *weight)
+{
+	bool oncpu = a->k.wait_class == WC_ONCPU;
+
+	switch (kind) {
+	case FOLD_ONCPU:
+		*weight = a->s.count;
+		return oncpu;
+	case FOLD_OFFCPU:
+		*weight = a->s.ns;
+		return !oncpu;
+	case FOLD_WALL:
+		*weight = !oncpu ? a->s.ns : freq_hz ? a->s.count * NSEC_PER_SEC / freq_hz : 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+struct folded {
+	char *text;
+	uint64_t count;
+};
+
+static int cmp_folded(const void *a, const void *b)
+{
+	return strcmp(((const struct folded *)a)->text, ((const struct folded *)b)->text);
+}
+
+/* Sorts LINES, then prints each distinct line once with the sum of its counts. */
+static int write_merged(struct folded *lines, size_t n, FILE *out)
+{
+	qsort(lines, n, sizeof(*lines), cmp_folded);
+	for (size_t i = 0; i < n;) {
+		uint64_t sum = 0;
+		size_t j = i;
+
+		for (; j < n && !strcmp(lines[j].text, lines[i].text); j++)
+			sum += lines[j].count;
+		fprintf(out, "%s %" PRIu64 "\n", lines[i].text, sum);
+		i = j;
+	}
+	if (fflush(out) || ferror(out)) {
+		errmsg("cannot write folded stacks");
+		return -1;
+	}
+	return 0;
+}
+
+static bool has_oncpu_samples(const struct run_model *m)
+{
+	for (size_t i = 0; i < m->n_stack_aggs; i++)
+		if (m->stack_aggs[i].k.wait_class == WC_ONCPU && m->stack_aggs[i].s.count)
+			return true;
+	return false;
+}
+
+int fold_model(const struct run_model *m, enum fold_kind kind, bool per_thread,
+	       struct symbolizer *s, FILE *out)
+{
+	struct folded *lines = NULL;
+	size_t n = 0, cap = 0;
+	struct fold_ctx c;
+	int ret = 0;
+
+	if (kind == FOLD_WALL && !m->meta.freq_hz && has_oncpu_samples(m)) {
+		errmsg("the run has on-CPU samples but no sampling frequency: no wall-clock scale");
+		return -1;
+	}
+	fold_ctx_init(&c, m, s);
+	for (size_t i = 0; i < m->n_stack_aggs && !ret; i++) {
+		const struct model_stack_agg *a = &m->stack_aggs[i];
+		uint64_t weight;
+		char *text;
+
+		if (!agg_weight(a, kind, m->meta.freq_hz, &weight) || !weight)
+			continue;
+		if (!(text = fold_line(&c, a, per_thread))) {
+			errmsg("out of memory folding stacks");
+			ret = -1;
+			break;
+		}
+		*VEC_PUSH(lines, n, cap) = (struct folded){ .text = text, .count = weight };
+	}
+	if (!ret)
+		ret = write_merged(lines, n, out);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i].text);
+	free(lines);
+	fold_ctx_free(&c);
+	return ret;
+}
