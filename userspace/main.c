@@ -11,6 +11,7 @@ static const struct {
 	const char *what;
 } commands[] = {
 	{ "record", cmd_record, "trace a command (or -p PID) and its descendants" },
+	{ "run", cmd_run, "trace every workload x runtime x model and compare them in tables" },
 	{ "serve", cmd_serve, "run the latency HTTP server the network workloads use" },
 };
 
