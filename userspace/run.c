@@ -27,7 +27,11 @@ struct run_env {
 	const struct run_opts *o;
 	char outdir[PATH_MAX];
 	char script[PATH_MAX], cwork[PATH_MAX];
-	const struct passwd *user;    /* the workloads run as this user, never as root */
+	/* The workloads run as this user, never as root. A copy: getpwnam()'s result is overwritten
+	 * by the next lookup (record_session makes one). */
+	char user[64];
+	uid_t uid;
+	gid_t gid;
 };
 
 /* DIR/NAME into OUT (PATH_MAX bytes). The output directory's length is checked up front, so
@@ -92,25 +96,28 @@ static int find_workloads(struct run_env *env)
 static int find_user(struct run_env *env)
 {
 	const char *name = getenv("SUDO_USER");
+	const struct passwd *pw;
 
 	if (!name || !*name || !strcmp(name, "root"))
 		name = geteuid() == 0 ? "nobody" : NULL;
-	env->user = name ? getpwnam(name) : getpwuid(getuid());
-	if (!env->user) {
-		errmsg("no such user: '%s'", name ? name : "(current uid)");
+	pw = name ? getpwnam(name) : getpwuid(getuid());
+	if (!pw || snprintf(env->user, sizeof(env->user), "%s", pw->pw_name) >= (int)sizeof(env->user)) {
+		errmsg("no usable user to run the workloads as: '%s'", name ? name : "(current uid)");
 		return -1;
 	}
+	env->uid = pw->pw_uid;
+	env->gid = pw->pw_gid;
 	return 0;
 }
 
 /* Whether the workload user can create files in DIR (every parent must be searchable). */
-static bool user_can_write(const struct passwd *pw, const char *dir)
+static bool user_can_write(const struct run_env *env, const char *dir)
 {
 	int status;
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(setgid(pw->pw_gid) || setuid(pw->pw_uid) || access(dir, W_OK | X_OK) ? 1 : 0);
+		_exit(setgid(env->gid) || setuid(env->uid) || access(dir, W_OK | X_OK) ? 1 : 0);
 	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -120,8 +127,8 @@ static int make_user_dir(const struct run_env *env, const char *path)
 		errmsg("cannot create directory '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	if (chown(path, env->user->pw_uid, env->user->pw_gid)) {
-		errmsg("cannot give '%s' to %s: %s", path, env->user->pw_name, strerror(errno));
+	if (chown(path, env->uid, env->gid)) {
+		errmsg("cannot give '%s' to %s: %s", path, env->user, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -144,9 +151,9 @@ static int make_outdirs(struct run_env *env)
 	}
 	if (make_user_dir(env, env->outdir))
 		return -1;
-	if (!user_can_write(env->user, env->outdir)) {
+	if (!user_can_write(env, env->outdir)) {
 		errmsg("user %s cannot write in '%s' (is a parent directory private?); choose another -o",
-		       env->user->pw_name, env->outdir);
+		       env->user, env->outdir);
 		return -1;
 	}
 	join_path(path, env->outdir, "cells");
@@ -274,7 +281,7 @@ static int record_cell(const struct run_env *env, char **argv, const char *cell_
 	unlink(out);
 	unlink(err);
 	rc = record_session(&(struct record_opts){
-		.outdir = cell_dir, .freq_hz = 99, .user = env->user->pw_name, .quiet = true,
+		.outdir = cell_dir, .freq_hz = 99, .user = env->user, .quiet = true,
 		.offcpu_stacks = true, .timeout_s = env->o->cell_timeout_s, .cmd = cmd,
 	});
 	free(cmd);
@@ -332,8 +339,8 @@ static int write_index(const struct run_env *env, const struct cell *cells, size
 		errmsg("cannot write %s: %s", path, strerror(-rc));
 		return -1;
 	}
-	if (chown(path, env->user->pw_uid, env->user->pw_gid))
-		errmsg("warning: cannot give '%s' to %s: %s", path, env->user->pw_name, strerror(errno));
+	if (chown(path, env->uid, env->gid))
+		errmsg("warning: cannot give '%s' to %s: %s", path, env->user, strerror(errno));
 	fprintf(stdout, "\nindex: %s (one report per cell in %s/cells)\n", path, env->outdir);
 	return 0;
 }
