@@ -185,8 +185,10 @@ static void print_failure(FILE *out, const struct row *row)
 {
 	const struct cell *c = row->failure;
 
-	fprintf(out, "%s: %s\n", c->status == CELL_FAILED ? "FAILED" : cell_status_names[c->status],
-		c->reason[0] ? c->reason : "-");
+	if (c->status == CELL_FAILED)
+		fprintf(out, "FAILED: %s\n", c->reason);
+	else
+		fprintf(out, "%s\n", c->status == CELL_INTERRUPTED ? "interrupted" : "not run");
 }
 
 void print_tables(FILE *out, const struct run_opts *o, const struct cell *cells, size_t n)

@@ -246,7 +246,6 @@ static void judge_cell(const struct run_env *env, struct cell *c, const char *ce
 	c->status = CELL_FAILED;
 	if (record_interrupted()) {
 		c->status = CELL_INTERRUPTED;
-		snprintf(c->reason, sizeof(c->reason), "interrupted");
 	} else if (timed_out) {
 		snprintf(c->reason, sizeof(c->reason), "timed out after %gs (--cell-timeout)",
 			 env->o->cell_timeout_s);

@@ -107,7 +107,7 @@ void progress_end_cell(struct progress *p, size_t i)
 		fprintf(stderr, "[%zu/%zu] %s: %s", i + 1, p->n, c->name, cell_status_names[c->status]);
 		if (c->status == CELL_OK)
 			fprintf(stderr, " %.2fs", c->stats.wall_s);
-		else if (c->reason[0])
+		else if (c->status == CELL_FAILED)
 			fprintf(stderr, " (%s)", c->reason);
 		fprintf(stderr, "  [%s]\n", times);
 	}
