@@ -90,7 +90,7 @@ void size_preset(enum run_size size, struct work_params *p)
 	static const struct work_params presets[SIZE_COUNT] = {
 		[SIZE_QUICK] = { .files = 40, .lines = 20, .line_length = 50, .num = 12, .count = 4,
 				 .requests = 12, .net_delay_ms = 20, .net_size = 512 },
-		[SIZE_DEFAULT] = { .files = 1500, .lines = 100, .line_length = 100, .num = 30, .count = 24,
+		[SIZE_DEFAULT] = { .files = 3000, .lines = 100, .line_length = 100, .num = 30, .count = 40,
 				   .requests = 60, .net_delay_ms = 100, .net_size = 1024 },
 		[SIZE_NOTES] = { .files = 5000, .lines = 100, .line_length = 100, .num = 30, .count = 100,
 				 .requests = 60, .net_delay_ms = 300, .net_size = 1024 },

@@ -41,7 +41,7 @@ Test(run_parse, defaults_are_the_whole_default_matrix)
 	cr_assert_null(o.outdir);
 	cr_assert_str_eq(o.python, "/usr/bin/python3");
 	cr_assert_float_eq(o.cell_timeout_s, 600, 1e-9);
-	cr_assert_eq(o.params.files, 1500);
+	cr_assert_eq(o.params.files, 3000);
 }
 
 Test(run_parse, good_options)
@@ -305,7 +305,7 @@ Test(print_tables, rows_speedups_failures_and_flags)
 	flag_result_mismatches(cells, n);
 	print_tables(out, &o, cells, n);
 	fclose(out);
-	cr_assert(strstr(text, "cpu: triple loop over [30] * 24"), "%s", text);
+	cr_assert(strstr(text, "cpu: triple loop over [30] * 40"), "%s", text);
 	cr_assert(strstr(text, "on-CPU runnable   disk lock/GIL loop-idle    net  other"), "%s", text);
 	cr_assert(strstr(text, "python  sync                 4.00s   1.00x  0.50 |  25.0%"), "%s", text);
 	cr_assert(strstr(text, "python  threads              2.00s   2.00x"), "%s", text);
@@ -354,7 +354,7 @@ Test(index_json, content)
 	cells[3].has_stats = false;
 	index = index_json(&o, cells, n, true);
 	cr_assert(json_is_true(json_object_get(index, "interrupted")));
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(index, "parameters"), "count")), 24);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(index, "parameters"), "count")), 40);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(index, "parameters"), "size")), "default");
 	cr_assert_eq(json_array_size(json_object_get(index, "cells")), 5);
 	c = json_array_get(json_object_get(index, "cells"), 1);
