@@ -233,8 +233,13 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o, char *err
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return PARSE_ERROR;
 	}
-	if ((o->outdir && !o->outdir[0]) || !o->python[0]) {
-		snprintf(err, errlen, "%s: empty path", o->python[0] ? "--output" : "--python");
+	if (o->outdir && !o->outdir[0]) {
+		snprintf(err, errlen, "--output: empty directory name");
+		return PARSE_ERROR;
+	}
+	if (!strchr(o->python, '/')) {
+		snprintf(err, errlen, "--python: give a path such as /usr/bin/python3, not a name to look up "
+			 "on PATH: '%s'", o->python);
 		return PARSE_ERROR;
 	}
 	size_preset(o->size, &o->params);

@@ -121,10 +121,17 @@ static bool user_can_write(const struct run_env *env, const char *dir)
 	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* Creates PATH for the workload user. An existing directory is left as it is: -o may name one
+ * that is not ours to give away. */
 static int make_user_dir(const struct run_env *env, const char *path)
 {
-	if (mkdir(path, 0755) && errno != EEXIST) {
-		errmsg("cannot create directory '%s': %s", path, strerror(errno));
+	struct stat st;
+
+	if (mkdir(path, 0755)) {
+		if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return 0;
+		errmsg("cannot create directory '%s': %s", path, errno == EEXIST ? "not a directory" :
+		       strerror(errno));
 		return -1;
 	}
 	if (chown(path, env->uid, env->gid)) {
@@ -134,8 +141,11 @@ static int make_user_dir(const struct run_env *env, const char *path)
 	return 0;
 }
 
+/* DIR, and in it cells/ (record_session makes each cell's directory there for the user) and
+ * scratch/ (the disk files), both of which the workload user must be able to write in. */
 static int make_outdirs(struct run_env *env)
 {
+	static const char *const subdirs[] = { "cells", "scratch" };
 	char path[PATH_MAX];
 
 	if (env->o->outdir) {
@@ -151,16 +161,17 @@ static int make_outdirs(struct run_env *env)
 	}
 	if (make_user_dir(env, env->outdir))
 		return -1;
-	if (!user_can_write(env, env->outdir)) {
-		errmsg("user %s cannot write in '%s' (is a parent directory private?); choose another -o",
-		       env->user, env->outdir);
-		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(subdirs); i++) {
+		join_path(path, env->outdir, subdirs[i]);
+		if (make_user_dir(env, path))
+			return -1;
+		if (!user_can_write(env, path)) {
+			errmsg("user %s cannot write in '%s' (it, or a directory above it, is closed to them); "
+			       "choose another -o", env->user, path);
+			return -1;
+		}
 	}
-	join_path(path, env->outdir, "cells");
-	if (make_user_dir(env, path))
-		return -1;
-	join_path(path, env->outdir, "scratch");
-	return make_user_dir(env, path);
+	return 0;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)

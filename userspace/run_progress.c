@@ -21,9 +21,7 @@ static void format_duration(double s, char *out, size_t len)
 {
 	unsigned long t = s + 0.5;
 
-	if (s < 0)
-		snprintf(out, len, "?");
-	else if (t >= 3600)
+	if (t >= 3600)
 		snprintf(out, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
 	else
 		snprintf(out, len, "%lu:%02lu", t / 60, t % 60);
@@ -34,10 +32,15 @@ static void format_times(const struct progress *p, char *out, size_t len)
 {
 	uint64_t now = monotonic_ns();
 	double cell_s = p->current < p->n ? ns_to_s(now - p->cell_start_ns) : 0;
+	double left_s = estimate_left(p->cells, p->n, p->current, cell_s);
 	char elapsed[32], left[32];
 
 	format_duration(ns_to_s(now - p->start_ns), elapsed, sizeof(elapsed));
-	format_duration(estimate_left(p->cells, p->n, p->current, cell_s), left, sizeof(left));
+	if (left_s < 0) {
+		snprintf(out, len, "elapsed %s, estimating the time left", elapsed);
+		return;
+	}
+	format_duration(left_s, left, sizeof(left));
 	snprintf(out, len, "elapsed %s, about %s left", elapsed, left);
 }
 

@@ -118,6 +118,8 @@ Test(run_parse, other_errors_and_help)
 	cr_assert_str_eq(err, "--files: needs an argument");
 	cr_assert_eq(parse(&o, err, sizeof(err), "extra", NULL), PARSE_ERROR);
 	cr_assert_eq(parse(&o, err, sizeof(err), "-o", "", NULL), PARSE_ERROR);
+	cr_assert_eq(parse(&o, err, sizeof(err), "--python", "python3", NULL), PARSE_ERROR);
+	cr_assert(strstr(err, "not a name to look up on PATH"), "%s", err);
 	cr_assert_eq(parse(&o, err, sizeof(err), "--help", NULL), PARSE_HELP);
 }
 
