@@ -127,9 +127,11 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration
 
+# Installs, then runs the default matrix (about two minutes); options go in RUN_ARGS, e.g.
+# `make run RUN_ARGS='--size quick'`. The binary is named by its path: PATH may hold another.
 run: deps
 	$(Q)$(MAKE) --no-print-directory install
-	$(Q)conctrace run
+	$(Q)$(PREFIX)/bin/conctrace run $(RUN_ARGS)
 
 bench: all
 	$(Q)sh bench/overhead.sh
@@ -137,6 +139,10 @@ bench: all
 install: all
 	$(call msg,INSTALL,$(PREFIX)/bin/conctrace)
 	$(Q)install -D -m 0755 $(OUT)/conctrace $(PREFIX)/bin/conctrace
+	$(call msg,INSTALL,$(PREFIX)/share/conctrace/workloads)
+	$(Q)install -d $(PREFIX)/share/conctrace/workloads && cp -R workloads/. $(PREFIX)/share/conctrace/workloads/
+	$(call msg,INSTALL,$(PREFIX)/lib/conctrace/cwork)
+	$(Q)install -D -m 0755 $(OUT)/workloads/cwork $(PREFIX)/lib/conctrace/cwork
 
 vmlinux:
 	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)

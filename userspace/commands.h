@@ -3,6 +3,7 @@
 #define CONCTRACE_COMMANDS_H
 
 int cmd_record(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_flamegraph(int argc, char **argv);
 

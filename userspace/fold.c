@@ -115,9 +115,9 @@ static void write_root(const struct fold_ctx *c, FILE *f, const struct stack_key
 
 /* Writes stack ID outermost first (BPF stacks are innermost first), up to the first frame of the
  * tracer itself; returns the frames written. */
-static size_t write_stack(const struct fold_ctx *c, FILE *f, int32_t id, uint32_t tgid, bool kernel)
+static size_t write_stack(const struct fold_ctx *c, FILE *f, uint64_t id, uint32_t tgid, bool kernel)
 {
-	const struct index_entry *e = id < 0 ? NULL : index_find(&c->stacks, id);
+	const struct index_entry *e = id ? index_find(&c->stacks, (int64_t)id) : NULL;
 	const struct index_entry *p = kernel ? NULL : index_find(&c->procs, tgid);
 	struct sym_maps *maps = p ? p->maps : symbolizer_maps(c->sym, NULL);
 	const struct model_stack *st = e ? e->item : NULL;

@@ -10,6 +10,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *what;
 } commands[] = {
+	{ "run", cmd_run, "trace every workload x runtime x model and compare them in tables" },
 	{ "record", cmd_record, "trace a command (or -p PID) and its descendants" },
 	{ "flamegraph", cmd_flamegraph, "render folded stacks as an interactive SVG flame graph" },
 	{ "serve", cmd_serve, "run the latency HTTP server the network workloads use" },

@@ -374,17 +374,17 @@ static void build_model(struct run_model *m)
 {
 	static const struct {
 		uint32_t tid;
-		int32_t kstack, ustack;
+		uint64_t kstack, ustack;  /* 0: no stack */
 		enum wait_class wc;
 		uint64_t count, ns;
 	} aggs[] = {
-		{ 100, -1, 2, WC_ONCPU, 3, 0 },
-		{ 100, 1, -1, WC_ONCPU, 2, 0 },
+		{ 100, 0, 2, WC_ONCPU, 3, 0 },
+		{ 100, 1, 0, WC_ONCPU, 2, 0 },
 		{ 101, 1, 2, WC_DISK, 0, 5000 },
-		{ 101, -1, -1, WC_RUNQUEUE, 0, 700 },
-		{ 100, -1, -1, WC_LOCK, 0, 300 },
-		{ 101, -1, -1, WC_LOCK, 0, 200 },
-		{ 101, 7, -1, WC_LOCK, 0, 40 },  /* stack 7 was never copied out */
+		{ 101, 0, 0, WC_RUNQUEUE, 0, 700 },
+		{ 100, 0, 0, WC_LOCK, 0, 300 },
+		{ 101, 0, 0, WC_LOCK, 0, 200 },
+		{ 101, 7, 0, WC_LOCK, 0, 40 },  /* stack 7 was never copied out */
 	};
 	struct thread_acct main_thread = { .tid = 100, .tgid = 100, .comm = "app" };
 	struct thread_acct worker = { .tid = 101, .tgid = 100, .comm = "worker" };

@@ -1,0 +1,183 @@
+/* `conctrace run` end to end (root): small matrices at --size quick, a failing cell, net cells
+ * against the in-process latency server, and the refusal without privileges.
+ * Env: CONCTRACE, the binary (its workloads are found beside it). */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "report_json.h"
+
+#define NOBODY_UID 65534
+
+/* A fresh output directory under a private temporary one that every user may enter: the
+ * workloads run as $SUDO_USER or nobody, never as root. */
+static void make_outdir(char *out, size_t size)
+{
+	char tmp[] = "/tmp/conctrace-run-test-XXXXXX";
+
+	cr_assert_not_null(mkdtemp(tmp));
+	cr_assert_eq(chmod(tmp, 0755), 0);
+	snprintf(out, size, "%s/out", tmp);
+}
+
+/* Removes make_outdir()'s temporary directory. */
+static void remove_outdir(const char *outdir)
+{
+	char cmd[PATH_MAX + 32];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%.*s'", (int)(strrchr(outdir, '/') - outdir), outdir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* Runs `conctrace run ARGS... -o OUTDIR` (as UID when non-zero); returns its exit status. */
+static int conctrace_run(const char *outdir, uid_t uid, const char *const *args)
+{
+	const char *conctrace = getenv("CONCTRACE");
+	const char *argv[32] = { conctrace, "run" };
+	int argc = 2, status;
+	pid_t pid;
+
+	cr_assert_not_null(conctrace, "set CONCTRACE to the conctrace binary");
+	for (; *args; args++)
+		argv[argc++] = *args;
+	argv[argc++] = "-o";
+	argv[argc++] = outdir;
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, STDOUT_FILENO);
+		if (uid && setuid(uid))
+			_exit(126);
+		execv(conctrace, (char **)argv);
+		_exit(127);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status), "conctrace run died: status %#x", status);
+	return WEXITSTATUS(status);
+}
+
+static json_t *load_index(const char *outdir)
+{
+	char path[PATH_MAX];
+	json_error_t err;
+	json_t *index;
+
+	snprintf(path, sizeof(path), "%s/index.json", outdir);
+	index = json_load_file(path, 0, &err);
+	cr_assert_not_null(index, "%s: %s", path, err.text);
+	return index;
+}
+
+/* Every cell ok with a loadable report, all with the same result; returns that result. */
+static const json_t *check_ok_cells(const char *outdir, const json_t *cells, size_t expected)
+{
+	const json_t *first = json_object_get(json_array_get(cells, 0), "result");
+	const json_t *cell;
+	size_t i;
+
+	cr_assert_eq(json_array_size(cells), expected);
+	cr_assert(json_is_object(first));
+	json_array_foreach(cells, i, cell) {
+		char path[PATH_MAX], err[256];
+		struct run_model m;
+
+		cr_assert_str_eq(json_string_value(json_object_get(cell, "status")), "ok", "cell %zu", i);
+		cr_assert(json_equal(json_object_get(cell, "result"), first), "cell %zu: other result", i);
+		cr_assert(json_is_false(json_object_get(cell, "result_differs")));
+		cr_assert_gt(json_real_value(json_object_get(cell, "wall_s")), 0);
+		snprintf(path, sizeof(path), "%s/%s", outdir, json_string_value(json_object_get(cell, "report")));
+		model_init(&m);
+		cr_assert_eq(report_load(path, &m, err, sizeof(err)), 0, "%s: %s", path, err);
+		cr_assert_gt(m.n_threads, 0);
+		model_free(&m);
+	}
+	return first;
+}
+
+Test(run, disk_python_sync_and_processes, .timeout = 60)
+{
+	static const char *const args[] = { "--size", "quick", "--workloads", "disk", "--runtimes", "python",
+					    "--models", "sync,processes", NULL };
+	char outdir[PATH_MAX], scratch[PATH_MAX + 32];
+	const json_t *result;
+	json_t *index;
+
+	make_outdir(outdir, sizeof(outdir));
+	cr_assert_eq(conctrace_run(outdir, 0, args), 0);
+	index = load_index(outdir);
+	cr_assert(json_is_false(json_object_get(index, "interrupted")));
+	result = check_ok_cells(outdir, json_object_get(index, "cells"), 2);
+	cr_assert_eq(json_integer_value(json_object_get(result, "files")), 40);
+	snprintf(scratch, sizeof(scratch), "%s/scratch/disk-python-sync", outdir);
+	cr_assert_neq(access(scratch, F_OK), 0, "the disk files are removed after the cell");
+	json_decref(index);
+	remove_outdir(outdir);
+}
+
+Test(run, failing_cells_are_reported_and_the_matrix_goes_on, .timeout = 60)
+{
+	static const char *const args[] = { "--size", "quick", "--workloads", "cpu,disk", "--runtimes", "python",
+					    "--models", "sync,threads", "--python", "/bin/false", NULL };
+	char outdir[PATH_MAX];
+	json_t *index, *cells;
+	const json_t *cell;
+	size_t i;
+
+	make_outdir(outdir, sizeof(outdir));
+	cr_assert_eq(conctrace_run(outdir, 0, args), 1, "exit status 1 when a cell failed");
+	index = load_index(outdir);
+	cells = json_object_get(index, "cells");
+	cr_assert_eq(json_array_size(cells), 4, "every cell ran");
+	json_array_foreach(cells, i, cell) {
+		cr_assert_str_eq(json_string_value(json_object_get(cell, "status")), "failed");
+		cr_assert_str_eq(json_string_value(json_object_get(cell, "reason")), "exit status 1");
+		cr_assert_eq(json_integer_value(json_object_get(cell, "exit_status")), 1);
+	}
+	json_decref(index);
+	remove_outdir(outdir);
+}
+
+Test(run, net_against_the_in_process_server, .timeout = 60)
+{
+	static const char *const args[] = { "--size", "quick", "--workloads", "net", "--models", "sync,asyncio",
+					    "--requests", "6", NULL };
+	char outdir[PATH_MAX];
+	json_t *index, *cells;
+
+	make_outdir(outdir, sizeof(outdir));
+	cr_assert_eq(conctrace_run(outdir, 0, args), 0);
+	index = load_index(outdir);
+	cells = json_object_get(index, "cells");
+	cr_assert_eq(json_array_size(cells), 4);
+	/* The python pair, then the C pair: each pair agrees, every request answered. */
+	for (size_t runtime = 0; runtime < 2; runtime++) {
+		json_t *pair = json_pack("[O, O]", json_array_get(cells, 2 * runtime),
+					 json_array_get(cells, 2 * runtime + 1));
+		const json_t *result = check_ok_cells(outdir, pair, 2);
+
+		cr_assert_eq(json_integer_value(json_object_get(result, "ok")), 6);
+		json_decref(pair);
+	}
+	json_decref(index);
+	remove_outdir(outdir);
+}
+
+Test(run, refuses_without_privileges_and_writes_nothing, .timeout = 30)
+{
+	static const char *const args[] = { "--size", "quick", NULL };
+	char outdir[PATH_MAX];
+
+	make_outdir(outdir, sizeof(outdir));
+	cr_assert_eq(conctrace_run(outdir, NOBODY_UID, args), 2);
+	cr_assert_neq(access(outdir, F_OK), 0, "no output without privileges");
+	remove_outdir(outdir);
+}

@@ -1,0 +1,114 @@
+/* `conctrace run`'s pure part: its options, the matrix of cells, the size presets, each cell's
+ * figures from its run model, the result check, the tables and index.json. Unit-tested. */
+#ifndef CONCTRACE_MATRIX_H
+#define CONCTRACE_MATRIX_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "cli.h"
+#include "model.h"
+
+enum workload { WL_DISK, WL_CPU, WL_NET, WL_COUNT };
+enum runtime { RT_PYTHON, RT_C, RT_COUNT };
+enum conc_model { CM_SYNC, CM_THREADS, CM_ASYNCIO, CM_PROCESSES, CM_ASYNCIO_PROCESSES, CM_COUNT };
+enum run_size { SIZE_QUICK, SIZE_DEFAULT, SIZE_NOTES, SIZE_COUNT };
+
+extern const char *const workload_names[WL_COUNT];
+extern const char *const runtime_names[RT_COUNT];
+extern const char *const model_names[CM_COUNT];
+extern const char *const size_names[SIZE_COUNT];
+
+/* Workload parameters. 0 means "not given": size_preset() fills it (workers 0 stays: each
+ * workload's own default). */
+struct work_params {
+	uint64_t files, lines, line_length;   /* disk */
+	uint64_t num, count;                  /* cpu */
+	uint64_t requests, net_delay_ms, net_size;  /* net */
+	uint64_t workers;
+};
+
+struct run_opts {
+	bool workloads[WL_COUNT], runtimes[RT_COUNT], models[CM_COUNT];
+	enum run_size size;
+	unsigned repeat;
+	const char *outdir;       /* NULL: conctrace-run-YYYYmmdd-HHMMSS */
+	const char *python;
+	double cell_timeout_s;
+	bool keep_files, drop_caches;
+	struct work_params params;
+};
+
+/* Parses ARGV (argv[0] is "run") and applies the size preset. On PARSE_ERROR, ERR holds a
+ * one-line reason. */
+enum parse_result run_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
+extern const char run_usage[];
+
+/* Fills P's zero fields from SIZE's preset (docs/run.md gives the numbers and why). */
+void size_preset(enum run_size size, struct work_params *p);
+
+enum cell_status { CELL_PENDING, CELL_OK, CELL_FAILED, CELL_INTERRUPTED };
+extern const char *const cell_status_names[];
+
+/* How a cell's thread time is split in the tables: groups of wait classes. */
+enum share_column {
+	COL_ONCPU, COL_RUNNABLE, COL_DISK, COL_LOCK_GIL, COL_LOOP_IDLE, COL_NET, COL_OTHER, COL_COUNT
+};
+extern const char *const share_column_names[COL_COUNT];
+
+/* What one traced cell measured, from its run model. */
+struct cell_stats {
+	double wall_s;            /* the command's process lifetime */
+	double thread_s;          /* sum of every thread's traced lifetime */
+	double cpus_used;         /* tree on-CPU time / wall */
+	double share[COL_COUNT];  /* of thread_s */
+	uint64_t switches, block_requests;
+};
+
+struct cell {
+	enum workload workload;
+	enum runtime runtime;
+	enum conc_model model;
+	unsigned repeat;          /* 1-based */
+	char name[64];            /* directory name: <workload>-<runtime>-<model>[-rN] */
+	enum cell_status status;
+	char reason[256];         /* why it failed */
+	int exit_status;          /* -1 until it ran */
+	double run_s;             /* time the whole cell took here, tracing included (for estimates) */
+	json_t *result;           /* the workload's "result" object, owned; NULL when none */
+	bool result_differs;
+	bool has_stats;           /* stats and the report exist */
+	struct cell_stats stats;
+};
+
+/* The cells O selects, in the order they run: workload, runtime, model, repeat. Returns how many;
+ * free with cells_free(). */
+size_t matrix_cells(const struct run_opts *o, struct cell **out);
+void cells_free(struct cell *cells, size_t n);
+
+void cell_stats_of(const struct run_model *m, struct cell_stats *s);
+
+/* Flags each ok cell whose result differs from the most common one of its workload and runtime. */
+void flag_result_mismatches(struct cell *cells, size_t n);
+
+/* Seconds the cells from CURRENT on should still take (CURRENT has run for CURRENT_S), from the
+ * finished cells of the same workload, else of any; negative when nothing has finished yet. */
+double estimate_left(const struct cell *cells, size_t n, size_t current, double current_s);
+
+/* One table per workload: a row per runtime and model. */
+void print_tables(FILE *out, const struct run_opts *o, const struct cell *cells, size_t n);
+
+/* The workload's command line for CELL (NULL-terminated, free with argv_free). */
+struct cell_paths {
+	const char *script, *cwork;   /* conc_work.py, cwork */
+	const char *scratch;          /* disk: directory for the files */
+	const char *url;              /* net: the latency server */
+};
+char **cell_command(const struct run_opts *o, const struct cell *c, const struct cell_paths *p);
+void argv_free(char **argv);
+
+/* DIR/index.json's content. */
+json_t *index_json(const struct run_opts *o, const struct cell *cells, size_t n, bool interrupted);
+
+#endif
