@@ -17,6 +17,7 @@
 #include "caps.h"
 #include "cli.h"
 #include "commands.h"
+#include "flame_outputs.h"
 #include "proc.h"
 #include "record.h"
 #include "report_json.h"
@@ -307,7 +308,7 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 		  const struct passwd *pw, struct disk_snapshot *before)
 {
 	struct disk_snapshot after;
-	char path[4096];
+	char path[4096], err[512];
 	int rc;
 
 	m->meta.interrupted = stop_requests > 0 || timed_out;
@@ -324,6 +325,8 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	}
 	if (pw && chown(path, pw->pw_uid, pw->pw_gid))
 		errmsg("warning: cannot give '%s' to %s: %s", path, pw->pw_name, strerror(errno));
+	if (flame_outputs_write(m, o->outdir, err, sizeof(err)))
+		errmsg("warning: %s", err);
 	if (!o->quiet)
 		summary_print(stderr, m, path);
 	return 0;
