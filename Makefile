@@ -49,7 +49,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 all: conctrace $(PROG_BINS) $(WORK_BINS) $(BENCH_BINS)
 
 # Debian packages the project needs; `make deps` is idempotent and installs only what is missing.
-DEBS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev libmicrohttpd-dev \
+DEBS := clang bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev libmicrohttpd-dev \
         libcurl4-openssl-dev liburing-dev libcriterion-dev pkg-config make gcc util-linux \
         python3 python3-aiofiles python3-aiohttp python3-requests
 deps:
