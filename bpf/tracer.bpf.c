@@ -22,6 +22,7 @@ const volatile __u32 ncpus = 1;
 /* Shared with user space through the mmap'ed .bss. */
 __u32 next_proc_slot;   /* user space takes slots too, with an atomic add on the same word */
 __s64 live_threads;     /* traced threads not yet seen exiting */
+__u64 stop_ns;          /* set when tracing ends: from then on no state changes */
 
 #define TASK_RUNNING         0x0000
 #define TASK_INTERRUPTIBLE   0x0001
@@ -411,6 +412,12 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 {
 	__u64 now = bpf_ktime_get_ns();
 
+	if (stop_ns) {
+		/* Frozen; but a thread dying now still sends its accounting, closed at the stop. */
+		if (prev_state & TASK_DEAD)
+			switch_out(ctx, preempt, prev, prev_state, stop_ns);
+		return 0;
+	}
 	count(CNT_SWITCH);
 	switch_out(ctx, preempt, prev, prev_state, now);
 	switch_in(next, now);
@@ -447,6 +454,8 @@ int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 	__u32 class;
 	__u64 waited;
 
+	if (stop_ns)
+		return 0;
 	count(CNT_WAKEUP);
 	/* Only a sleeping thread is woken; a wakeup that races with the switch-out is ignored. */
 	if (!t || t->state == WC_ONCPU || t->state == WC_RUNQUEUE)

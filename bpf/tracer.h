@@ -53,6 +53,7 @@ enum counter {
 	DROP_STACK_ERROR,         /* a kernel stack could not be walked */
 	DROP_RINGBUF_FULL,        /* a lifecycle event could not be sent */
 	DROP_BLOCK_MAP_FULL,
+	DROP_PROG_MISSED,         /* the kernel skipped a program run (recursion): filled by user space */
 	CNT_COUNT,
 };
 

@@ -12,7 +12,7 @@ const char *const counter_names[CNT_COUNT] = {
 	[DROP_WAKEUP_MAP_FULL] = "wakeup_map_full",
 	[DROP_STACK_AGG_FULL] = "stack_agg_full", [DROP_STACK_MAP_FULL] = "stack_map_full",
 	[DROP_STACK_ERROR] = "stack_error", [DROP_RINGBUF_FULL] = "ringbuf_full",
-	[DROP_BLOCK_MAP_FULL] = "block_map_full",
+	[DROP_BLOCK_MAP_FULL] = "block_map_full", [DROP_PROG_MISSED] = "prog_runs_missed",
 };
 
 int counter_by_name(const char *name)

@@ -72,19 +72,24 @@ int record_check_environment(void)
 	return 0;
 }
 
+/* A copy of a user's entry: getpwnam's own buffer is overwritten by the next lookup. */
+struct user_entry {
+	struct passwd pw;
+	char strings[2048];
+};
+
 /* The user the command runs as: --user, else $SUDO_USER, else unchanged (NULL). */
-static const struct passwd *target_user(const char *name)
+static const struct passwd *target_user(const char *name, struct user_entry *u)
 {
-	const struct passwd *pw;
+	struct passwd *found = NULL;
 
 	if (!name)
 		name = getenv("SUDO_USER");
 	if (!name || !*name)
 		return NULL;
-	pw = getpwnam(name);
-	if (!pw)
+	if (getpwnam_r(name, &u->pw, u->strings, sizeof(u->strings), &found) || !found)
 		errmsg("--user: no such user: '%s'", name);
-	return pw;
+	return found;
 }
 
 static int drop_privileges(const struct passwd *pw)
@@ -340,6 +345,7 @@ bool record_interrupted(void)
 int record_session(const struct record_opts *o)
 {
 	const struct passwd *pw = NULL;
+	struct user_entry user;
 	struct disk_snapshot before;
 	struct tracer_opts topts;
 	struct run_model m;
@@ -351,7 +357,7 @@ int record_session(const struct record_opts *o)
 		errmsg("-p %d: no such process", o->pid);
 		return 2;
 	}
-	if (o->cmd && (o->user || getenv("SUDO_USER")) && !(pw = target_user(o->user)))
+	if (o->cmd && (o->user || getenv("SUDO_USER")) && !(pw = target_user(o->user, &user)))
 		return 2;
 	tracer_default_opts(&topts);
 	topts.freq_hz = o->freq_hz;

@@ -292,23 +292,27 @@ void tracer_refresh_maps(struct tracer *t)
 	}
 }
 
-/* A thread still alive when tracing stops: close its interval at END_NS and read the kernel's
- * counters from /proc for the cross-check. */
-static void close_live_thread(struct tracer *t, struct thread_entry *e, uint64_t end_ns)
+/* A traced thread still alive when tracing stops, with the kernel's counters read just before. */
+struct live_thread {
+	int pidfd;
+	bool have_kernel;
+	uint64_t run, delay, vol, invol;
+};
+
+static void close_live_thread(struct tracer *t, struct thread_entry *e, const struct live_thread *lt,
+			      uint64_t end_ns)
 {
 	struct thread_acct *a = &e->acct;
-	uint64_t run, delay, slices, vol, invol;
 	struct model_thread *mt;
 
 	if (e->state < WC_COUNT && end_ns > e->last_ns)
 		a->ns[e->state] += end_ns - e->last_ns;
 	a->end_ns = end_ns > e->last_ns ? end_ns : e->last_ns;
-	if (proc_schedstat(a->tgid, a->tid, &run, &delay, &slices) &&
-	    proc_switches(a->tgid, a->tid, &vol, &invol)) {
-		a->k_runtime[1] = run;
-		a->k_run_delay[1] = delay;
-		a->k_nvcsw[1] = vol;
-		a->k_nivcsw[1] = invol;
+	if (lt->have_kernel) {
+		a->k_runtime[1] = lt->run;
+		a->k_run_delay[1] = lt->delay;
+		a->k_nvcsw[1] = lt->vol;
+		a->k_nivcsw[1] = lt->invol;
 		a->flags |= TF_K_END;
 	}
 	mt = model_add_thread(t->m, a);
@@ -329,28 +333,52 @@ static void drain_dead_threads(struct tracer *t)
 	}
 }
 
-/* Threads still alive (attach mode, interrupted runs): their state is read through pidfds. */
-static void drain_live_threads(struct tracer *t, uint64_t end_ns)
+/* Threads still alive (attach mode, interrupted runs): found through pidfds, with the kernel's
+ * counters read now, just before tracing stops, so both sides end at the same moment. */
+static size_t find_live_threads(struct tracer *t, struct live_thread **out)
 {
 	int fd = bpf_map__fd(t->skel->maps.thread_store);
-	size_t nprocs = t->m->n_procs;
+	struct live_thread *live = NULL;
+	size_t n_live = 0, cap = 0;
 
-	for (size_t i = 0; i < nprocs; i++) {
+	for (size_t i = 0; i < t->m->n_procs; i++) {
 		pid_t tgid = t->m->procs[i].pid, *tids;
 		size_t n = proc_threads(tgid, &tids);
 
 		for (size_t j = 0; j < n; j++) {
 			int pidfd = syscall(SYS_pidfd_open, tids[j], PIDFD_THREAD);
 			struct thread_entry e;
+			uint64_t slices;
 
 			if (pidfd < 0)
 				continue;
-			if (bpf_map_lookup_elem(fd, &pidfd, &e) == 0 && e.state != STATE_INIT)
-				close_live_thread(t, &e, end_ns);
-			close(pidfd);
+			if (bpf_map_lookup_elem(fd, &pidfd, &e) || e.state == STATE_INIT) {
+				close(pidfd);
+				continue;
+			}
+			struct live_thread *lt = VEC_PUSH(live, n_live, cap);
+			lt->pidfd = pidfd;
+			lt->have_kernel = proc_schedstat(tgid, tids[j], &lt->run, &lt->delay, &slices) &&
+					  proc_switches(tgid, tids[j], &lt->vol, &lt->invol);
 		}
 		free(tids);
 	}
+	*out = live;
+	return n_live;
+}
+
+static void drain_live_threads(struct tracer *t, struct live_thread *live, size_t n, uint64_t end_ns)
+{
+	int fd = bpf_map__fd(t->skel->maps.thread_store);
+
+	for (size_t i = 0; i < n; i++) {
+		struct thread_entry e;
+
+		if (bpf_map_lookup_elem(fd, &live[i].pidfd, &e) == 0)
+			close_live_thread(t, &e, &live[i], end_ns);
+		close(live[i].pidfd);
+	}
+	free(live);
 }
 
 /* Iterates a per-CPU hash: FN gets each key and the values of every CPU. */
@@ -483,6 +511,21 @@ static void drain_counters(struct tracer *t)
 	free(values);
 }
 
+/* Runs of our programs the kernel skipped (recursion protection): events we never saw. */
+static void count_missed_runs(struct tracer *t)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0)
+			t->m->counters[DROP_PROG_MISSED] += info.recursion_misses;
+	}
+}
+
 static void detach(struct tracer *t)
 {
 	for (int cpu = 0; t->sample_links && cpu < t->ncpus; cpu++) {
@@ -498,19 +541,23 @@ static void detach(struct tracer *t)
 
 uint64_t tracer_stop(struct tracer *t)
 {
-	uint64_t end_ns;
+	struct live_thread *live;
+	size_t n_live = find_live_threads(t, &live);
+	uint64_t end_ns = monotonic_ns();
 
+	/* Freeze every thread's state at END_NS, then detach at leisure. */
+	__atomic_store_n(&t->skel->bss->stop_ns, end_ns, __ATOMIC_SEQ_CST);
 	detach(t);
-	end_ns = monotonic_ns();
 	ring_buffer__consume(t->rb);
 	drain_dead_threads(t);
-	drain_live_threads(t, end_ns);
+	drain_live_threads(t, live, n_live, end_ns);
 	drain_syscalls(t);
 	drain_percpu(t->skel->maps.wakeups, sizeof(struct wakeup_stat), t->ncpus, t, add_wakeup);
 	drain_percpu(t->skel->maps.stack_aggs, sizeof(struct stack_stat), t->ncpus, t, add_stack_agg);
 	drain_stacks(t);
 	drain_blk(t);
 	drain_counters(t);
+	count_missed_runs(t);
 	return end_ns;
 }
 
