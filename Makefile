@@ -22,7 +22,7 @@ endif
 .SECONDARY:
 
 WARN       := -Wall -Wextra -Werror
-CFLAGS     ?= -O2 -g
+CFLAGS     ?= -O2 -g -fno-omit-frame-pointer
 CFLAGS     += $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(OUT) -Ibpf -Iuserspace
 LIBS       := -lbpf -lelf -lz -ljansson -lmicrohttpd -lcurl -luring -lpthread -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf

@@ -16,15 +16,6 @@ static void *burn(void *unused)
 
 int main(void)
 {
-	pthread_t threads[THREADS];
-
-	for (int i = 0; i < THREADS; i++) {
-		errno = pthread_create(&threads[i], NULL, burn, NULL);
-		if (errno)
-			die("pthread_create");
-	}
-	for (int i = 0; i < THREADS; i++)
-		pthread_join(threads[i], NULL);
-	record_thread_stats();
+	run_threads(THREADS, burn);
 	return 0;
 }

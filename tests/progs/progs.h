@@ -8,6 +8,7 @@
 #define PROGS_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,21 @@ static inline void record_thread_stats(void)
 	if (write(fd, lines, len) != len)
 		die(out);
 	close(fd);
+}
+
+// Runs FN in N new threads and waits for them all; then records main's own stats.
+static inline void run_threads(int n, void *(*fn)(void *))
+{
+	pthread_t threads[n];
+
+	for (int i = 0; i < n; i++) {
+		errno = pthread_create(&threads[i], NULL, fn, NULL);
+		if (errno)
+			die("pthread_create");
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+	record_thread_stats();
 }
 
 #endif
