@@ -226,11 +226,16 @@ static __always_inline __u32 class_of_kernel_stack(void *ctx)
 	return WC_OTHER_D;
 }
 
+/* Casts a kernel pointer read as a number back to a typed one: loads through it are then plain
+ * (fault-safe) loads, much cheaper than one probe-read helper call per field. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 /* Class of a blocking read/write on file descriptor FD: socket, unix socket or pipe. */
 static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
 {
-	struct fdtable *fdt = task->files->fdt;  /* direct BTF loads: cheaper than probe reads */
+	struct fdtable *fdt = task->files->fdt;
 	struct file *f = NULL;
+	struct socket *sock;
 	__u16 mode;
 
 	if (fd >= fdt->max_fds)
@@ -238,15 +243,14 @@ static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
 	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
 	if (!f)
 		return WC_OTHER_SLEEP;
-	mode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	mode = f->f_inode->i_mode & S_IFMT;
 	if (mode == S_IFIFO)
 		return WC_PIPE;
 	if (mode != S_IFSOCK)
 		return WC_OTHER_SLEEP;
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX)
-		return WC_PIPE;
-	return WC_NET;
+	sock = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
+	return sock->sk->__sk_common.skc_family == AF_UNIX ? WC_PIPE : WC_NET;
 }
 
 static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thread_entry *t)
@@ -260,7 +264,7 @@ static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thr
 	case SK_LOOP:  return WC_LOOP_IDLE;
 	case SK_TIMER: return WC_TIMER;
 	case SK_CHILD: return WC_CHILD;
-	case SK_NET:   return WC_NET;
+	case SK_NET:   /* a socket call: the socket's family tells network from local IPC */
 	case SK_FD:    return class_of_fd(prev, t->sys_arg0);
 	default:       return WC_OTHER_SLEEP;
 	}

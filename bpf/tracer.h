@@ -36,7 +36,7 @@ enum syscall_kind {
 	SK_LOOP,         /* epoll_wait, poll, select, io_uring_enter */
 	SK_TIMER,
 	SK_CHILD,
-	SK_NET,          /* socket-only calls: accept, connect, recvfrom, sendto... */
+	SK_NET,          /* socket calls (accept, connect, recvfrom...): net, or pipe for unix sockets */
 	SK_FD,           /* read/write family: the class depends on the file (socket, pipe) */
 };
 #define SK_IO_BYTES 0x80 /* flag: positive return values are byte counts */

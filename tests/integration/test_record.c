@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include "account.h"
+#include "classify.h"
 #include "harness.h"
 
 #define RECORD(dir, ...) ((char *const[]){ (char *)conctrace_bin(), "record", "-q", "-o", (char *)(dir), \
@@ -100,6 +101,37 @@ Test(record, oversubscribed_threads_wait_in_runqueue)
 	/* Per thread, runnable time against the kernel's run delay. */
 	cr_assert_lt(rel_diff(t.k_runqueue_ns, t.k_run_delay), 0.05, "runnable %.3fs vs run_delay %.3fs",
 		     t.k_runqueue_ns / 1e9, t.k_run_delay / 1e9);
+	model_free(&m);
+}
+
+/* Each interruptible sleep lands in its class: the program waits a known time in each. */
+Test(record, sleeps_are_classified_by_what_they_wait_for)
+{
+	static const struct {
+		int wait_class;
+		double at_least, below;
+	} expected[] = {
+		{ WC_NET, 0.19, 0.26 },       /* TCP recv on loopback */
+		{ WC_PIPE, 0.19, 0.27 },      /* a pipe read and a unix socket recv */
+		{ WC_LOOP_IDLE, 0.09, 0.13 }, /* epoll_wait */
+		{ WC_TIMER, 0.09, 0.13 },     /* nanosleep */
+	};
+	const char *dir = fresh_dir("waiter");
+	struct run_model m;
+
+	record_prog(dir, &m, RECORD(dir, (char *)prog("waiter")));
+	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+		const struct thread_acct *main_thread = NULL;
+
+		for (size_t j = 0; j < m.n_threads; j++)
+			if (m.threads[j].acct.tid == m.meta.root_pid)
+				main_thread = &m.threads[j].acct;
+		cr_assert(main_thread);
+		double s = main_thread->ns[expected[i].wait_class] / 1e9;
+		cr_assert(s >= expected[i].at_least && s < expected[i].below, "%s: %.3fs, expected %.2f to %.2f",
+			  wait_classes[expected[i].wait_class].name, s, expected[i].at_least, expected[i].below);
+	}
+	assert_identity(&m);
 	model_free(&m);
 }
 
