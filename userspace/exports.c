@@ -96,8 +96,10 @@ int export_buffer(const char *path, const char *buf, size_t len)
 	return rc ? -1 : 0;
 }
 
-int export_to_path(const char *path, export_fn fn, const struct run_model *m, struct symbolizer *s,
-		   enum fold_kind kind)
+/* Renders into memory, then writes PATH in one go. */
+typedef int (*render_fn)(FILE *out, const void *ctx);
+
+static int render_to_path(const char *path, render_fn render, const void *ctx)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -108,7 +110,7 @@ int export_to_path(const char *path, export_fn fn, const struct run_model *m, st
 		errmsg("out of memory rendering %s", path);
 		return -1;
 	}
-	rc = fn(m, s, kind, f);
+	rc = render(f, ctx);
 	if (fclose(f) && !rc) {
 		errmsg("out of memory rendering %s", path);
 		rc = -1;
@@ -117,6 +119,48 @@ int export_to_path(const char *path, export_fn fn, const struct run_model *m, st
 		rc = export_buffer(path, buf, len);
 	free(buf);
 	return rc;
+}
+
+struct model_export {
+	export_fn fn;
+	const struct run_model *m;
+	struct symbolizer *s;
+	enum fold_kind kind;
+};
+
+static int render_model_export(FILE *out, const void *ctx)
+{
+	const struct model_export *e = ctx;
+
+	return e->fn(e->m, e->s, e->kind, out);
+}
+
+int export_to_path(const char *path, export_fn fn, const struct run_model *m, struct symbolizer *s,
+		   enum fold_kind kind)
+{
+	const struct model_export e = { fn, m, s, kind };
+
+	return render_to_path(path, render_model_export, &e);
+}
+
+struct matrix_export {
+	const struct run_opts *o;
+	const struct cell *cells;
+	size_t n;
+};
+
+static int render_matrix_html(FILE *out, const void *ctx)
+{
+	const struct matrix_export *e = ctx;
+
+	return html_write_matrix(out, e->o, e->cells, e->n);
+}
+
+int export_matrix_html(const char *path, const struct run_opts *o, const struct cell *cells, size_t n)
+{
+	const struct matrix_export e = { o, cells, n };
+
+	return render_to_path(path, render_matrix_html, &e);
 }
 
 int export_dir(const char *dir)

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include "fold.h"
+#include "matrix.h"
 #include "model.h"
 #include "symbolize.h"
 
@@ -21,6 +22,9 @@ int export_html(const struct run_model *m, struct symbolizer *s, enum fold_kind 
 /* Writes what FN renders to PATH atomically, or to stdout when PATH is "-". */
 int export_to_path(const char *path, export_fn fn, const struct run_model *m, struct symbolizer *s,
 		   enum fold_kind kind);
+
+/* Writes the HTML page of a `conctrace run` directory to PATH atomically. */
+int export_matrix_html(const char *path, const struct run_opts *o, const struct cell *cells, size_t n);
 
 /* Writes every export into DIR (created when missing): report.json, report.html,
  * speedscope.json, trace.json, and oncpu/offcpu/wall .folded and .svg. */
