@@ -96,10 +96,7 @@ int export_buffer(const char *path, const char *buf, size_t len)
 	return rc ? -1 : 0;
 }
 
-/* Renders into memory, then writes PATH in one go. */
-typedef int (*render_fn)(FILE *out, const void *ctx);
-
-static int render_to_path(const char *path, render_fn render, const void *ctx)
+int export_render(const char *path, render_fn render, const void *ctx)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -140,7 +137,7 @@ int export_to_path(const char *path, export_fn fn, const struct run_model *m, st
 {
 	const struct model_export e = { fn, m, s, kind };
 
-	return render_to_path(path, render_model_export, &e);
+	return export_render(path, render_model_export, &e);
 }
 
 struct matrix_export {
@@ -160,7 +157,7 @@ int export_matrix_html(const char *path, const struct run_opts *o, const struct 
 {
 	const struct matrix_export e = { o, cells, n };
 
-	return render_to_path(path, render_matrix_html, &e);
+	return export_render(path, render_matrix_html, &e);
 }
 
 int export_dir(const char *dir)

@@ -19,6 +19,11 @@ int export_speedscope(const struct run_model *m, struct symbolizer *s, enum fold
 int export_trace(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
 int export_html(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
 
+/* Writes what RENDER puts in a stream to PATH atomically ("-": stdout): rendered in memory first,
+ * so a failed render leaves no file. 0, or -1 after a one-line error. */
+typedef int (*render_fn)(FILE *out, const void *ctx);
+int export_render(const char *path, render_fn render, const void *ctx);
+
 /* Writes what FN renders to PATH atomically, or to stdout when PATH is "-". */
 int export_to_path(const char *path, export_fn fn, const struct run_model *m, struct symbolizer *s,
 		   enum fold_kind kind);

@@ -63,7 +63,7 @@ static int parse_report_options(int argc, char **argv, struct report_opts *o)
 	*o = (struct report_opts){ .folded = -1, .svg = -1 };
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:qh", report_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qh", report_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FOLDED:
 		case OPT_SVG:
