@@ -45,13 +45,14 @@ WORK_BINS  := $(patsubst workloads/c/%.c,$(OUT)/workloads/%,$(WORK_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps run test unit integration bench install vmlinux clean tracefs
+.PHONY: all deps run test unit integration bench install vmlinux clean tracefs screenshot
 all: conctrace $(PROG_BINS) $(WORK_BINS) $(BENCH_BINS)
 
 # Debian packages the project needs; `make deps` is idempotent and installs only what is missing.
 DEBS := clang bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev libmicrohttpd-dev \
         libcurl4-openssl-dev liburing-dev libcriterion-dev pkg-config make gcc util-linux \
-        python3 python3-aiofiles python3-aiohttp python3-requests
+        python3 python3-aiofiles python3-aiohttp python3-requests python3-jsonschema \
+        chromium
 deps:
 	$(Q)missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q '^install ok installed' || echo $$p; done); \
@@ -132,6 +133,14 @@ test: deps
 run: deps
 	$(Q)$(MAKE) --no-print-directory install
 	$(Q)$(PREFIX)/bin/conctrace run $(RUN_ARGS)
+
+# Records a small threaded Python program, regenerates every export and renders report.html in
+# headless Chromium (DOM checked for its charts); look at $(OUT)/screenshot/report.png. Needs root.
+screenshot: conctrace
+	$(Q)rm -rf $(OUT)/screenshot $(OUT)/screenshot-run && ./conctrace record -q -o $(OUT)/screenshot-run -- \
+	    $(PYTHON) -c 'import threading,time; t=threading.Thread(target=time.sleep,args=(0.2,)); \
+	    t.start(); sum(range(3000000)); t.join()'
+	$(Q)sh tests/html_check.sh ./conctrace $(OUT)/screenshot-run $(OUT)/screenshot
 
 bench: all
 	$(Q)sh bench/overhead.sh

@@ -41,6 +41,18 @@ static const struct {
 	{ "[oncpu]", { 255, 152, 150 } },
 };
 
+static struct rgb kind_colour(const char *name, size_t len);
+
+void flame_class_fill(const char *wait_class, char *buf, size_t len)
+{
+	char name[64];
+	struct rgb c;
+
+	snprintf(name, sizeof(name), "[%s]", wait_class);
+	c = kind_colour(name, strlen(name));
+	snprintf(buf, len, "rgb(%u,%u,%u)", (unsigned)c.r, (unsigned)c.g, (unsigned)c.b);
+}
+
 void flame_opts_default(struct flame_opts *o, enum flame_kind kind)
 {
 	*o = (struct flame_opts){

@@ -46,6 +46,10 @@ void flame_opts_default(struct flame_opts *o, enum flame_kind kind);
 /* "oncpu", "offcpu", "wall" or "diff"; false for anything else. */
 bool flame_kind_parse(const char *s, enum flame_kind *kind);
 
+/* The fill flame graphs give wait class WAIT_CLASS ("disk", "oncpu", ...), as "rgb(R,G,B)" in BUF,
+ * so other charts colour the classes alike. */
+void flame_class_fill(const char *wait_class, char *buf, size_t len);
+
 /* Writes the whole SVG document to OUT; returns 0 or -EIO when writing failed. */
 int flamegraph_write_svg(const struct frame_tree *t, const struct flame_opts *o, FILE *out);
 

@@ -84,16 +84,30 @@ static void fold_ctx_free(struct fold_ctx *c)
 	free(c->stacks.entries);
 }
 
-/* Writes at most MAX bytes of NAME as one frame: ';' separates frames and a line ends the
- * stack, so neither may appear inside one. */
-static void write_frame(FILE *f, const char *name, size_t max)
+/* One aggregate's frames, root first, each malloc'd. */
+struct frame_list {
+	char **names;
+	size_t n, cap;
+};
+
+static void frame_list_push(struct frame_list *l, const char *name, const char *suffix)
 {
-	fputc(';', f);
-	for (size_t i = 0; i < max && name[i]; i++)
-		fputc(name[i] == ';' || (unsigned char)name[i] < ' ' ? '_' : name[i], f);
+	char *copy;
+
+	if (asprintf(&copy, "%s%s", name, suffix) < 0)
+		copy = NULL;
+	*VEC_PUSH(l->names, l->n, l->cap) = copy;
 }
 
-static void write_root(const struct fold_ctx *c, FILE *f, const struct stack_key *k, bool per_thread)
+static void frame_list_clear(struct frame_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	l->n = 0;
+}
+
+static void push_root(const struct fold_ctx *c, struct frame_list *l, const struct stack_key *k,
+		      bool per_thread)
 {
 	const struct index_entry *p = index_find(&c->procs, k->tgid);
 	const struct index_entry *t = index_find(&c->threads, k->tid);
@@ -110,19 +124,20 @@ static void write_root(const struct fold_ctx *c, FILE *f, const struct stack_key
 		snprintf(root, sizeof(root), "%.*s-%u", COMM_LEN, comm, k->tid);
 	else
 		snprintf(root, sizeof(root), "%.*s", COMM_LEN, comm);
-	write_frame(f, root, sizeof(root));
+	frame_list_push(l, root, "");
 }
 
-/* Writes stack ID outermost first (BPF stacks are innermost first), up to the first frame of the
- * tracer itself; returns the frames written. */
-static size_t write_stack(const struct fold_ctx *c, FILE *f, uint64_t id, uint32_t tgid, bool kernel)
+/* Pushes stack ID outermost first (BPF stacks are innermost first), up to the first frame of the
+ * tracer itself; returns the frames pushed. */
+static size_t push_stack(const struct fold_ctx *c, struct frame_list *l, uint64_t id, uint32_t tgid,
+			 bool kernel)
 {
 	const struct index_entry *e = id ? index_find(&c->stacks, (int64_t)id) : NULL;
 	const struct index_entry *p = kernel ? NULL : index_find(&c->procs, tgid);
 	struct sym_maps *maps = p ? p->maps : symbolizer_maps(c->sym, NULL);
 	const struct model_stack *st = e ? e->item : NULL;
 	char buf[FRAME_LEN];
-	size_t written = 0;
+	size_t pushed = 0;
 
 	for (uint32_t i = st ? st->depth : 0; i-- > 0;) {
 		uint64_t ip = st->ips[i];
@@ -131,38 +146,34 @@ static size_t write_stack(const struct fold_ctx *c, FILE *f, uint64_t id, uint32
 
 		if (!name)
 			break;
-		write_frame(f, name, sizeof(buf));
-		if (kernel)
-			fputs("_[k]", f);
-		written++;
+		frame_list_push(l, name, kernel ? "_[k]" : "");
+		pushed++;
 	}
-	return written;
+	return pushed;
 }
 
-/* The folded line of aggregate A (without its count), malloc'd; NULL when out of memory. */
-static char *fold_line(const struct fold_ctx *c, const struct model_stack_agg *a, bool per_thread)
+/* The frames of aggregate A into L; false when out of memory. */
+static bool agg_frames(const struct fold_ctx *c, const struct model_stack_agg *a, bool per_thread,
+		       struct frame_list *l)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 	size_t frames;
+	char leaf[64];
 
-	if (!f)
-		return NULL;
-	write_root(c, f, &a->k, per_thread);
-	frames = write_stack(c, f, a->k.ustack, a->k.tgid, false);
-	frames += write_stack(c, f, a->k.kstack, a->k.tgid, true);
+	frame_list_clear(l);
+	push_root(c, l, &a->k, per_thread);
+	frames = push_stack(c, l, a->k.ustack, a->k.tgid, false);
+	frames += push_stack(c, l, a->k.kstack, a->k.tgid, true);
 	if (!frames)
-		write_frame(f, "[no stack]", SIZE_MAX);
-	if (a->k.wait_class != WC_ONCPU)
-		fprintf(f, ";[%s]",
-			a->k.wait_class < WC_COUNT ? wait_classes[a->k.wait_class].name : "unknown");
-	if (fclose(f)) {
-		free(text);
-		return NULL;
+		frame_list_push(l, "[no stack]", "");
+	if (a->k.wait_class != WC_ONCPU) {
+		snprintf(leaf, sizeof(leaf), "[%s]",
+			 a->k.wait_class < WC_COUNT ? wait_classes[a->k.wait_class].name : "unknown");
+		frame_list_push(l, leaf, "");
 	}
-	memmove(text, text + 1, len);  /* drop the separator before the root */
-	return text;
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->names[i])
+			return false;
+	return true;
 }
 
 /* The weight of aggregate A in a graph of KIND, or false when A does not belong there. */
@@ -186,10 +197,106 @@ static bool agg_weight(const struct model_stack_agg *a, enum fold_kind kind, uin
 	}
 }
 
+static bool has_oncpu_samples(const struct run_model *m)
+{
+	for (size_t i = 0; i < m->n_stack_aggs; i++)
+		if (m->stack_aggs[i].k.wait_class == WC_ONCPU && m->stack_aggs[i].s.count)
+			return true;
+	return false;
+}
+
+struct tree_side {
+	struct frame_tree *tree;
+	enum folded_side side;
+};
+
+int fold_each_stack(const struct run_model *m, enum fold_kind kind, bool per_thread,
+		    struct symbolizer *s, fold_stack_fn fn, void *ctx)
+{
+	struct frame_list frames = { 0 };
+	struct fold_ctx c;
+	int ret = 0;
+
+	if (kind == FOLD_WALL && !m->meta.freq_hz && has_oncpu_samples(m)) {
+		errmsg("the run has on-CPU samples but no sampling frequency: no wall-clock scale");
+		return -1;
+	}
+	fold_ctx_init(&c, m, s);
+	for (size_t i = 0; i < m->n_stack_aggs && !ret; i++) {
+		const struct model_stack_agg *a = &m->stack_aggs[i];
+		uint64_t weight;
+
+		if (!agg_weight(a, kind, m->meta.freq_hz, &weight) || !weight)
+			continue;
+		if (!agg_frames(&c, a, per_thread, &frames)) {
+			errmsg("out of memory folding stacks");
+			ret = -1;
+			break;
+		}
+		ret = fn(a, (const char *const *)frames.names, frames.n, weight, ctx);
+	}
+	frame_list_clear(&frames);
+	free(frames.names);
+	fold_ctx_free(&c);
+	return ret;
+}
+
+static int add_to_tree(const struct model_stack_agg *a, const char *const *frames, size_t n,
+		       uint64_t weight, void *tree_side)
+{
+	struct tree_side *ts = tree_side;
+
+	(void)a;
+	frame_tree_add(ts->tree, ts->side, frames, n, weight);
+	return 0;
+}
+
+int fold_tree_add(const struct run_model *m, enum fold_kind kind, bool per_thread,
+		  struct symbolizer *s, struct frame_tree *t, enum folded_side side)
+{
+	struct tree_side ts = { .tree = t, .side = side };
+
+	return fold_each_stack(m, kind, per_thread, s, add_to_tree, &ts);
+}
+
 struct folded {
 	char *text;
 	uint64_t count;
 };
+
+struct folded_lines {
+	struct folded *lines;
+	size_t n, cap;
+};
+
+/* Joins FRAMES with ';': neither ';' nor a line break may appear inside a frame. */
+static int add_line(const struct model_stack_agg *a, const char *const *frames, size_t n,
+		    uint64_t weight, void *folded_lines)
+{
+	struct folded_lines *fl = folded_lines;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)a;
+	if (!f) {
+		errmsg("out of memory folding stacks");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(';', f);
+		for (const char *p = frames[i]; *p; p++)
+			fputc(*p == ';' || (unsigned char)*p < ' ' ? '_' : *p, f);
+	}
+	if (fclose(f)) {
+		free(text);
+		errmsg("out of memory folding stacks");
+		return -1;
+	}
+	*VEC_PUSH(fl->lines, fl->n, fl->cap) = (struct folded){ .text = text, .count = weight };
+	return 0;
+}
 
 static int cmp_folded(const void *a, const void *b)
 {
@@ -216,46 +323,16 @@ static int write_merged(struct folded *lines, size_t n, FILE *out)
 	return 0;
 }
 
-static bool has_oncpu_samples(const struct run_model *m)
-{
-	for (size_t i = 0; i < m->n_stack_aggs; i++)
-		if (m->stack_aggs[i].k.wait_class == WC_ONCPU && m->stack_aggs[i].s.count)
-			return true;
-	return false;
-}
-
 int fold_model(const struct run_model *m, enum fold_kind kind, bool per_thread,
 	       struct symbolizer *s, FILE *out)
 {
-	struct folded *lines = NULL;
-	size_t n = 0, cap = 0;
-	struct fold_ctx c;
-	int ret = 0;
+	struct folded_lines fl = { 0 };
+	int ret = fold_each_stack(m, kind, per_thread, s, add_line, &fl);
 
-	if (kind == FOLD_WALL && !m->meta.freq_hz && has_oncpu_samples(m)) {
-		errmsg("the run has on-CPU samples but no sampling frequency: no wall-clock scale");
-		return -1;
-	}
-	fold_ctx_init(&c, m, s);
-	for (size_t i = 0; i < m->n_stack_aggs && !ret; i++) {
-		const struct model_stack_agg *a = &m->stack_aggs[i];
-		uint64_t weight;
-		char *text;
-
-		if (!agg_weight(a, kind, m->meta.freq_hz, &weight) || !weight)
-			continue;
-		if (!(text = fold_line(&c, a, per_thread))) {
-			errmsg("out of memory folding stacks");
-			ret = -1;
-			break;
-		}
-		*VEC_PUSH(lines, n, cap) = (struct folded){ .text = text, .count = weight };
-	}
 	if (!ret)
-		ret = write_merged(lines, n, out);
-	for (size_t i = 0; i < n; i++)
-		free(lines[i].text);
-	free(lines);
-	fold_ctx_free(&c);
+		ret = write_merged(fl.lines, fl.n, out);
+	for (size_t i = 0; i < fl.n; i++)
+		free(fl.lines[i].text);
+	free(fl.lines);
 	return ret;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include "folded.h"
 #include "model.h"
 #include "symbolize.h"
 
@@ -28,5 +29,17 @@ int fold_kind_by_name(const char *name);
 /* Writes the folded stacks of kind KIND to OUT; 0, or -1 after a one-line error. */
 int fold_model(const struct run_model *m, enum fold_kind kind, bool per_thread,
 	       struct symbolizer *s, FILE *out);
+
+/* Called once per stack aggregate that belongs in KIND, with its frames root first (the same
+ * names fold_model joins into a line, before ';' and control characters become '_') and its
+ * weight (the COUNT above). A non-zero return stops the walk and is returned. */
+typedef int (*fold_stack_fn)(const struct model_stack_agg *a, const char *const *frames, size_t n,
+			     uint64_t weight, void *ctx);
+int fold_each_stack(const struct run_model *m, enum fold_kind kind, bool per_thread,
+		    struct symbolizer *s, fold_stack_fn fn, void *ctx);
+
+/* Adds the stacks of kind KIND to SIDE of T; 0, or -1 after a one-line error. */
+int fold_tree_add(const struct run_model *m, enum fold_kind kind, bool per_thread,
+		  struct symbolizer *s, struct frame_tree *t, enum folded_side side);
 
 #endif

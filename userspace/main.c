@@ -12,6 +12,8 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "trace every workload x runtime x model and compare them in tables" },
 	{ "record", cmd_record, "trace a command (or -p PID) and its descendants" },
+	{ "report", cmd_report, "print a saved report again and regenerate its exports (no root)" },
+	{ "diff", cmd_diff, "compare two reports: time per class, syscalls, a differential flame graph" },
 	{ "flamegraph", cmd_flamegraph, "render folded stacks as an interactive SVG flame graph" },
 	{ "serve", cmd_serve, "run the latency HTTP server the network workloads use" },
 };

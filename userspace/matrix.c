@@ -105,7 +105,7 @@ void size_preset(enum run_size size, struct work_params *p)
 			to[i] = from[i];
 }
 
-static int name_index(const char *const *names, size_t count, const char *name, size_t len)
+int name_index(const char *const *names, size_t count, const char *name, size_t len)
 {
 	for (size_t i = 0; i < count; i++)
 		if (strlen(names[i]) == len && !strncmp(names[i], name, len))

@@ -40,6 +40,9 @@ struct run_opts {
 	struct work_params params;
 };
 
+/* Index of the LEN bytes at NAME among NAMES[0..COUNT), or -1. */
+int name_index(const char *const *names, size_t count, const char *name, size_t len);
+
 /* Parses ARGV (argv[0] is "run") and applies the size preset. On PARSE_ERROR, ERR holds a
  * one-line reason. */
 enum parse_result run_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);

@@ -206,13 +206,20 @@ json_t *model_to_json(const struct run_model *m)
 	return root;
 }
 
-int report_write(const char *path, const struct run_model *m)
+char *report_text(const struct run_model *m)
 {
 	json_t *root = model_to_json(m);
 	char *text = json_dumps(root, JSON_INDENT(1) | JSON_COMPACT);
-	int rc;
 
 	json_decref(root);
+	return text;
+}
+
+int report_write(const char *path, const struct run_model *m)
+{
+	char *text = report_text(m);
+	int rc;
+
 	if (!text)
 		return -ENOMEM;
 	rc = write_file_atomic(path, text, strlen(text));
@@ -541,11 +548,15 @@ int model_from_json(const json_t *root, struct run_model *m, char *err, size_t e
 {
 	struct jreader r = { .err = err, .errlen = errlen, .section = "report" };
 	const json_t *blk, *stacks;
+	const char *schema;
 	int64_t version;
 
 	model_init(m);
-	if (strcmp(js(&r, root, "schema"), "conctrace-report") != 0 && !r.failed)
-		jfail(&r, "schema", "not a conctrace report");
+	schema = json_string_value(json_object_get(root, "schema"));
+	if (!schema || strcmp(schema, "conctrace-report")) {
+		snprintf(err, errlen, "not a conctrace report (no \"schema\": \"conctrace-report\")");
+		return -1;
+	}
 	version = ji(&r, root, "schema_version");
 	if (!r.failed && version != REPORT_SCHEMA_VERSION) {
 		snprintf(err, errlen, "schema_version %lld is not supported (this conctrace reads %d)",
@@ -579,13 +590,16 @@ int report_load(const char *path, struct run_model *m, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	char why[256];
 	int rc;
 
 	if (!root) {
 		snprintf(err, errlen, "%s: line %d: %s", path, jerr.line, jerr.text);
 		return -1;
 	}
-	rc = model_from_json(root, m, err, errlen);
+	rc = model_from_json(root, m, why, sizeof(why));
 	json_decref(root);
+	if (rc)
+		snprintf(err, errlen, "%s: %s", path, why);
 	return rc;
 }

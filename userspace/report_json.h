@@ -10,6 +10,8 @@ json_t *model_to_json(const struct run_model *m);
 /* Rebuilds the model from a report; -1 with a one-line reason in ERR when it is not a valid one. */
 int model_from_json(const json_t *root, struct run_model *m, char *err, size_t errlen);
 
+/* The report's text, as report_write writes it (malloc'd); NULL when out of memory. */
+char *report_text(const struct run_model *m);
 /* Writes PATH atomically (temporary name, then rename). Returns 0 or -errno. */
 int report_write(const char *path, const struct run_model *m);
 /* Loads a report file into M; -1 with a one-line reason in ERR. */
