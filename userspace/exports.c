@@ -192,6 +192,11 @@ static const struct {
 	{ "wall.svg", export_svg, FOLD_WALL },
 };
 
+const char *export_file_name(size_t i)
+{
+	return i < ARRAY_LEN(every_export) ? every_export[i].name : NULL;
+}
+
 int export_all(const char *dir, const struct run_model *m, struct symbolizer *s)
 {
 	char path[PATH_MAX];

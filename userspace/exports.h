@@ -35,6 +35,9 @@ int export_matrix_html(const char *path, const struct run_opts *o, const struct 
  * speedscope.json, trace.json, and oncpu/offcpu/wall .folded and .svg. */
 int export_all(const char *dir, const struct run_model *m, struct symbolizer *s);
 
+/* The name of the I-th file export_all writes, or NULL past the last. */
+const char *export_file_name(size_t i);
+
 /* Writes BUF to PATH atomically ("-": stdout); 0, or -1 after a one-line error. */
 int export_buffer(const char *path, const char *buf, size_t len);
 

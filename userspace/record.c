@@ -17,10 +17,9 @@
 #include "caps.h"
 #include "cli.h"
 #include "commands.h"
-#include "flame_outputs.h"
+#include "exports.h"
 #include "proc.h"
 #include "record.h"
-#include "report_json.h"
 #include "summary.h"
 #include "tracer_ctl.h"
 #include "util.h"
@@ -309,11 +308,25 @@ static int make_outdir(const char *dir, const struct passwd *pw)
 	return 0;
 }
 
+/* Gives the files conctrace wrote in DIR (and only those) to the user the command ran as. */
+static void give_outputs(const char *dir, const struct passwd *pw)
+{
+	char path[4096];
+	const char *name;
+
+	for (size_t i = 0; (name = export_file_name(i)); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (lchown(path, pw->pw_uid, pw->pw_gid) && errno != ENOENT)
+			errmsg("warning: cannot give '%s' to %s: %s", path, pw->pw_name, strerror(errno));
+	}
+}
+
 static int finish(struct run_model *m, struct tracer *tr, const struct record_opts *o,
 		  const struct passwd *pw, struct disk_snapshot *before)
 {
 	struct disk_snapshot after;
-	char path[4096], err[512];
+	struct symbolizer *sym;
+	char path[4096];
 	int rc;
 
 	m->meta.interrupted = stop_requests > 0 || timed_out;
@@ -322,16 +335,15 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	diskstats_delta(before, &after, m);
 	diskstats_free(&after);
 	model_sort(m);
+	/* The report and every export: flame graphs, speedscope, trace events, HTML. */
+	sym = symbolizer_new("/proc/kallsyms");
+	rc = export_all(o->outdir, m, sym);
+	symbolizer_free(sym);
+	if (pw)
+		give_outputs(o->outdir, pw);
 	snprintf(path, sizeof(path), "%s/report.json", o->outdir);
-	rc = report_write(path, m);
-	if (rc) {
-		errmsg("cannot write %s: %s", path, strerror(-rc));
+	if (rc && access(path, F_OK))
 		return -1;
-	}
-	if (pw && chown(path, pw->pw_uid, pw->pw_gid))
-		errmsg("warning: cannot give '%s' to %s: %s", path, pw->pw_name, strerror(errno));
-	if (flame_outputs_write(m, o->outdir, err, sizeof(err)))
-		errmsg("warning: %s", err);
 	if (!o->quiet)
 		summary_print(stderr, m, path);
 	return 0;
