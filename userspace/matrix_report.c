@@ -21,18 +21,6 @@ static const enum share_column column_of_class[WC_COUNT] = {
 	[WC_OTHER_SLEEP] = COL_OTHER,
 };
 
-/* The command's own lifetime (fork to exit of the root process); the session's as a fallback. */
-static uint64_t command_wall_ns(const struct run_model *m)
-{
-	for (size_t i = 0; i < m->n_procs; i++) {
-		const struct model_process *p = &m->procs[i];
-
-		if (p->pid == m->meta.root_pid && p->end_ns > p->start_ns)
-			return p->end_ns - p->start_ns;
-	}
-	return m->meta.end_ns > m->meta.start_ns ? m->meta.end_ns - m->meta.start_ns : 0;
-}
-
 void cell_stats_of(const struct run_model *m, struct cell_stats *s)
 {
 	struct acct_totals t;
