@@ -187,7 +187,7 @@ static void reachability(const struct wait_graph *g, unsigned reach[GN_COUNT])
 	}
 }
 
-/* Weight waiting on the knot's nodes (from anywhere) plus the work done inside them. */
+/* Kept weight waiting on the knot's nodes (from anywhere) plus the work done inside them. */
 static uint64_t knot_weight(const struct wait_graph *g, unsigned knot)
 {
 	uint64_t ns = 0;
@@ -197,7 +197,8 @@ static uint64_t knot_weight(const struct wait_graph *g, unsigned knot)
 			continue;
 		ns += g->work_ns[j];
 		for (int i = 0; i < GN_COUNT; i++)
-			ns += g->waited_ns[i][j];
+			if (edge_kept(g, i, j))
+				ns += g->waited_ns[i][j];
 	}
 	return ns;
 }
@@ -224,7 +225,27 @@ static void add_knot(struct wait_graph *g, unsigned knot)
 	}
 }
 
-/* Knots: strongly connected components that reach nothing outside themselves. */
+/* Kept weight from the nodes of SCC to nodes outside it; *OWN: the work inside it plus the kept
+ * waiting between its nodes. */
+static uint64_t leaving_weight(const struct wait_graph *g, unsigned scc, uint64_t *own)
+{
+	uint64_t leaving = 0;
+
+	*own = 0;
+	for (int i = 0; i < GN_COUNT; i++) {
+		if (!(scc >> i & 1))
+			continue;
+		*own += g->work_ns[i];
+		for (int j = 0; j < GN_COUNT; j++)
+			if (edge_kept(g, i, j))
+				*(scc >> j & 1 ? own : &leaving) += g->waited_ns[i][j];
+	}
+	return leaving;
+}
+
+/* Knots: strongly connected components of the kept edges that reach nothing outside themselves
+ * (wPerf's rule) or, because our nodes also carry their own work, that work and wait among
+ * themselves more than they wait on the rest. Components that weigh nothing are left out. */
 static void find_knots(struct wait_graph *g)
 {
 	unsigned reach[GN_COUNT];
@@ -232,13 +253,15 @@ static void find_knots(struct wait_graph *g)
 	reachability(g, reach);
 	for (int i = 0; i < GN_COUNT; i++) {
 		unsigned scc = 0;
+		uint64_t own, leaving;
 
 		if (!g->present[i])
 			continue;
 		for (int j = 0; j < GN_COUNT; j++)
 			if ((reach[i] >> j & 1) && (reach[j] >> i & 1))
 				scc |= 1u << j;
-		if (reach[i] == scc)
+		leaving = leaving_weight(g, scc, &own);
+		if ((reach[i] == scc || leaving < own) && knot_weight(g, scc))
 			add_knot(g, scc);
 	}
 }
