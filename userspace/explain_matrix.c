@@ -225,32 +225,33 @@ static void verdict_c2(const struct cell *cells, size_t n, struct claim_verdict 
 	append_top_finding(v->why, sizeof(v->why), cells, n, WL_CPU, CM_PROCESSES);
 }
 
+/* A claim about model M's speed-up over sync at workload W: supported when the speed-up is at least
+ * THRESHOLD (GAIN_CLAIMED) or below it (a claim of no gain). */
+static void speedup_verdict(const struct cell *cells, size_t n, struct claim_verdict *v, enum workload w,
+			    enum conc_model m, double threshold, bool gain_claimed)
+{
+	double sync, wall;
+	bool gain;
+
+	if (!python_walls(cells, n, w, m, CM_SYNC, &wall, &sync, v->why, sizeof(v->why)))
+		return;
+	gain = sync >= threshold * wall;
+	v->verdict = gain == gain_claimed ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
+	snprintf(v->why, sizeof(v->why), "%s %.2f s vs sync %.2f s: %.2fx speed-up (%s %.1fx).",
+		 model_names[m], wall, sync, sync / wall, gain ? "at least" : "below", threshold);
+	append_top_finding(v->why, sizeof(v->why), cells, n, w, m);
+}
+
 static void verdict_c3(const struct cell *cells, size_t n, struct claim_verdict *v)
 {
-	double sync, threads;
-
 	v->claim = "threads do not speed up CPU-bound Python (the GIL)";
-	if (!python_walls(cells, n, WL_CPU, CM_THREADS, CM_SYNC, &threads, &sync, v->why, sizeof(v->why)))
-		return;
-	v->verdict = sync < verdict_th.no_gain * threads ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
-	snprintf(v->why, sizeof(v->why), "threads %.2f s vs sync %.2f s: %.2fx speed-up (%s %.1fx).",
-		 threads, sync, sync / threads, v->verdict == VERDICT_SUPPORTS ? "below" : "at least",
-		 verdict_th.no_gain);
-	append_top_finding(v->why, sizeof(v->why), cells, n, WL_CPU, CM_THREADS);
+	speedup_verdict(cells, n, v, WL_CPU, CM_THREADS, verdict_th.no_gain, false);
 }
 
 static void verdict_c4(const struct cell *cells, size_t n, struct claim_verdict *v)
 {
-	double sync, asyncio;
-
 	v->claim = "slow network I/O: asyncio beats sequential requests";
-	if (!python_walls(cells, n, WL_NET, CM_ASYNCIO, CM_SYNC, &asyncio, &sync, v->why, sizeof(v->why)))
-		return;
-	v->verdict = sync >= verdict_th.faster * asyncio ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
-	snprintf(v->why, sizeof(v->why), "asyncio %.2f s vs sync %.2f s: %.2fx faster (%s %.1fx).",
-		 asyncio, sync, sync / asyncio, v->verdict == VERDICT_SUPPORTS ? "at least" : "less than",
-		 verdict_th.faster);
-	append_top_finding(v->why, sizeof(v->why), cells, n, WL_NET, CM_ASYNCIO);
+	speedup_verdict(cells, n, v, WL_NET, CM_ASYNCIO, verdict_th.faster, true);
 }
 
 void claim_verdicts(const struct cell *cells, size_t n, struct claim_verdict out[CLAIM_COUNT])

@@ -141,15 +141,23 @@ Test(explain, write_fsync_loop_is_disk_bound)
 	model_free(&m);
 }
 
+/* Process 300's main thread waits for WORKERS pool threads that each spend A_MS in CLASS_A and
+ * B_MS in CLASS_B. */
+static void pool(struct run_model *m, uint32_t workers, int class_a, uint64_t a_ms, int class_b,
+		 uint64_t b_ms)
+{
+	new_model(m, 300, "prog");
+	add_thread(m, 300, 300, WC_LOCK, 1000, WC_ONCPU, 0);
+	for (uint32_t tid = 301; tid <= 300 + workers; tid++)
+		add_thread(m, tid, 300, class_a, a_ms, class_b, b_ms);
+	add_wakeup(m, 301, 300, "prog", 300, WC_LOCK, 1, 1000);
+}
+
 Test(explain, more_busy_threads_than_cpus_saturate_the_runqueue)
 {
 	struct run_model m;
 
-	new_model(&m, 300, "prog");
-	add_thread(&m, 300, 300, WC_LOCK, 1000, WC_ONCPU, 0);
-	for (uint32_t tid = 301; tid <= 304; tid++)
-		add_thread(&m, tid, 300, WC_ONCPU, 500, WC_RUNQUEUE, 500);
-	add_wakeup(&m, 301, 300, "prog", 300, WC_LOCK, 1, 1000);
+	pool(&m, 4, WC_ONCPU, 500, WC_RUNQUEUE, 500);
 	assert_top(&m, "runqueue-saturation", "executor");
 	model_free(&m);
 }
@@ -158,10 +166,7 @@ Test(explain, pool_of_one_worker_has_no_concurrency)
 {
 	struct run_model m;
 
-	new_model(&m, 500, "prog");
-	add_thread(&m, 500, 500, WC_LOCK, 1000, WC_ONCPU, 0);
-	add_thread(&m, 501, 500, WC_ONCPU, 950, WC_RUNQUEUE, 50);
-	add_wakeup(&m, 501, 500, "prog", 500, WC_LOCK, 1, 1000);
+	pool(&m, 1, WC_ONCPU, 950, WC_RUNQUEUE, 50);
 	assert_top(&m, "no-concurrency", "executor");
 	model_free(&m);
 }
@@ -198,11 +203,22 @@ Test(explain, roles_of_threads)
 	model_free(&m);
 }
 
+/* The model's graph has exactly one knot, called NAME. */
+static struct explanation *assert_one_knot(const struct run_model *m, const char *name)
+{
+	struct explanation *e = explain(m);
+	char knot[64];
+
+	cr_assert_eq(e->g.n_knots, 1);
+	knot_name(&e->g, 0, knot, sizeof(knot));
+	cr_assert_str_eq(knot, name);
+	return e;
+}
+
 Test(knots, a_waits_b_waits_disk_knots_at_the_disk)
 {
 	struct run_model m;
 	struct explanation *e;
-	char name[64];
 
 	new_model(&m, 700, "prog");
 	add_thread(&m, 700, 700, WC_ONCPU, 200, WC_LOCK, 800);
@@ -211,10 +227,7 @@ Test(knots, a_waits_b_waits_disk_knots_at_the_disk)
 	add_wakeup(&m, 0, 0, "swapper/1", 701, WC_DISK, 10, 700);
 	/* below the 1 % threshold: no knot "outside" */
 	add_wakeup(&m, 9999, 9999, "other", 701, WC_OTHER_SLEEP, 1, 1);
-	e = explain(&m);
-	cr_assert_eq(e->g.n_knots, 1);
-	knot_name(&e->g, 0, name, sizeof(name));
-	cr_assert_str_eq(name, "disk");
+	e = assert_one_knot(&m, "disk");
 	cr_assert_eq(e->g.waited_ns[GN_MAIN][GN_EXECUTOR], 800 * MS);
 	cr_assert_eq(e->g.waited_ns[GN_EXECUTOR][GN_DISK], 700 * MS);
 	free(e);
@@ -224,19 +237,13 @@ Test(knots, a_waits_b_waits_disk_knots_at_the_disk)
 Test(knots, a_cycle_with_no_way_out_is_one_knot)
 {
 	struct run_model m;
-	struct explanation *e;
-	char name[64];
 
 	new_model(&m, 800, "prog");
 	add_thread(&m, 800, 800, WC_ONCPU, 500, WC_LOCK, 500);
 	add_thread(&m, 801, 800, WC_ONCPU, 500, WC_LOCK, 500);
 	add_wakeup(&m, 801, 800, "prog", 800, WC_LOCK, 100, 500);
 	add_wakeup(&m, 800, 800, "prog", 801, WC_LOCK, 100, 500);
-	e = explain(&m);
-	cr_assert_eq(e->g.n_knots, 1);
-	knot_name(&e->g, 0, name, sizeof(name));
-	cr_assert_str_eq(name, "main+executor");
-	free(e);
+	free(assert_one_knot(&m, "main+executor"));
 	model_free(&m);
 }
 
