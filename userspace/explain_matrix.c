@@ -198,9 +198,9 @@ static void verdict_c1(const struct cell *cells, size_t n, struct claim_verdict 
 	slower = asyncio >= verdict_th.slower * sync;
 	far = sync >= verdict_th.far_faster * procs;
 	v->verdict = slower && far ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
-	snprintf(v->why, sizeof(v->why), "asyncio %.2f s vs sync %.2f s (%.2fx: %s); processes %.2f s, "
-		 "%.2fx faster than sync (%s %.1fx).", asyncio, sync, asyncio / sync,
-		 slower ? "slower" : "not slower", procs, sync / procs, far ? "at least" : "less than",
+	snprintf(v->why, sizeof(v->why), "asyncio %.2f s vs sync %.2f s (%.2fx the time: %s); processes "
+		 "%.2f s, a %.2fx speed-up over sync (%s %.1fx).", asyncio, sync, asyncio / sync,
+		 slower ? "slower" : "not slower", procs, sync / procs, far ? "at least" : "below",
 		 verdict_th.far_faster);
 	append_top_finding(v->why, sizeof(v->why), cells, n, WL_DISK, CM_ASYNCIO);
 }
@@ -219,7 +219,7 @@ static void verdict_c2(const struct cell *cells, size_t n, struct claim_verdict 
 		fastest &= wall < 0 || wall >= procs;
 	}
 	v->verdict = fastest && sync >= verdict_th.faster * procs ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
-	snprintf(v->why, sizeof(v->why), "processes %.2f s vs sync %.2f s (%.2fx faster; %.1fx needed); "
+	snprintf(v->why, sizeof(v->why), "processes %.2f s vs sync %.2f s (a %.2fx speed-up; %.1fx needed); "
 		 "%s the fastest Python model of the cpu workload.", procs, sync, sync / procs,
 		 verdict_th.faster, fastest ? "it is" : "it is not");
 	append_top_finding(v->why, sizeof(v->why), cells, n, WL_CPU, CM_PROCESSES);
