@@ -39,6 +39,8 @@ struct explain_thresholds {
 	double no_concurrency_cpus;     /* no-concurrency: mean CPUs busy at most this */
 	double no_concurrency_top;      /*   and one thread's share of all on-CPU time at least this */
 	double startup_ipc_share;       /* process-startup-ipc: share of thread time */
+	double contention_runqueue_share; /* cpu-contention: runqueue share of thread time, at least */
+	double contention_cpus;         /*   while mean CPUs busy < this x ncpus */
 };
 extern const struct explain_thresholds explain_th;
 

@@ -119,7 +119,7 @@ static void syscall_sentence(struct comparison *c)
 		uint32_t nr = c->syscalls[i];
 		const char *name = syscall_name(nr);
 
-		append(c->text, sizeof(c->text), "%s %s %+lld calls (%+.3f s)",
+		append(c->text, sizeof(c->text), "%s %s %+lld calls (%+.3f s in the calls)",
 		       i ? "," : " Syscalls that differ most:", name ? name : "?",
 		       (long long)a->sys_count[nr] - (long long)b->sys_count[nr], delta_ns[nr] / 1e9);
 	}

@@ -9,7 +9,7 @@
 #include "util.h"
 
 const struct explain_thresholds explain_th = {
-	.loop_entry_share = 0.1, .edge_min_share = 0.01,
+	.loop_entry_share = 0.01, .edge_min_share = 0.01,
 	.single_thread_oncpu = 0.8, .single_thread_cpus = 0.6, .parallel_cpus = 0.75,
 	.gil_share = 0.2, .likely_gil_threads = 3, .likely_gil_lock_share = 0.3,
 	.likely_gil_cpus_min = 0.5, .likely_gil_cpus_max = 1.1, .lock_contention_share = 0.3,
@@ -17,6 +17,7 @@ const struct explain_thresholds explain_th = {
 	.disk_idle_busy = 0.2, .disk_bound_busy = 0.8, .disk_bound_share = 0.3,
 	.runqueue_runnable = 1.0, .runqueue_cpus = 0.9, .loop_blocked_oncpu = 0.8, .loop_blocked_idle = 0.1,
 	.no_concurrency_cpus = 1.05, .no_concurrency_top = 0.9, .startup_ipc_share = 0.1,
+	.contention_runqueue_share = 0.3, .contention_cpus = 0.9,
 };
 
 static void evidence(struct finding *f, const char *name, double value)
@@ -140,6 +141,26 @@ static bool runqueue_saturation(const struct run_model *m, const struct explanat
 	return true;
 }
 
+/* Threads waited for CPUs the tree itself did not keep busy: other processes held them. */
+static bool cpu_contention(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+	double runqueue = share(d->class_ns[WC_RUNQUEUE], d->thread_ns);
+
+	(void)m;
+	if (runqueue < explain_th.contention_runqueue_share ||
+	    d->cpus_busy >= explain_th.contention_cpus * d->ncpus)
+		return false;
+	f->explained_s = wall_share_s(d, d->class_ns[WC_RUNQUEUE]);
+	evidence(f, "runqueue_share", runqueue);
+	evidence(f, "runnable_threads", d->runnable);
+	evidence(f, "cpus_busy", d->cpus_busy);
+	say(f, "CPUs were taken by processes outside the run: its threads were runnable but not running "
+	    "%.0f%% of their time (%.2f threads on average) while the run itself kept only %.2f of %d "
+	    "CPUs busy.", 100 * runqueue, d->runnable, d->cpus_busy, d->ncpus);
+	return true;
+}
+
 static bool parallel(const struct run_model *m, const struct explanation *e, struct finding *f)
 {
 	const struct decomposition *d = &e->d;
@@ -159,52 +180,6 @@ static bool parallel(const struct run_model *m, const struct explanation *e, str
 static bool is_python(const struct model_process *p)
 {
 	return strstr(p->comm, "python") != NULL;
-}
-
-/* Without GIL data: many threads of one Python process waiting on futexes while together they
- * use no more than one CPU take turns holding the interpreter. */
-static bool likely_gil(const struct run_model *m, const struct explanation *e, struct finding *f)
-{
-	for (size_t i = 0; i < m->n_procs; i++) {
-		struct acct_totals t;
-		double lock, cpus;
-
-		totals_of(m, m->procs[i].pid, &t);
-		lock = share(t.ns[WC_LOCK], t.life_ns);
-		cpus = share(t.ns[WC_ONCPU], e->d.wall_ns);
-		if (!is_python(&m->procs[i]) || t.threads < explain_th.likely_gil_threads ||
-		    lock < explain_th.likely_gil_lock_share || cpus < explain_th.likely_gil_cpus_min ||
-		    cpus > explain_th.likely_gil_cpus_max)
-			continue;
-		f->explained_s = wall_share_s(&e->d, t.ns[WC_LOCK]);
-		evidence(f, "gil_data", 0);
-		evidence(f, "threads", t.threads);
-		evidence(f, "lock_share", lock);
-		evidence(f, "cpus_busy", cpus);
-		say(f, "Likely GIL: %d threads of Python process %u spent %.0f%% of their time in lock "
-		    "(futex) waits while together they kept only %.2f CPUs busy: they take turns holding "
-		    "the interpreter.", t.threads, m->procs[i].pid, 100 * lock, cpus);
-		return true;
-	}
-	return false;
-}
-
-static bool gil_bound(const struct run_model *m, const struct explanation *e, struct finding *f)
-{
-	const struct decomposition *d = &e->d;
-	double gil = share(d->class_ns[WC_GIL], d->thread_ns);
-
-	if (!d->class_ns[WC_GIL])
-		return likely_gil(m, e, f);
-	if (gil < explain_th.gil_share)
-		return false;
-	f->explained_s = wall_share_s(d, d->class_ns[WC_GIL]);
-	evidence(f, "gil_data", 1);
-	evidence(f, "gil_share", gil);
-	evidence(f, "cpus_busy", d->cpus_busy);
-	say(f, "The GIL serialised the threads: they spent %.0f%% of their time waiting for it, and the "
-	    "run kept %.2f of %d CPUs busy.", 100 * gil, d->cpus_busy, d->ncpus);
-	return true;
 }
 
 /* Waiting in CLASS ended by another thread of the same process, between roles A and B (either way). */
@@ -235,6 +210,63 @@ static void edges_between(const struct run_model *m, int class, enum role a, enu
 	}
 }
 
+/* The thread that hands work to the executors: the event loop, else the main thread. */
+static enum role dispatcher(const struct explanation *e)
+{
+	return e->d.roles[ROLE_LOOP].threads ? ROLE_LOOP : ROLE_MAIN;
+}
+
+/* Without GIL data: many threads of one Python process waiting on futexes while together they
+ * use no more than one CPU take turns holding the interpreter. Futex waits of hand-offs between
+ * the dispatcher and the executors are thread-pool-handoff's, not the GIL's. */
+static bool likely_gil(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	uint64_t handoffs, handoff_ns;
+
+	edges_between(m, WC_LOCK, dispatcher(e), ROLE_EXECUTOR, &handoffs, &handoff_ns);
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct acct_totals t;
+		double lock, cpus;
+
+		totals_of(m, m->procs[i].pid, &t);
+		t.ns[WC_LOCK] -= t.ns[WC_LOCK] < handoff_ns ? t.ns[WC_LOCK] : handoff_ns;
+		lock = share(t.ns[WC_LOCK], t.life_ns);
+		cpus = share(t.ns[WC_ONCPU], e->d.wall_ns);
+		if (!is_python(&m->procs[i]) || t.threads < explain_th.likely_gil_threads ||
+		    lock < explain_th.likely_gil_lock_share || cpus < explain_th.likely_gil_cpus_min ||
+		    cpus > explain_th.likely_gil_cpus_max)
+			continue;
+		f->explained_s = wall_share_s(&e->d, t.ns[WC_LOCK]);
+		evidence(f, "gil_data", 0);
+		evidence(f, "threads", t.threads);
+		evidence(f, "lock_share", lock);
+		evidence(f, "cpus_busy", cpus);
+		say(f, "Likely GIL: %d threads of Python process %u spent %.0f%% of their time in lock "
+		    "(futex) waits other than hand-offs while together they kept only %.2f CPUs busy: they take turns holding "
+		    "the interpreter.", t.threads, m->procs[i].pid, 100 * lock, cpus);
+		return true;
+	}
+	return false;
+}
+
+static bool gil_bound(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+	double gil = share(d->class_ns[WC_GIL], d->thread_ns);
+
+	if (!d->class_ns[WC_GIL])
+		return likely_gil(m, e, f);
+	if (gil < explain_th.gil_share)
+		return false;
+	f->explained_s = wall_share_s(d, d->class_ns[WC_GIL]);
+	evidence(f, "gil_data", 1);
+	evidence(f, "gil_share", gil);
+	evidence(f, "cpus_busy", d->cpus_busy);
+	say(f, "The GIL serialised the threads: they spent %.0f%% of their time waiting for it, and the "
+	    "run kept %.2f of %d CPUs busy.", 100 * gil, d->cpus_busy, d->ncpus);
+	return true;
+}
+
 static bool lock_contention(const struct run_model *m, const struct explanation *e, struct finding *f)
 {
 	uint64_t count = 0, ns = 0;
@@ -261,10 +293,9 @@ static bool lock_contention(const struct run_model *m, const struct explanation 
 static bool thread_pool_handoff(const struct run_model *m, const struct explanation *e,
 				struct finding *f)
 {
-	enum role dispatcher = e->d.roles[ROLE_LOOP].threads ? ROLE_LOOP : ROLE_MAIN;
 	uint64_t count, ns;
 
-	edges_between(m, -1, dispatcher, ROLE_EXECUTOR, &count, &ns);
+	edges_between(m, -1, dispatcher(e), ROLE_EXECUTOR, &count, &ns);
 	if (count < explain_th.handoff_min_wakeups || share(ns, e->d.thread_ns) < explain_th.handoff_share)
 		return false;
 	f->explained_s = wall_share_s(&e->d, ns);
@@ -274,7 +305,7 @@ static bool thread_pool_handoff(const struct run_model *m, const struct explanat
 	evidence(f, "switches", (double)e->d.switches);
 	say(f, "The %s thread and %d executor threads handed work to each other: %llu wakeups between "
 	    "them, %.2f s of waiting (%.0f%% of thread time), %llu context switches in all.",
-	    graph_node_names[dispatcher], e->d.roles[ROLE_EXECUTOR].threads, (unsigned long long)count,
+	    graph_node_names[dispatcher(e)], e->d.roles[ROLE_EXECUTOR].threads, (unsigned long long)count,
 	    ns_to_s(ns), 100 * share(ns, e->d.thread_ns), (unsigned long long)e->d.switches);
 	return true;
 }
@@ -341,10 +372,13 @@ static bool process_startup_ipc(const struct run_model *m, const struct explanat
 				struct finding *f)
 {
 	const struct decomposition *d = &e->d;
-	uint64_t calls, startup_ns, pipe_ns = d->class_ns[WC_PIPE];
+	uint64_t calls, startup_ns, pipe_ns = 0;
 
 	if (!d->roles[ROLE_WORKER].threads)
 		return false;
+	for (size_t i = 0; i < m->n_threads; i++)
+		if (m->threads[i].acct.tgid != m->meta.root_pid)
+			pipe_ns += m->threads[i].acct.ns[WC_PIPE];
 	startup_syscalls(m, &calls, &startup_ns);
 	if (share(startup_ns + pipe_ns, d->thread_ns) < explain_th.startup_ipc_share)
 		return false;
@@ -354,7 +388,7 @@ static bool process_startup_ipc(const struct run_model *m, const struct explanat
 	evidence(f, "pipe_s", ns_to_s(pipe_ns));
 	evidence(f, "workers", d->roles[ROLE_WORKER].threads);
 	say(f, "Process start-up and IPC cost %.0f%% of thread time: %.3f s in fork/exec/exit syscalls "
-	    "(%llu calls) and %.3f s blocked on pipes, across %d worker processes.",
+	    "(%llu calls) and %.3f s of worker processes blocked on pipes, across %d workers.",
 	    100 * share(startup_ns + pipe_ns, d->thread_ns), ns_to_s(startup_ns),
 	    (unsigned long long)calls, ns_to_s(pipe_ns), d->roles[ROLE_WORKER].threads);
 	return true;
@@ -373,6 +407,7 @@ static const struct {
 	{ "thread-pool-handoff", thread_pool_handoff },
 	{ "disk-bound", disk_bound },
 	{ "runqueue-saturation", runqueue_saturation },
+	{ "cpu-contention", cpu_contention },
 	{ "process-startup-ipc", process_startup_ipc },
 	{ "parallel", parallel },
 	{ "disk-not-bottleneck", disk_not_bottleneck },

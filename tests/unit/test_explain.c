@@ -171,6 +171,16 @@ Test(explain, pool_of_one_worker_has_no_concurrency)
 	model_free(&m);
 }
 
+Test(explain, cpus_taken_by_other_processes_are_contention)
+{
+	struct run_model m;
+
+	new_model(&m, 900, "prog");
+	add_thread(&m, 900, 900, WC_ONCPU, 300, WC_RUNQUEUE, 700);
+	assert_top(&m, "cpu-contention", "main");
+	model_free(&m);
+}
+
 Test(explain, coroutine_that_never_awaits_blocks_the_loop)
 {
 	struct run_model m;
