@@ -47,7 +47,8 @@ extern const struct explain_thresholds explain_th;
 /* What a thread does in the run. Its index is also its node in the wait-for graph. */
 enum role { ROLE_MAIN, ROLE_LOOP, ROLE_EXECUTOR, ROLE_WORKER, ROLE_COUNT };
 
-/* Nodes of the wait-for graph: the roles (same index, same name), then what wakes threads from outside the tree. */
+/* Nodes of the wait-for graph: the roles (same index, same name), then what wakes threads from
+ * outside the tree. */
 enum graph_node {
 	GN_MAIN, GN_LOOP, GN_EXECUTOR, GN_WORKER,
 	GN_KERNEL,    /* kernel workers and interrupt context: kworker, jbd2, swapper... */

@@ -242,8 +242,8 @@ static bool likely_gil(const struct run_model *m, const struct explanation *e, s
 		evidence(f, "lock_share", lock);
 		evidence(f, "cpus_busy", cpus);
 		say(f, "Likely GIL: %d threads of Python process %u spent %.0f%% of their time in lock "
-		    "(futex) waits other than hand-offs while together they kept only %.2f CPUs busy: they take turns holding "
-		    "the interpreter.", t.threads, m->procs[i].pid, 100 * lock, cpus);
+		    "(futex) waits other than hand-offs while together they kept only %.2f CPUs busy: "
+		    "they take turns holding the interpreter.", t.threads, m->procs[i].pid, 100 * lock, cpus);
 		return true;
 	}
 	return false;
