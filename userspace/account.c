@@ -112,3 +112,15 @@ void syscall_totals(const struct run_model *m, uint32_t pid, uint32_t nr, uint64
 		}
 	}
 }
+
+/* The command's own lifetime (fork to exit of the root process); the session's as a fallback. */
+uint64_t command_wall_ns(const struct run_model *m)
+{
+	for (size_t i = 0; i < m->n_procs; i++) {
+		const struct model_process *p = &m->procs[i];
+
+		if (p->pid == m->meta.root_pid && p->end_ns > p->start_ns)
+			return p->end_ns - p->start_ns;
+	}
+	return m->meta.end_ns > m->meta.start_ns ? m->meta.end_ns - m->meta.start_ns : 0;
+}

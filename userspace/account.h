@@ -44,4 +44,7 @@ double share(uint64_t part, uint64_t total);
 /* Total time and count of syscall NR over process PID (0: whole tree). */
 void syscall_totals(const struct run_model *m, uint32_t pid, uint32_t nr, uint64_t *count, uint64_t *ns);
 
+/* The command's own lifetime (fork to exit of the root process); the session's as a fallback. */
+uint64_t command_wall_ns(const struct run_model *m);
+
 #endif

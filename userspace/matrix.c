@@ -277,8 +277,10 @@ size_t matrix_cells(const struct run_opts *o, struct cell **out)
 
 void cells_free(struct cell *cells, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		json_decref(cells[i].result);
+		free(cells[i].explanation);
+	}
 	free(cells);
 }
 

@@ -60,6 +60,8 @@ enum share_column {
 };
 extern const char *const share_column_names[COL_COUNT];
 
+struct explanation;
+
 /* What one traced cell measured, from its run model. */
 struct cell_stats {
 	double wall_s;            /* the command's process lifetime */
@@ -83,6 +85,7 @@ struct cell {
 	bool result_differs;
 	bool has_stats;           /* stats and the report exist */
 	struct cell_stats stats;
+	struct explanation *explanation;  /* owned; NULL until explain_cells() (explain_matrix.h) */
 };
 
 /* The cells O selects, in the order they run: workload, runtime, model, repeat. Returns how many;
@@ -98,6 +101,11 @@ void flag_result_mismatches(struct cell *cells, size_t n);
 /* Seconds the cells from CURRENT on should still take (CURRENT has run for CURRENT_S), from the
  * finished cells of the same workload, else of any; negative when nothing has finished yet. */
 double estimate_left(const struct cell *cells, size_t n, size_t current, double current_s);
+
+/* The median wall of the ok repeats of W, R, M and, in *SHOWN when given, the repeat nearest it;
+ * negative when none finished ok. */
+double median_wall(const struct cell *cells, size_t n, enum workload w, enum runtime r, enum conc_model m,
+		   const struct cell **shown);
 
 /* One table per workload: a row per runtime and model. */
 void print_tables(FILE *out, const struct run_opts *o, const struct cell *cells, size_t n);

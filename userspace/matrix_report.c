@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "account.h"
+#include "explain_matrix.h"
 #include "util.h"
 
 const char *const share_column_names[COL_COUNT] = {
@@ -20,18 +21,6 @@ static const enum share_column column_of_class[WC_COUNT] = {
 	[WC_NET] = COL_NET, [WC_TIMER] = COL_OTHER, [WC_CHILD] = COL_OTHER, [WC_PIPE] = COL_OTHER,
 	[WC_OTHER_SLEEP] = COL_OTHER,
 };
-
-/* The command's own lifetime (fork to exit of the root process); the session's as a fallback. */
-static uint64_t command_wall_ns(const struct run_model *m)
-{
-	for (size_t i = 0; i < m->n_procs; i++) {
-		const struct model_process *p = &m->procs[i];
-
-		if (p->pid == m->meta.root_pid && p->end_ns > p->start_ns)
-			return p->end_ns - p->start_ns;
-	}
-	return m->meta.end_ns > m->meta.start_ns ? m->meta.end_ns - m->meta.start_ns : 0;
-}
 
 void cell_stats_of(const struct run_model *m, struct cell_stats *s)
 {
@@ -140,6 +129,17 @@ static void gather_row(const struct cell *cells, size_t n, enum workload w, enum
 				     fabs(row->shown->stats.wall_s - row->median_wall_s)))
 			row->shown = c;
 	}
+}
+
+double median_wall(const struct cell *cells, size_t n, enum workload w, enum runtime r, enum conc_model m,
+		   const struct cell **shown)
+{
+	struct row row;
+
+	gather_row(cells, n, w, r, m, &row);
+	if (shown)
+		*shown = row.shown;
+	return row.ok ? row.median_wall_s : -1;
 }
 
 static void print_workload_title(FILE *out, const struct run_opts *o, enum workload w)
@@ -262,6 +262,8 @@ static json_t *cell_json(const struct cell *c)
 		add_stats_json(j, &c->stats);
 		json_object_set_new(j, "report", json_sprintf("cells/%s/report.json", c->name));
 	}
+	if (c->explanation)
+		json_object_set_new(j, "explanation", explanation_json(c->explanation));
 	return j;
 }
 
@@ -271,6 +273,7 @@ json_t *index_json(const struct run_opts *o, const struct cell *cells, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, cell_json(&cells[i]));
-	return json_pack("{s:s, s:o, s:b, s:o}", "conctrace_version", CONCTRACE_VERSION,
-			 "parameters", params_json(o), "interrupted", interrupted, "cells", list);
+	return json_pack("{s:s, s:o, s:b, s:o, s:o}", "conctrace_version", CONCTRACE_VERSION,
+			 "parameters", params_json(o), "interrupted", interrupted, "cells", list,
+			 "explanation", matrix_explanation_json(o, cells, n));
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
+#include "explain_matrix.h"
 #include "matrix.h"
 #include "record.h"
 #include "report_json.h"
@@ -412,6 +413,7 @@ int cmd_run(int argc, char **argv)
 	progress_stop(progress);
 	flag_result_mismatches(cells, n);
 	print_tables(stdout, &o, cells, n);
+	explain_cells(stdout, &o, cells, n, env.outdir);
 	rc = write_index(&env, cells, n, interrupted) ? 1 : run_status(cells, n, interrupted);
 	cells_free(cells, n);
 	return rc;

@@ -1,0 +1,82 @@
+/* `conctrace run`'s explanation end to end (root): a quick disk matrix of three Python models must
+ * print a line with numbers for each model, the comparisons and the claims' verdicts, and carry the
+ * findings, wait-for graphs and verdicts in index.json. Env: CONCTRACE. */
+#include <jansson.h>
+#include <limits.h>
+#include "harness.h"
+#include "util.h"
+
+static const char *const models[] = { "sync", "asyncio", "processes" };
+
+/* The line of STDOUT that starts with PREFIX, into LINE. */
+static void find_line(const char *stdout_text, const char *prefix, char *line, size_t len)
+{
+	const char *at = strstr(stdout_text, prefix);
+	size_t n;
+
+	cr_assert_not_null(at, "no line '%s' in:\n%s", prefix, stdout_text);
+	at += *at == '\n';    /* a prefix may start with one, to match at the start of a line */
+	n = strcspn(at, "\n");
+	snprintf(line, len, "%.*s", (int)n, at);
+}
+
+static void assert_printed(const char *out)
+{
+	char line[2048], prefix[64];
+
+	cr_assert(strstr(out, "Why (method: aggregate shares"), "%s", out);
+	for (size_t i = 0; i < ARRAY_LEN(models); i++) {
+		snprintf(prefix, sizeof(prefix), "\n  %s ", models[i]);
+		find_line(out, prefix, line, sizeof(line));
+		cr_assert(strstr(line, " s, knot: "), "%s", line);
+		cr_assert(strpbrk(line, "0123456789"), "%s", line);
+	}
+	find_line(out, "asyncio took ", line, sizeof(line));
+	cr_assert(strstr(line, "for sync ("), "%s", line);
+	find_line(out, "processes took ", line, sizeof(line));
+	find_line(out, "  C1 ", line, sizeof(line));
+	cr_assert(strstr(line, "supports:") || strstr(line, "contradicts:"), "%s", line);
+	cr_assert(strstr(line, "asyncio ") && strstr(line, " s vs sync "), "%s", line);
+}
+
+static void assert_index(const char *dir)
+{
+	char path[PATH_MAX];
+	json_error_t err;
+	json_t *index, *expl, *cell;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/index.json", dir);
+	index = json_load_file(path, 0, &err);
+	cr_assert_not_null(index, "%s: %s", path, err.text);
+	expl = json_object_get(index, "explanation");
+	cr_assert_str_eq(json_string_value(json_object_get(expl, "method")), "aggregate shares");
+	cr_assert_eq(json_array_size(json_object_get(expl, "verdicts")), 4);
+	cr_assert_str_neq(json_string_value(json_object_get(json_array_get(json_object_get(expl,
+		"verdicts"), 0), "verdict")), "cannot tell");
+	cr_assert_geq(json_array_size(json_object_get(expl, "comparisons")), 3);
+	json_array_foreach(json_object_get(index, "cells"), i, cell) {
+		json_t *ce = json_object_get(cell, "explanation");
+
+		cr_assert(json_is_array(json_object_get(ce, "findings")), "cell %zu", i);
+		cr_assert_gt(json_array_size(json_object_get(json_object_get(ce, "wait_graph"), "knots")), 0);
+		cr_assert_gt(json_real_value(json_object_get(json_object_get(ce, "decomposition"),
+							     "cpus_busy")), 0);
+	}
+	json_decref(index);
+}
+
+Test(explain_run, quick_disk_matrix_is_explained, .timeout = 300)
+{
+	const char *dir = fresh_dir("explain");
+	char *argv[] = { (char *)conctrace_bin(), "run", "--size", "quick", "--workloads", "disk",
+			 "--runtimes", "python", "--models", "sync,asyncio,processes", "-o", (char *)dir, NULL };
+	static char out[65536];
+	char cmd[PATH_MAX];
+
+	cr_assert_eq(run_argv(argv, out, sizeof(out)), 0, "%s", out);
+	assert_printed(out);
+	assert_index(dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}

@@ -1,0 +1,134 @@
+/* Why one run took its time, from its run model alone. The model has no time-ordered timeline, so
+ * the method is "aggregate shares": thread time per wait class, parallelism (mean CPUs busy, mean
+ * runnable threads), roles of threads, and a wait-for graph of the wakeup edges (after wPerf, OSDI
+ * 2018) whose knots hold the bottleneck. Pure functions, no I/O; docs/explain.md has the rules. */
+#ifndef CONCTRACE_EXPLAIN_H
+#define CONCTRACE_EXPLAIN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "model.h"
+#include "syscall_names.h"
+
+#define EXPLAIN_METHOD "aggregate shares"
+
+/* Every threshold of the explanation, in one table (findings.c; docs/explain.md says why). Shares
+ * are 0..1; "x ncpus" and "x wall" thresholds are multiplied by those. */
+struct explain_thresholds {
+	double loop_entry_share;        /* a main thread is an event loop: loop-idle share of its waits */
+	double edge_min_share;          /* wait-for edges below this share of all waiting are dropped */
+	double single_thread_oncpu;     /* cpu-bound-single-thread: the thread's on-CPU share of its life */
+	double single_thread_cpus;      /*   ... while mean CPUs busy < this x ncpus */
+	double parallel_cpus;           /* parallel: mean CPUs busy >= this x ncpus */
+	double gil_share;               /* gil-bound: gil class share of thread time */
+	int likely_gil_threads;         /* likely GIL: threads of one Python process, at least */
+	double likely_gil_lock_share;   /*   their lock share of thread time, at least */
+	double likely_gil_cpus_min;     /*   their on-CPU time, between this x wall */
+	double likely_gil_cpus_max;     /*   and this x wall */
+	double lock_contention_share;   /* lock waits ended by a sibling thread, share of thread time */
+	uint64_t handoff_min_wakeups;   /* thread-pool-handoff: wakeups between dispatcher and executors */
+	double handoff_share;           /*   and their waiting, share of thread time */
+	double disk_idle_busy;          /* disk-not-bottleneck: device busy < this share of wall */
+	double disk_bound_busy;         /* disk-bound: device busy >= this share of wall */
+	double disk_bound_share;        /*   or disk class >= this share of thread time */
+	double runqueue_runnable;       /* runqueue-saturation: mean runnable threads >= this */
+	double runqueue_cpus;           /*   while mean CPUs busy >= this x ncpus */
+	double loop_blocked_oncpu;      /* loop-blocked: the loop thread's on-CPU share of its life */
+	double loop_blocked_idle;       /*   and its loop-idle share at most this */
+	double no_concurrency_cpus;     /* no-concurrency: mean CPUs busy at most this */
+	double no_concurrency_top;      /*   and one thread's share of all on-CPU time at least this */
+	double startup_ipc_share;       /* process-startup-ipc: share of thread time */
+	double contention_runqueue_share; /* cpu-contention: runqueue share of thread time, at least */
+	double contention_cpus;         /*   while mean CPUs busy < this x ncpus */
+};
+extern const struct explain_thresholds explain_th;
+
+/* What a thread does in the run. Its index is also its node in the wait-for graph. */
+enum role { ROLE_MAIN, ROLE_LOOP, ROLE_EXECUTOR, ROLE_WORKER, ROLE_COUNT };
+
+/* Nodes of the wait-for graph: the roles (same index, same name), then what wakes threads from
+ * outside the tree. */
+enum graph_node {
+	GN_MAIN, GN_LOOP, GN_EXECUTOR, GN_WORKER,
+	GN_KERNEL,    /* kernel workers and interrupt context: kworker, jbd2, swapper... */
+	GN_DISK,      /* the end of a disk, kernel-lock or other-d wait */
+	GN_TIMER,
+	GN_NET,
+	GN_OUTSIDE,   /* another process outside the traced tree */
+	GN_COUNT,
+};
+extern const char *const graph_node_names[GN_COUNT];
+
+struct role_time {
+	int threads;
+	uint64_t life_ns, ns[WC_COUNT];
+};
+
+struct decomposition {
+	int ncpus;
+	uint64_t wall_ns, thread_ns;  /* the command's lifetime; the sum of its threads' lifetimes */
+	double cpus_busy;             /* tree on-CPU time / wall */
+	double runnable;              /* tree runqueue time / wall: mean threads waiting for a CPU */
+	uint64_t class_ns[WC_COUNT];
+	struct role_time roles[ROLE_COUNT];
+	uint64_t switches;
+	double disk_busy;             /* the busiest device's busy time (io_ticks) / wall */
+	uint64_t write_bytes;         /* bytes the tree's write syscalls wrote */
+	uint64_t sectors_written;     /* by every device, 512 bytes each */
+};
+
+/* The wait-for graph: edge [waiter][waker] holds the time waiters of one node waited until a thread
+ * (or pseudo node) of the other woke them. */
+struct wait_graph {
+	uint64_t waited_ns[GN_COUNT][GN_COUNT], count[GN_COUNT][GN_COUNT];
+	uint64_t work_ns[GN_COUNT];   /* on-CPU + runqueue time of the node's threads */
+	bool present[GN_COUNT];
+	uint64_t total_ns;            /* every edge's weight */
+	size_t n_knots;
+	unsigned knots[GN_COUNT];     /* bitmasks of nodes, heaviest knot first */
+	uint64_t knot_ns[GN_COUNT];   /* weight waiting on the knot, plus its own work */
+};
+
+#define EVIDENCE_MAX 6
+
+struct evidence {
+	const char *name;
+	double value;
+};
+
+struct finding {
+	const char *name;
+	double explained_s;           /* wall time it explains (docs/explain.md says how, per finding) */
+	char text[400];
+	int n_evidence;
+	struct evidence evidence[EVIDENCE_MAX];
+};
+
+#define FINDINGS_MAX 16
+
+struct explanation {
+	struct decomposition d;
+	struct wait_graph g;
+	size_t n_findings;
+	struct finding findings[FINDINGS_MAX];  /* ranked: most wall time explained first */
+	uint64_t sys_count[SYSCALL_NR_MAX], sys_ns[SYSCALL_NR_MAX];  /* whole tree */
+};
+
+enum role thread_role(const struct run_model *m, const struct thread_acct *a);
+void decompose(const struct run_model *m, struct decomposition *d);
+void wait_graph_build(const struct run_model *m, struct wait_graph *g);
+/* Node names of knot K joined by '+', into BUF. */
+void knot_name(const struct wait_graph *g, size_t k, char *buf, size_t len);
+
+void explain_run(const struct run_model *m, struct explanation *e);
+/* The finding called NAME, or NULL. */
+const struct finding *explanation_finding(const struct explanation *e, const char *name);
+
+json_t *decomposition_json(const struct decomposition *d);
+json_t *wait_graph_json(const struct wait_graph *g);
+json_t *explanation_json(const struct explanation *e);
+/* Everything above for report.json: {"method", "decomposition", "wait_graph", "findings"}. */
+json_t *explain_to_json(const struct run_model *m);
+
+#endif

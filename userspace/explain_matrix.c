@@ -1,0 +1,379 @@
+/* The matrix's explanation (explain_matrix.h): comparisons of models and verdicts on the claims. */
+#include "explain_matrix.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "account.h"
+#include "classify.h"
+#include "report_json.h"
+#include "util.h"
+
+const char *const verdict_names[] = { "supports", "contradicts", "cannot tell" };
+
+/* Thresholds of the verdicts (docs/explain.md): ratios of median walls. */
+static const struct {
+	double slower;       /* "A is slower than B": wall A >= this x wall B */
+	double faster;       /* "A helps" / "A is faster": wall B >= this x wall A */
+	double far_faster;   /* "far faster" */
+	double no_gain;      /* "no speed-up": wall B < this x wall A */
+} verdict_th = { .slower = 1.1, .faster = 1.3, .far_faster = 1.5, .no_gain = 1.2 };
+
+/* What a thread does in each class, for sentences. */
+static const char *const class_phrases[WC_COUNT] = {
+	[WC_ONCPU] = "on a CPU", [WC_RUNQUEUE] = "waiting for a CPU", [WC_DISK] = "waiting for the disk",
+	[WC_KERNEL_LOCK] = "waiting on kernel locks", [WC_LOCK] = "waiting on locks (futex)",
+	[WC_GIL] = "waiting for the GIL", [WC_LOOP_IDLE] = "idle in the event loop",
+	[WC_NET] = "waiting on the network", [WC_TIMER] = "sleeping", [WC_CHILD] = "waiting for children",
+	[WC_PIPE] = "blocked on pipes", [WC_OTHER_SLEEP] = "in other sleeps",
+	[WC_OTHER_D] = "in other uninterruptible waits",
+};
+
+/* Pairs of models compared, the second being the baseline. */
+static const enum conc_model compared_pairs[][2] = {
+	{ CM_THREADS, CM_SYNC }, { CM_ASYNCIO, CM_SYNC }, { CM_PROCESSES, CM_SYNC },
+	{ CM_ASYNCIO_PROCESSES, CM_SYNC }, { CM_ASYNCIO, CM_PROCESSES },
+};
+#define N_PAIRS ARRAY_LEN(compared_pairs)
+
+static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* Indices of the (at most) K largest |V[i]| that are not 0, largest first; returns how many. */
+static size_t top_by_magnitude(const double *v, size_t n, size_t k, uint32_t *out)
+{
+	size_t found = 0;
+
+	while (found < k) {
+		double best = 0;
+		size_t at = n;
+
+		for (size_t i = 0; i < n; i++) {
+			bool taken = false;
+
+			for (size_t j = 0; j < found; j++)
+				taken |= out[j] == i;
+			if (!taken && fabs(v[i]) > best) {
+				best = fabs(v[i]);
+				at = i;
+			}
+		}
+		if (at == n)
+			break;
+		out[found++] = (uint32_t)at;
+	}
+	return found;
+}
+
+static double class_wall_s(const struct explanation *e, int class)
+{
+	return ns_to_s(e->d.wall_ns) * share(e->d.class_ns[class], e->d.thread_ns);
+}
+
+static void class_sentences(struct comparison *c)
+{
+	const struct explanation *a = c->a->explanation, *b = c->b->explanation;
+	const char *an = model_names[c->a->model], *bn = model_names[c->b->model];
+	double share_growth[WC_COUNT];
+	uint32_t top[3], grew;
+	size_t k = top_by_magnitude(c->class_delta_s, WC_COUNT, 3, top);
+
+	append(c->text, sizeof(c->text), " Wall time by wait class (thread time / parallelism), %s - %s:",
+	       an, bn);
+	for (size_t i = 0; i < k; i++)
+		append(c->text, sizeof(c->text), "%s %s %+.2f s", i ? "," : "", wait_classes[top[i]].name,
+		       c->class_delta_s[top[i]]);
+	for (int w = 0; w < WC_COUNT; w++)
+		share_growth[w] = fmax(0, share(a->d.class_ns[w], a->d.thread_ns) -
+					     share(b->d.class_ns[w], b->d.thread_ns));
+	if (top_by_magnitude(share_growth, WC_COUNT, 1, &grew))
+		append(c->text, sizeof(c->text), ". Its threads spent %.0f%% of their time %s vs %.0f%% for %s",
+		       100 * share(a->d.class_ns[grew], a->d.thread_ns), class_phrases[grew],
+		       100 * share(b->d.class_ns[grew], b->d.thread_ns), bn);
+	append(c->text, sizeof(c->text), "; %llu context switches vs %llu; the disk was busy %.1f%% of "
+	       "the time vs %.1f%%; mean CPUs busy %.2f vs %.2f.", (unsigned long long)a->d.switches,
+	       (unsigned long long)b->d.switches, 100 * a->d.disk_busy, 100 * b->d.disk_busy,
+	       a->d.cpus_busy, b->d.cpus_busy);
+}
+
+static void syscall_sentence(struct comparison *c)
+{
+	const struct explanation *a = c->a->explanation, *b = c->b->explanation;
+	double delta_ns[SYSCALL_NR_MAX];
+
+	for (size_t nr = 0; nr < SYSCALL_NR_MAX; nr++)
+		delta_ns[nr] = (double)a->sys_ns[nr] - (double)b->sys_ns[nr];
+	c->n_syscalls = top_by_magnitude(delta_ns, SYSCALL_NR_MAX, COMPARE_SYSCALLS, c->syscalls);
+	for (size_t i = 0; i < c->n_syscalls; i++) {
+		uint32_t nr = c->syscalls[i];
+		const char *name = syscall_name(nr);
+
+		append(c->text, sizeof(c->text), "%s %s %+lld calls (%+.3f s in the calls)",
+		       i ? "," : " Syscalls that differ most:", name ? name : "?",
+		       (long long)a->sys_count[nr] - (long long)b->sys_count[nr], delta_ns[nr] / 1e9);
+	}
+	if (c->n_syscalls)
+		append(c->text, sizeof(c->text), ".");
+}
+
+void compare_cells(const struct cell *a, double wall_a_s, const struct cell *b, double wall_b_s,
+		   struct comparison *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->a = a;
+	c->b = b;
+	c->wall_a_s = wall_a_s;
+	c->wall_b_s = wall_b_s;
+	for (int w = 0; w < WC_COUNT; w++)
+		c->class_delta_s[w] = class_wall_s(a->explanation, w) - class_wall_s(b->explanation, w);
+	snprintf(c->text, sizeof(c->text), "%s took %.2f s vs %.2f s for %s (%.2fx).", model_names[a->model],
+		 wall_a_s, wall_b_s, model_names[b->model], wall_b_s > 0 ? wall_a_s / wall_b_s : 0);
+	class_sentences(c);
+	syscall_sentence(c);
+}
+
+/* The compared pairs of workload W and runtime R that both finished ok and were explained. */
+static size_t gather_comparisons(const struct cell *cells, size_t n, enum workload w, enum runtime r,
+				 struct comparison *out)
+{
+	size_t found = 0;
+
+	for (size_t p = 0; p < N_PAIRS; p++) {
+		const struct cell *a, *b;
+		double wa = median_wall(cells, n, w, r, compared_pairs[p][0], &a);
+		double wb = median_wall(cells, n, w, r, compared_pairs[p][1], &b);
+
+		if (wa >= 0 && wb >= 0 && a->explanation && b->explanation)
+			compare_cells(a, wa, b, wb, &out[found++]);
+	}
+	return found;
+}
+
+/* Walls of models A and B of workload W in Python; false (and MISSING named) when one did not run. */
+static bool python_walls(const struct cell *cells, size_t n, enum workload w, enum conc_model a,
+			 enum conc_model b, double *wa, double *wb, char *missing, size_t len)
+{
+	*wa = median_wall(cells, n, w, RT_PYTHON, a, NULL);
+	*wb = median_wall(cells, n, w, RT_PYTHON, b, NULL);
+	if (*wa >= 0 && *wb >= 0)
+		return true;
+	snprintf(missing, len, "needs the %s python cells %s and %s; not run or not ok: %s",
+		 workload_names[w], model_names[a], model_names[b], model_names[*wa < 0 ? a : b]);
+	return false;
+}
+
+/* The top finding of the shown cell of W, python, M, as " (M's top finding: ...)". */
+static void append_top_finding(char *buf, size_t len, const struct cell *cells, size_t n,
+			       enum workload w, enum conc_model m)
+{
+	const struct cell *c;
+
+	if (median_wall(cells, n, w, RT_PYTHON, m, &c) < 0 || !c->explanation ||
+	    !c->explanation->n_findings)
+		return;
+	append(buf, len, " %s's top finding, %s: %s", model_names[m], c->explanation->findings[0].name,
+	       c->explanation->findings[0].text);
+}
+
+static void verdict_c1(const struct cell *cells, size_t n, struct claim_verdict *v)
+{
+	double sync, asyncio, procs, unused;
+	bool slower, far;
+
+	v->claim = "disk I/O: asyncio is slower than sync, multiprocessing far faster";
+	if (!python_walls(cells, n, WL_DISK, CM_ASYNCIO, CM_SYNC, &asyncio, &sync, v->why, sizeof(v->why)) ||
+	    !python_walls(cells, n, WL_DISK, CM_PROCESSES, CM_SYNC, &procs, &unused, v->why, sizeof(v->why)))
+		return;
+	slower = asyncio >= verdict_th.slower * sync;
+	far = sync >= verdict_th.far_faster * procs;
+	v->verdict = slower && far ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
+	snprintf(v->why, sizeof(v->why), "asyncio %.2f s vs sync %.2f s (%.2fx the time: %s); processes "
+		 "%.2f s, a %.2fx speed-up over sync (%s %.1fx).", asyncio, sync, asyncio / sync,
+		 slower ? "slower" : "not slower", procs, sync / procs, far ? "at least" : "below",
+		 verdict_th.far_faster);
+	append_top_finding(v->why, sizeof(v->why), cells, n, WL_DISK, CM_ASYNCIO);
+}
+
+static void verdict_c2(const struct cell *cells, size_t n, struct claim_verdict *v)
+{
+	double sync, procs;
+	bool fastest = true;
+
+	v->claim = "CPU-bound Python: multiprocessing is the model to use";
+	if (!python_walls(cells, n, WL_CPU, CM_PROCESSES, CM_SYNC, &procs, &sync, v->why, sizeof(v->why)))
+		return;
+	for (int m = 0; m < CM_COUNT; m++) {
+		double wall = median_wall(cells, n, WL_CPU, RT_PYTHON, m, NULL);
+
+		fastest &= wall < 0 || wall >= procs;
+	}
+	v->verdict = fastest && sync >= verdict_th.faster * procs ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
+	snprintf(v->why, sizeof(v->why), "processes %.2f s vs sync %.2f s (a %.2fx speed-up; %.1fx needed); "
+		 "%s the fastest Python model of the cpu workload.", procs, sync, sync / procs,
+		 verdict_th.faster, fastest ? "it is" : "it is not");
+	append_top_finding(v->why, sizeof(v->why), cells, n, WL_CPU, CM_PROCESSES);
+}
+
+/* A claim about model M's speed-up over sync at workload W: supported when the speed-up is at least
+ * THRESHOLD (GAIN_CLAIMED) or below it (a claim of no gain). */
+static void speedup_verdict(const struct cell *cells, size_t n, struct claim_verdict *v, enum workload w,
+			    enum conc_model m, double threshold, bool gain_claimed)
+{
+	double sync, wall;
+	bool gain;
+
+	if (!python_walls(cells, n, w, m, CM_SYNC, &wall, &sync, v->why, sizeof(v->why)))
+		return;
+	gain = sync >= threshold * wall;
+	v->verdict = gain == gain_claimed ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
+	snprintf(v->why, sizeof(v->why), "%s %.2f s vs sync %.2f s: %.2fx speed-up (%s %.1fx).",
+		 model_names[m], wall, sync, sync / wall, gain ? "at least" : "below", threshold);
+	append_top_finding(v->why, sizeof(v->why), cells, n, w, m);
+}
+
+static void verdict_c3(const struct cell *cells, size_t n, struct claim_verdict *v)
+{
+	v->claim = "threads do not speed up CPU-bound Python (the GIL)";
+	speedup_verdict(cells, n, v, WL_CPU, CM_THREADS, verdict_th.no_gain, false);
+}
+
+static void verdict_c4(const struct cell *cells, size_t n, struct claim_verdict *v)
+{
+	v->claim = "slow network I/O: asyncio beats sequential requests";
+	speedup_verdict(cells, n, v, WL_NET, CM_ASYNCIO, verdict_th.faster, true);
+}
+
+void claim_verdicts(const struct cell *cells, size_t n, struct claim_verdict out[CLAIM_COUNT])
+{
+	static const char *const ids[CLAIM_COUNT] = { "C1", "C2", "C3", "C4" };
+	static void (*const judge[CLAIM_COUNT])(const struct cell *, size_t, struct claim_verdict *) = {
+		verdict_c1, verdict_c2, verdict_c3, verdict_c4,
+	};
+
+	for (int i = 0; i < CLAIM_COUNT; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].id = ids[i];
+		out[i].verdict = VERDICT_CANNOT_TELL;
+		judge[i](cells, n, &out[i]);
+	}
+}
+
+static json_t *comparison_json(const struct comparison *c)
+{
+	json_t *classes = json_object(), *syscalls = json_array();
+
+	for (int w = 0; w < WC_COUNT; w++)
+		json_object_set_new(classes, wait_classes[w].name, json_real(c->class_delta_s[w]));
+	for (size_t i = 0; i < c->n_syscalls; i++) {
+		uint32_t nr = c->syscalls[i];
+		const char *name = syscall_name(nr);
+
+		json_array_append_new(syscalls, json_pack(
+			"{s:s, s:I, s:I}", "name", name ? name : "?",
+			"count_delta", (json_int_t)c->a->explanation->sys_count[nr] -
+				       (json_int_t)c->b->explanation->sys_count[nr],
+			"ns_delta", (json_int_t)c->a->explanation->sys_ns[nr] -
+				    (json_int_t)c->b->explanation->sys_ns[nr]));
+	}
+	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:s}",
+			 "workload", workload_names[c->a->workload], "runtime", runtime_names[c->a->runtime],
+			 "model", model_names[c->a->model], "baseline", model_names[c->b->model],
+			 "wall_s", c->wall_a_s, "baseline_wall_s", c->wall_b_s, "class_wall_delta_s", classes,
+			 "syscalls", syscalls, "text", c->text);
+}
+
+json_t *matrix_explanation_json(const struct run_opts *o, const struct cell *cells, size_t n)
+{
+	json_t *comparisons = json_array(), *verdicts = json_array();
+	struct claim_verdict v[CLAIM_COUNT];
+	struct comparison c[N_PAIRS];
+
+	for (int w = 0; w < WL_COUNT; w++)
+		for (int r = 0; r < RT_COUNT && o->workloads[w]; r++)
+			for (size_t i = 0, k = gather_comparisons(cells, n, w, r, c); i < k; i++)
+				json_array_append_new(comparisons, comparison_json(&c[i]));
+	claim_verdicts(cells, n, v);
+	for (int i = 0; i < CLAIM_COUNT; i++)
+		json_array_append_new(verdicts, json_pack("{s:s, s:s, s:s, s:s}", "claim", v[i].id,
+							  "statement", v[i].claim, "verdict",
+							  verdict_names[v[i].verdict], "why", v[i].why));
+	return json_pack("{s:s, s:o, s:o}", "method", EXPLAIN_METHOD, "comparisons", comparisons,
+			 "verdicts", verdicts);
+}
+
+static void print_cell_lines(FILE *out, const struct cell *cells, size_t n, enum workload w,
+			     enum runtime r)
+{
+	for (int m = 0; m < CM_COUNT; m++) {
+		const struct cell *c;
+		double wall = median_wall(cells, n, w, r, m, &c);
+		char knot[128] = "none";
+
+		if (wall < 0 || !c->explanation)
+			continue;
+		if (c->explanation->g.n_knots)
+			knot_name(&c->explanation->g, 0, knot, sizeof(knot));
+		fprintf(out, "  %s %.2f s, knot: %s. ", model_names[m], wall, knot);
+		if (c->explanation->n_findings)
+			fprintf(out, "%s: %s\n", c->explanation->findings[0].name,
+				c->explanation->findings[0].text);
+		else
+			fprintf(out, "no finding crossed its threshold.\n");
+	}
+}
+
+void print_explanations(FILE *out, const struct run_opts *o, const struct cell *cells, size_t n)
+{
+	struct claim_verdict v[CLAIM_COUNT];
+	struct comparison c[N_PAIRS];
+
+	fprintf(out, "\nWhy (method: %s of thread time and parallelism, not a critical path)\n",
+		EXPLAIN_METHOD);
+	for (int w = 0; w < WL_COUNT; w++)
+		for (int r = 0; r < RT_COUNT && o->workloads[w]; r++) {
+			size_t k = gather_comparisons(cells, n, w, r, c);
+
+			if (!o->runtimes[r])
+				continue;
+			fprintf(out, "%s, %s:\n", workload_names[w], runtime_names[r]);
+			print_cell_lines(out, cells, n, w, r);
+			for (size_t i = 0; i < k; i++)
+				fprintf(out, "  * %s\n", c[i].text);
+		}
+	claim_verdicts(cells, n, v);
+	fprintf(out, "\nThe notes' claims, judged from this run:\n");
+	for (int i = 0; i < CLAIM_COUNT; i++)
+		fprintf(out, "  %s %s — %s: %s\n", v[i].id, v[i].claim, verdict_names[v[i].verdict], v[i].why);
+}
+
+void explain_cells(FILE *out, const struct run_opts *o, struct cell *cells, size_t n, const char *outdir)
+{
+	for (size_t i = 0; i < n; i++) {
+		char path[4096], err[200];
+		struct run_model m;
+
+		if (cells[i].status != CELL_OK || !cells[i].has_stats)
+			continue;
+		snprintf(path, sizeof(path), "%s/cells/%s/report.json", outdir, cells[i].name);
+		model_init(&m);
+		if (report_load(path, &m, err, sizeof(err)) == 0) {
+			cells[i].explanation = xcalloc(1, sizeof(*cells[i].explanation));
+			explain_run(&m, cells[i].explanation);
+		} else {
+			errmsg("cannot explain %s: %s", cells[i].name, err);
+		}
+		model_free(&m);
+	}
+	print_explanations(out, o, cells, n);
+}

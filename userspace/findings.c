@@ -1,0 +1,454 @@
+/* Named findings computed from a run's decomposition, wait-for graph and threads (explain.h), each
+ * with its evidence figures, ranked by the wall time it explains. docs/explain.md is the table. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "account.h"
+#include "explain.h"
+#include "util.h"
+
+const struct explain_thresholds explain_th = {
+	.loop_entry_share = 0.01, .edge_min_share = 0.01,
+	.single_thread_oncpu = 0.8, .single_thread_cpus = 0.6, .parallel_cpus = 0.75,
+	.gil_share = 0.2, .likely_gil_threads = 3, .likely_gil_lock_share = 0.3,
+	.likely_gil_cpus_min = 0.5, .likely_gil_cpus_max = 1.1, .lock_contention_share = 0.3,
+	.handoff_min_wakeups = 100, .handoff_share = 0.1,
+	.disk_idle_busy = 0.2, .disk_bound_busy = 0.8, .disk_bound_share = 0.3,
+	.runqueue_runnable = 1.0, .runqueue_cpus = 0.9, .loop_blocked_oncpu = 0.8, .loop_blocked_idle = 0.1,
+	.no_concurrency_cpus = 1.05, .no_concurrency_top = 0.9, .startup_ipc_share = 0.1,
+	.contention_runqueue_share = 0.3, .contention_cpus = 0.9,
+};
+
+static void evidence(struct finding *f, const char *name, double value)
+{
+	if (f->n_evidence < EVIDENCE_MAX)
+		f->evidence[f->n_evidence++] = (struct evidence){ name, value };
+}
+
+static void say(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof(f->text), fmt, ap);
+	va_end(ap);
+}
+
+/* Wall time NS of thread time stands for: thread time divided by the mean number of live threads. */
+static double wall_share_s(const struct decomposition *d, uint64_t ns)
+{
+	return ns_to_s(d->wall_ns) * share(ns, d->thread_ns);
+}
+
+static double life_share(const struct thread_acct *a, int class)
+{
+	return share(a->ns[class], thread_lifetime(a));
+}
+
+/* The thread with the most on-CPU time (NULL when there is none), optionally of one role only. */
+static const struct thread_acct *busiest_thread(const struct run_model *m, int role)
+{
+	const struct thread_acct *best = NULL;
+
+	for (size_t i = 0; i < m->n_threads; i++) {
+		const struct thread_acct *a = &m->threads[i].acct;
+
+		if ((role < 0 || thread_role(m, a) == (enum role)role) &&
+		    (!best || a->ns[WC_ONCPU] > best->ns[WC_ONCPU]))
+			best = a;
+	}
+	return best;
+}
+
+static bool loop_blocked(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	const struct thread_acct *loop = busiest_thread(m, ROLE_LOOP);
+	uint64_t others_wait = 0;
+
+	if (!loop || life_share(loop, WC_ONCPU) < explain_th.loop_blocked_oncpu ||
+	    life_share(loop, WC_LOOP_IDLE) > explain_th.loop_blocked_idle)
+		return false;
+	others_wait = e->d.thread_ns - thread_lifetime(loop) -
+		      (e->d.class_ns[WC_ONCPU] - loop->ns[WC_ONCPU]);
+	if (!others_wait)
+		return false;
+	f->explained_s = ns_to_s(loop->ns[WC_ONCPU]);
+	evidence(f, "loop_oncpu_share", life_share(loop, WC_ONCPU));
+	evidence(f, "loop_idle_share", life_share(loop, WC_LOOP_IDLE));
+	evidence(f, "others_waiting_s", ns_to_s(others_wait));
+	say(f, "The event loop (thread %u) was on a CPU %.0f%% of its life and idle in the loop only "
+	    "%.1f%%: code that does not await held the loop while other threads waited %.2f s.",
+	    loop->tid, 100 * life_share(loop, WC_ONCPU), 100 * life_share(loop, WC_LOOP_IDLE),
+	    ns_to_s(others_wait));
+	return true;
+}
+
+static bool no_concurrency(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	const struct thread_acct *top = busiest_thread(m, -1);
+	double top_share = top ? share(top->ns[WC_ONCPU], e->d.class_ns[WC_ONCPU]) : 0;
+
+	if (m->n_threads < 2 || e->d.cpus_busy > explain_th.no_concurrency_cpus ||
+	    top_share < explain_th.no_concurrency_top)
+		return false;
+	f->explained_s = ns_to_s(top->ns[WC_ONCPU]);
+	evidence(f, "top_thread_oncpu_share", top_share);
+	evidence(f, "cpus_busy", e->d.cpus_busy);
+	evidence(f, "threads", (double)m->n_threads);
+	say(f, "Only one thread worked at a time: thread %u (%s) did %.0f%% of all on-CPU time and the "
+	    "run kept %.2f of %d CPUs busy, though it had %zu threads.", top->tid,
+	    graph_node_names[thread_role(m, top)], 100 * top_share, e->d.cpus_busy, e->d.ncpus,
+	    m->n_threads);
+	return true;
+}
+
+static bool cpu_bound_single_thread(const struct run_model *m, const struct explanation *e,
+				    struct finding *f)
+{
+	const struct thread_acct *top = busiest_thread(m, -1);
+
+	if (!top || life_share(top, WC_ONCPU) < explain_th.single_thread_oncpu ||
+	    e->d.cpus_busy >= explain_th.single_thread_cpus * e->d.ncpus)
+		return false;
+	f->explained_s = ns_to_s(top->ns[WC_ONCPU]);
+	evidence(f, "thread_oncpu_share", life_share(top, WC_ONCPU));
+	evidence(f, "thread_oncpu_s", ns_to_s(top->ns[WC_ONCPU]));
+	evidence(f, "cpus_busy", e->d.cpus_busy);
+	say(f, "One thread is CPU-bound: thread %u (%s) was on a CPU %.0f%% of its %.2f s life while the "
+	    "run kept only %.2f of %d CPUs busy.", top->tid, graph_node_names[thread_role(m, top)],
+	    100 * life_share(top, WC_ONCPU), ns_to_s(thread_lifetime(top)), e->d.cpus_busy, e->d.ncpus);
+	return true;
+}
+
+static bool runqueue_saturation(const struct run_model *m, const struct explanation *e,
+				struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+
+	(void)m;
+	if (d->runnable < explain_th.runqueue_runnable ||
+	    d->cpus_busy < explain_th.runqueue_cpus * d->ncpus)
+		return false;
+	f->explained_s = wall_share_s(d, d->class_ns[WC_ONCPU] + d->class_ns[WC_RUNQUEUE]);
+	evidence(f, "runnable_threads", d->runnable);
+	evidence(f, "cpus_busy", d->cpus_busy);
+	evidence(f, "runqueue_share", share(d->class_ns[WC_RUNQUEUE], d->thread_ns));
+	say(f, "More threads wanted a CPU than there were: on average %.2f threads waited in the run queue "
+	    "while %.2f of %d CPUs were busy (%.0f%% of thread time runnable but not running).",
+	    d->runnable, d->cpus_busy, d->ncpus, 100 * share(d->class_ns[WC_RUNQUEUE], d->thread_ns));
+	return true;
+}
+
+/* Threads waited for CPUs the tree itself did not keep busy: other processes held them. */
+static bool cpu_contention(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+	double runqueue = share(d->class_ns[WC_RUNQUEUE], d->thread_ns);
+
+	(void)m;
+	if (runqueue < explain_th.contention_runqueue_share ||
+	    d->cpus_busy >= explain_th.contention_cpus * d->ncpus)
+		return false;
+	f->explained_s = wall_share_s(d, d->class_ns[WC_RUNQUEUE]);
+	evidence(f, "runqueue_share", runqueue);
+	evidence(f, "runnable_threads", d->runnable);
+	evidence(f, "cpus_busy", d->cpus_busy);
+	say(f, "CPUs were taken by processes outside the run: its threads were runnable but not running "
+	    "%.0f%% of their time (%.2f threads on average) while the run itself kept only %.2f of %d "
+	    "CPUs busy.", 100 * runqueue, d->runnable, d->cpus_busy, d->ncpus);
+	return true;
+}
+
+static bool parallel(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+
+	(void)m;
+	if (d->ncpus < 2 || d->cpus_busy < explain_th.parallel_cpus * d->ncpus)
+		return false;
+	f->explained_s = wall_share_s(d, d->class_ns[WC_ONCPU]);
+	evidence(f, "cpus_busy", d->cpus_busy);
+	evidence(f, "oncpu_s", ns_to_s(d->class_ns[WC_ONCPU]));
+	say(f, "The work ran in parallel: on average %.2f of %d CPUs were busy (%.2f s on a CPU in "
+	    "%.2f s of wall time).", d->cpus_busy, d->ncpus, ns_to_s(d->class_ns[WC_ONCPU]),
+	    ns_to_s(d->wall_ns));
+	return true;
+}
+
+static bool is_python(const struct model_process *p)
+{
+	return strstr(p->comm, "python") != NULL;
+}
+
+/* Waiting in CLASS ended by another thread of the same process, between roles A and B (either way). */
+static void edges_between(const struct run_model *m, int class, enum role a, enum role b,
+			  uint64_t *count, uint64_t *waited_ns)
+{
+	*count = *waited_ns = 0;
+	for (size_t i = 0; i < m->n_wakeups; i++) {
+		const struct model_wakeup *w = &m->wakeups[i];
+		const struct thread_acct *wakee = NULL, *waker = NULL;
+		enum role wakee_role, waker_role;
+
+		for (size_t t = 0; t < m->n_threads; t++) {
+			if (m->threads[t].acct.tid == w->k.wakee_tid)
+				wakee = &m->threads[t].acct;
+			if (m->threads[t].acct.tid == w->k.waker_tid)
+				waker = &m->threads[t].acct;
+		}
+		if (!wakee || !waker || wakee == waker || wakee->tgid != waker->tgid ||
+		    (class >= 0 && w->k.wakee_class != (uint32_t)class))
+			continue;
+		wakee_role = thread_role(m, wakee);
+		waker_role = thread_role(m, waker);
+		if ((wakee_role == a && waker_role == b) || (wakee_role == b && waker_role == a)) {
+			*count += w->s.count;
+			*waited_ns += w->s.waited_ns;
+		}
+	}
+}
+
+/* The thread that hands work to the executors: the event loop, else the main thread. */
+static enum role dispatcher(const struct explanation *e)
+{
+	return e->d.roles[ROLE_LOOP].threads ? ROLE_LOOP : ROLE_MAIN;
+}
+
+/* Without GIL data: many threads of one Python process waiting on futexes while together they
+ * use no more than one CPU take turns holding the interpreter. Futex waits of hand-offs between
+ * the dispatcher and the executors are thread-pool-handoff's, not the GIL's. */
+static bool likely_gil(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	uint64_t handoffs, handoff_ns;
+
+	edges_between(m, WC_LOCK, dispatcher(e), ROLE_EXECUTOR, &handoffs, &handoff_ns);
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct acct_totals t;
+		double lock, cpus;
+
+		totals_of(m, m->procs[i].pid, &t);
+		t.ns[WC_LOCK] -= t.ns[WC_LOCK] < handoff_ns ? t.ns[WC_LOCK] : handoff_ns;
+		lock = share(t.ns[WC_LOCK], t.life_ns);
+		cpus = share(t.ns[WC_ONCPU], e->d.wall_ns);
+		if (!is_python(&m->procs[i]) || t.threads < explain_th.likely_gil_threads ||
+		    lock < explain_th.likely_gil_lock_share || cpus < explain_th.likely_gil_cpus_min ||
+		    cpus > explain_th.likely_gil_cpus_max)
+			continue;
+		f->explained_s = wall_share_s(&e->d, t.ns[WC_LOCK]);
+		evidence(f, "gil_data", 0);
+		evidence(f, "threads", t.threads);
+		evidence(f, "lock_share", lock);
+		evidence(f, "cpus_busy", cpus);
+		say(f, "Likely GIL: %d threads of Python process %u spent %.0f%% of their time in lock "
+		    "(futex) waits other than hand-offs while together they kept only %.2f CPUs busy: "
+		    "they take turns holding the interpreter.", t.threads, m->procs[i].pid, 100 * lock, cpus);
+		return true;
+	}
+	return false;
+}
+
+static bool gil_bound(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+	double gil = share(d->class_ns[WC_GIL], d->thread_ns);
+
+	if (!d->class_ns[WC_GIL])
+		return likely_gil(m, e, f);
+	if (gil < explain_th.gil_share)
+		return false;
+	f->explained_s = wall_share_s(d, d->class_ns[WC_GIL]);
+	evidence(f, "gil_data", 1);
+	evidence(f, "gil_share", gil);
+	evidence(f, "cpus_busy", d->cpus_busy);
+	say(f, "The GIL serialised the threads: they spent %.0f%% of their time waiting for it, and the "
+	    "run kept %.2f of %d CPUs busy.", 100 * gil, d->cpus_busy, d->ncpus);
+	return true;
+}
+
+static bool lock_contention(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	uint64_t count = 0, ns = 0;
+
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		uint64_t c, w;
+
+		edges_between(m, WC_LOCK, r, r, &c, &w);
+		count += c;
+		ns += w;
+	}
+	if (share(ns, e->d.thread_ns) < explain_th.lock_contention_share)
+		return false;
+	f->explained_s = wall_share_s(&e->d, ns);
+	evidence(f, "sibling_lock_share", share(ns, e->d.thread_ns));
+	evidence(f, "handovers", (double)count);
+	evidence(f, "cpus_busy", e->d.cpus_busy);
+	say(f, "Threads took turns on a lock: %.0f%% of thread time was futex waits ended by a sibling "
+	    "thread (%llu hand-overs), and the run kept %.2f of %d CPUs busy.",
+	    100 * share(ns, e->d.thread_ns), (unsigned long long)count, e->d.cpus_busy, e->d.ncpus);
+	return true;
+}
+
+static bool thread_pool_handoff(const struct run_model *m, const struct explanation *e,
+				struct finding *f)
+{
+	uint64_t count, ns;
+
+	edges_between(m, -1, dispatcher(e), ROLE_EXECUTOR, &count, &ns);
+	if (count < explain_th.handoff_min_wakeups || share(ns, e->d.thread_ns) < explain_th.handoff_share)
+		return false;
+	f->explained_s = wall_share_s(&e->d, ns);
+	evidence(f, "wakeups", (double)count);
+	evidence(f, "waited_s", ns_to_s(ns));
+	evidence(f, "share", share(ns, e->d.thread_ns));
+	evidence(f, "switches", (double)e->d.switches);
+	say(f, "The %s thread and %d executor threads handed work to each other: %llu wakeups between "
+	    "them, %.2f s of waiting (%.0f%% of thread time), %llu context switches in all.",
+	    graph_node_names[dispatcher(e)], e->d.roles[ROLE_EXECUTOR].threads, (unsigned long long)count,
+	    ns_to_s(ns), 100 * share(ns, e->d.thread_ns), (unsigned long long)e->d.switches);
+	return true;
+}
+
+static void disk_evidence(const struct decomposition *d, struct finding *f)
+{
+	evidence(f, "disk_busy", d->disk_busy);
+	evidence(f, "disk_share", share(d->class_ns[WC_DISK], d->thread_ns));
+	evidence(f, "write_syscall_mb", d->write_bytes / 1e6);
+	evidence(f, "device_written_mb", d->sectors_written * 512 / 1e6);
+}
+
+static bool disk_bound(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+	double disk = share(d->class_ns[WC_DISK], d->thread_ns), busy_s = d->disk_busy * ns_to_s(d->wall_ns);
+
+	(void)m;
+	if (d->disk_busy < explain_th.disk_bound_busy && disk < explain_th.disk_bound_share)
+		return false;
+	f->explained_s = wall_share_s(d, d->class_ns[WC_DISK]);
+	if (busy_s > f->explained_s)
+		f->explained_s = busy_s;
+	disk_evidence(d, f);
+	say(f, "The disk was the limit: it was busy %.0f%% of the wall time and threads spent %.0f%% of "
+	    "their time waiting for it (%.2f MB written by syscalls, %.2f MB by the device).",
+	    100 * d->disk_busy, 100 * disk, d->write_bytes / 1e6, d->sectors_written * 512 / 1e6);
+	return true;
+}
+
+/* Explains no wall time: it rules a cause out. */
+static bool disk_not_bottleneck(const struct run_model *m, const struct explanation *e,
+				struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+
+	(void)m;
+	if (!d->write_bytes || d->disk_busy >= explain_th.disk_idle_busy)
+		return false;
+	disk_evidence(d, f);
+	say(f, "The disk was not the bottleneck: it was busy %.1f%% of the wall time; write syscalls "
+	    "wrote %.2f MB, the device %.2f MB.", 100 * d->disk_busy, d->write_bytes / 1e6,
+	    d->sectors_written * 512 / 1e6);
+	return true;
+}
+
+/* Time in the syscalls that create, replace and end processes. */
+static void startup_syscalls(const struct run_model *m, uint64_t *count, uint64_t *ns)
+{
+	static const char *const names[] = { "clone", "clone3", "fork", "vfork", "execve", "execveat",
+					     "exit", "exit_group" };
+
+	*count = *ns = 0;
+	for (size_t n = 0; n < ARRAY_LEN(names); n++) {
+		uint64_t c, t;
+
+		syscall_totals(m, 0, (uint32_t)syscall_nr(names[n]), &c, &t);
+		*count += c;
+		*ns += t;
+	}
+}
+
+static bool process_startup_ipc(const struct run_model *m, const struct explanation *e,
+				struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+	uint64_t calls, startup_ns, pipe_ns = 0;
+
+	if (!d->roles[ROLE_WORKER].threads)
+		return false;
+	for (size_t i = 0; i < m->n_threads; i++)
+		if (m->threads[i].acct.tgid != m->meta.root_pid)
+			pipe_ns += m->threads[i].acct.ns[WC_PIPE];
+	startup_syscalls(m, &calls, &startup_ns);
+	if (share(startup_ns + pipe_ns, d->thread_ns) < explain_th.startup_ipc_share)
+		return false;
+	f->explained_s = wall_share_s(d, startup_ns + pipe_ns);
+	evidence(f, "startup_syscalls_s", ns_to_s(startup_ns));
+	evidence(f, "startup_syscalls", (double)calls);
+	evidence(f, "pipe_s", ns_to_s(pipe_ns));
+	evidence(f, "workers", d->roles[ROLE_WORKER].threads);
+	say(f, "Process start-up and IPC cost %.0f%% of thread time: %.3f s in fork/exec/exit syscalls "
+	    "(%llu calls) and %.3f s of worker processes blocked on pipes, across %d workers.",
+	    100 * share(startup_ns + pipe_ns, d->thread_ns), ns_to_s(startup_ns),
+	    (unsigned long long)calls, ns_to_s(pipe_ns), d->roles[ROLE_WORKER].threads);
+	return true;
+}
+
+/* In this order, which breaks ties of explained time: the more specific finding first. */
+static const struct {
+	const char *name;
+	bool (*detect)(const struct run_model *m, const struct explanation *e, struct finding *f);
+} finding_rules[] = {
+	{ "loop-blocked", loop_blocked },
+	{ "no-concurrency", no_concurrency },
+	{ "cpu-bound-single-thread", cpu_bound_single_thread },
+	{ "gil-bound", gil_bound },
+	{ "lock-contention", lock_contention },
+	{ "thread-pool-handoff", thread_pool_handoff },
+	{ "disk-bound", disk_bound },
+	{ "runqueue-saturation", runqueue_saturation },
+	{ "cpu-contention", cpu_contention },
+	{ "process-startup-ipc", process_startup_ipc },
+	{ "parallel", parallel },
+	{ "disk-not-bottleneck", disk_not_bottleneck },
+};
+
+static void syscall_sums(const struct run_model *m, struct explanation *e)
+{
+	for (size_t i = 0; i < m->n_syscalls; i++) {
+		uint32_t nr = m->syscalls[i].nr;
+
+		if (nr < SYSCALL_NR_MAX) {
+			e->sys_count[nr] += m->syscalls[i].s.count;
+			e->sys_ns[nr] += m->syscalls[i].s.total_ns;
+		}
+	}
+}
+
+void explain_run(const struct run_model *m, struct explanation *e)
+{
+	memset(e, 0, sizeof(*e));
+	decompose(m, &e->d);
+	wait_graph_build(m, &e->g);
+	syscall_sums(m, e);
+	for (size_t r = 0; r < ARRAY_LEN(finding_rules); r++) {
+		struct finding f = { .name = finding_rules[r].name };
+		size_t at;
+
+		if (!finding_rules[r].detect(m, e, &f))
+			continue;
+		/* stable insertion: a later rule goes after every finding that explains as much */
+		for (at = e->n_findings; at > 0 && e->findings[at - 1].explained_s < f.explained_s; at--)
+			e->findings[at] = e->findings[at - 1];
+		e->findings[at] = f;
+		e->n_findings++;
+	}
+}
+
+const struct finding *explanation_finding(const struct explanation *e, const char *name)
+{
+	for (size_t i = 0; i < e->n_findings; i++)
+		if (!strcmp(e->findings[i].name, name))
+			return &e->findings[i];
+	return NULL;
+}
