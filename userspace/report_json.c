@@ -7,6 +7,7 @@
 #include <string.h>
 #include "account.h"
 #include "classify.h"
+#include "explain.h"
 #include "syscall_names.h"
 #include "util.h"
 
@@ -203,6 +204,8 @@ json_t *model_to_json(const struct run_model *m)
 		"events", (json_int_t)model_events(m), "drops", (json_int_t)model_drops(m),
 		"tree", totals_json(&tree), "max_identity_residual", worst,
 		"max_identity_residual_tid", (json_int_t)worst_tid));
+	/* Derived, for readers: the loader rebuilds it from the model. */
+	json_object_set_new(root, "explanation", explain_to_json(m));
 	return root;
 }
 

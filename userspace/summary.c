@@ -5,6 +5,7 @@
 #include <string.h>
 #include "account.h"
 #include "classify.h"
+#include "explain.h"
 #include "syscall_names.h"
 #include "util.h"
 
@@ -151,6 +152,21 @@ static void print_drops(FILE *out, const struct run_model *m)
 	}
 }
 
+#define SUMMARY_FINDINGS 3
+
+/* The top findings of the explanation engine (docs/explain.md), most wall time explained first. */
+static void print_findings(FILE *out, const struct run_model *m)
+{
+	struct explanation *e = xcalloc(1, sizeof(*e));
+
+	explain_run(m, e);
+	if (e->n_findings)
+		fprintf(out, "why (aggregate shares of thread time, docs/explain.md):\n");
+	for (size_t i = 0; i < e->n_findings && i < SUMMARY_FINDINGS; i++)
+		fprintf(out, "  %s: %s\n", e->findings[i].name, e->findings[i].text);
+	free(e);
+}
+
 void summary_print(FILE *out, const struct run_model *m, const char *report_path)
 {
 	struct acct_totals tree;
@@ -170,6 +186,7 @@ void summary_print(FILE *out, const struct run_model *m, const char *report_path
 	print_crosscheck(out, m, &tree);
 	print_block_io(out, m);
 	print_drops(out, m);
+	print_findings(out, m);
 	if (report_path)
 		fprintf(out, "report: %s\n", report_path);
 }
