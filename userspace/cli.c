@@ -15,12 +15,13 @@ const char record_usage[] =
 	"  -d, --duration SECONDS     with -p: stop after SECONDS (default: Ctrl-C or exit)\n"
 	"  -t, --timeout SECONDS      kill the command's tree after SECONDS (report marked interrupted)\n"
 	"  -q, --quiet                print no summary\n"
+	"      --push URL             also send the profiles to a Pyroscope-compatible server\n"
 	"      --no-offcpu-stacks     do not capture stacks when threads block\n"
 	"      --offcpu-stack-period MS  capture off-CPU stacks at most once per MS per thread\n"
 	"                             (default 1; 0 captures every block)\n"
 	"  -h, --help                 this help\n";
 
-enum { OPT_NO_OFFCPU = 256, OPT_OFFCPU_PERIOD };
+enum { OPT_NO_OFFCPU = 256, OPT_OFFCPU_PERIOD, OPT_PUSH };
 
 static const struct option record_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -31,6 +32,7 @@ static const struct option record_options[] = {
 	{ "timeout", required_argument, NULL, 't' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-offcpu-stacks", no_argument, NULL, OPT_NO_OFFCPU },
+	{ "push", required_argument, NULL, OPT_PUSH },
 	{ "offcpu-stack-period", required_argument, NULL, OPT_OFFCPU_PERIOD },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -52,6 +54,7 @@ static enum parse_result parse_one(int c, const char *arg, struct record_opts *o
 	case 'u': o->user = arg; break;
 	case 'q': o->quiet = true; break;
 	case OPT_NO_OFFCPU: o->offcpu_stacks = false; break;
+	case OPT_PUSH: o->push_url = arg; break;
 	case 'F':
 		if (!parse_u64(arg, 0, 10000, &v))
 			return bad(err, errlen, "--freq", "expected 0 to 10000 samples per second", arg);

@@ -15,6 +15,7 @@ struct record_opts {
 	double duration_s;           /* attach mode: 0 = until Ctrl-C or the process exits */
 	double timeout_s;            /* command mode: kill the tree after this long; 0 = never */
 	bool quiet;
+	const char *push_url;        /* Pyroscope-compatible server to send the profiles to */
 	bool offcpu_stacks;
 	uint64_t offcpu_stack_period_ns;
 	char **cmd;                  /* NULL-terminated; NULL in attach mode */

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exports.h"
+#include "push.h"
 #include "proc.h"
 #include "record.h"
 #include "summary.h"
@@ -338,6 +339,8 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	/* The report and every export: flame graphs, speedscope, trace events, HTML. */
 	sym = symbolizer_new("/proc/kallsyms");
 	rc = export_all(o->outdir, m, sym);
+	if (o->push_url)  /* the local report is written regardless; a failed push is only reported */
+		push_run(o->push_url, m, sym);
 	symbolizer_free(sym);
 	if (pw)
 		give_outputs(o->outdir, pw);

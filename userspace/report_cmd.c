@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "export_html.h"
 #include "exports.h"
+#include "push.h"
 #include "report_json.h"
 #include "report_source.h"
 #include "summary.h"
@@ -22,6 +23,7 @@ static const char report_usage[] =
 	"      --speedscope FILE  speedscope profile (speedscope.app)\n"
 	"      --perfetto FILE    Chrome trace events (ui.perfetto.dev, chrome://tracing)\n"
 	"      --html FILE        self-contained HTML report\n"
+	"      --push URL         send the on-CPU and off-CPU profiles to a Pyroscope-compatible server\n"
 	"  -o, --output PATH      with --folded or --svg: the file; else a directory to write every\n"
 	"                         export into (a run directory: report.html and cells/NAME/...)\n"
 	"  -q, --quiet            no summary\n"
@@ -29,12 +31,12 @@ static const char report_usage[] =
 	"Exit status: 0, 1 when an export could not be written, 2 for bad usage or a bad report.\n";
 
 struct report_opts {
-	const char *path, *output, *speedscope, *perfetto, *html;
+	const char *path, *output, *speedscope, *perfetto, *html, *push;
 	int folded, svg;           /* fold kind, or -1 */
 	bool quiet;
 };
 
-enum { OPT_FOLDED = 256, OPT_SVG, OPT_SPEEDSCOPE, OPT_PERFETTO, OPT_HTML };
+enum { OPT_FOLDED = 256, OPT_SVG, OPT_SPEEDSCOPE, OPT_PERFETTO, OPT_HTML, OPT_PUSH };
 
 static const struct option report_options[] = {
 	{ "folded", required_argument, NULL, OPT_FOLDED },
@@ -42,6 +44,7 @@ static const struct option report_options[] = {
 	{ "speedscope", required_argument, NULL, OPT_SPEEDSCOPE },
 	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 	{ "html", required_argument, NULL, OPT_HTML },
+	{ "push", required_argument, NULL, OPT_PUSH },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -74,6 +77,7 @@ static int parse_report_options(int argc, char **argv, struct report_opts *o)
 		case OPT_SPEEDSCOPE: o->speedscope = optarg; break;
 		case OPT_PERFETTO: o->perfetto = optarg; break;
 		case OPT_HTML: o->html = optarg; break;
+		case OPT_PUSH: o->push = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
@@ -113,6 +117,8 @@ static int one_report_exports(const struct report_opts *o, const struct run_mode
 		rc |= export_to_path(o->html, export_html, m, s, FOLD_ONCPU);
 	if (o->output && !stream_export(o))
 		rc |= export_all(o->output, m, s);
+	if (o->push)
+		rc |= push_run(o->push, m, s);
 	return rc ? 1 : 0;
 }
 
