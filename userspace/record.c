@@ -173,11 +173,9 @@ static void fill_meta(struct run_model *m, const struct record_opts *o, const st
 	char *cmd = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&cmd, &len);
-	struct timespec rt;
 
 	uname(&u);
 	gethostname(host, sizeof(host) - 1);
-	clock_gettime(CLOCK_REALTIME, &rt);
 	m->meta.version = xstrdup(CONCTRACE_VERSION);
 	m->meta.kernel = xstrdup(u.release);
 	m->meta.hostname = xstrdup(host);
@@ -187,7 +185,6 @@ static void fill_meta(struct run_model *m, const struct record_opts *o, const st
 	m->meta.offcpu_stacks = o->offcpu_stacks;
 	m->meta.offcpu_stack_period_ns = o->offcpu_stack_period_ns;
 	m->meta.attach_mode = o->pid > 0;
-	m->meta.start_epoch = rt.tv_sec + rt.tv_nsec / 1e9;
 	if (o->cmd)
 		for (char **a = o->cmd; *a; a++)
 			fprintf(f, "%s%s", a == o->cmd ? "" : " ", *a);
@@ -395,6 +392,7 @@ int record_session(const struct record_opts *o)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	diskstats_read("/proc/diskstats", &before);
 	m.meta.start_ns = monotonic_ns();
+	m.meta.start_epoch = realtime_s();
 	timed_out = false;
 	if (o->pid) {
 		m.meta.root_pid = o->pid;

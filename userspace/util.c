@@ -134,6 +134,14 @@ uint64_t monotonic_ns(void)
 	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
+double realtime_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 double ns_to_s(uint64_t ns)
 {
 	return ns / 1e9;

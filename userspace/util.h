@@ -26,6 +26,8 @@ int write_file_atomic(const char *path, const char *data, size_t len);
 char *read_file(const char *path, size_t *len);
 
 uint64_t monotonic_ns(void);
+/* Wall-clock time, seconds since 1970. */
+double realtime_s(void);
 double ns_to_s(uint64_t ns);
 
 /* Parses a whole decimal number in [min, max]; false when S is anything else. */
