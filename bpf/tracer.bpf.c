@@ -572,7 +572,6 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	nr = t->sys_nr;
 	if (nr < 0 || nr >= SYSCALL_SLOTS)
 		return 0;
-	count(CNT_SYSCALL);
 	ns = bpf_ktime_get_ns() - t->sys_start_ns;
 	t->sys_nr = -1;
 	idx = (bpf_get_smp_processor_id() * nproc_slots + t->proc_slot) * SYSCALL_SLOTS + nr;

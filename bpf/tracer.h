@@ -43,7 +43,7 @@ enum syscall_kind {
 
 /* Indices of the per-CPU counters: events handled and everything dropped. */
 enum counter {
-	CNT_SWITCH, CNT_WAKEUP, CNT_SYSCALL, CNT_SAMPLE, CNT_BLOCK_RQ, CNT_FORK, CNT_EXEC, CNT_EXIT,
+	CNT_SWITCH, CNT_WAKEUP, CNT_SYSCALL,  /* CNT_SYSCALL: summed by user space from the statistics */ CNT_SAMPLE, CNT_BLOCK_RQ, CNT_FORK, CNT_EXEC, CNT_EXIT,
 	CNT_EVENTS_END,
 	DROP_THREAD_MAP_FULL = CNT_EVENTS_END, /* a traced thread could not be tracked */
 	DROP_PROC_SLOTS_FULL,     /* more processes than syscall slots: the rest share the last one */

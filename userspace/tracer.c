@@ -426,6 +426,7 @@ static void drain_syscalls(struct tracer *t)
 			}
 			if (!sum.count)
 				continue;
+			t->m->counters[CNT_SYSCALL] += sum.count;
 			struct model_syscall *s = VEC_PUSH(t->m->syscalls, t->m->n_syscalls, t->m->cap_syscalls);
 			/* The last slot is shared once slots ran out: its owner is then unknown (0). */
 			s->tgid = slot == t->nproc_slots - 1 && used > t->nproc_slots ? 0 : t->slot_tgid[slot];
