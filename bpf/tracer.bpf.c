@@ -190,11 +190,14 @@ static __always_inline struct thread_entry *thread_of(struct task_struct *task, 
 	return t;
 }
 
-/* Starts tracing CHILD, born of a traced PARENT, in SLOT. */
-static __always_inline void new_thread(struct task_struct *child, __u32 slot, __u64 now)
+/* Starts tracing CHILD, born of a traced thread P, in SLOT. Its memory is P's (or a copy): so is
+ * its GIL, which a new Python thread waits for first. */
+static __always_inline void new_thread(struct task_struct *child, const struct thread_entry *p, __u32 slot,
+				       __u64 now)
 {
 	struct thread_entry init = {
 		.sys_nr = -1, .proc_slot = slot, .state = STATE_INIT,
+		.py_gil = p->py_gil, .py_gil_size = p->py_gil_size,
 		.acct = { .tid = BPF_CORE_READ(child, pid), .tgid = BPF_CORE_READ(child, tgid) },
 	};
 	struct thread_entry *t = bpf_task_storage_get(&thread_store, child, &init,
@@ -272,16 +275,11 @@ static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
 	return WC_NET;
 }
 
-/* A futex wait of a Python process on an address inside its interpreter's GIL state. */
+/* A futex wait of a Python process on an address inside its interpreter's GIL state. The GIL is
+ * remembered at stack captures: no lookup per switch. */
 static __always_inline bool waits_for_gil(struct thread_entry *t)
 {
-	struct py_proc *py = bpf_map_lookup_elem(&py_procs, &t->acct.tgid);
-	__u64 gil;
-
-	if (!py)
-		return false;
-	gil = py->runtime + py->off.runtime_gil;
-	return t->sys_arg0 >= gil && t->sys_arg0 < gil + py->off.gil_size;
+	return t->sys_arg0 - t->py_gil < t->py_gil_size;
 }
 
 static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thread_entry *t)
@@ -451,6 +449,8 @@ static __always_inline __u64 store_py_stack(struct thread_entry *t)
 	__u64 tstate, h;
 	__u8 sent = 1;
 
+	t->py_gil = py ? py->runtime + py->off.runtime_gil : 0;
+	t->py_gil_size = py ? py->off.gil_size : 0;
 	if (!py || !(tstate = find_tstate(py, t)) || !(e = bpf_map_lookup_elem(&py_scratch, &zero)))
 		return 0;
 	h = walk_py_frames(py, tstate, &e->stack, 0xcbf29ce484222325ULL ^ t->acct.tgid);
@@ -676,7 +676,7 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 		emit_fork(child, pt->acct.tgid, slot, now);
 		inherit_python(pt->acct.tgid, child->tgid);
 	}
-	new_thread(child, slot, now);
+	new_thread(child, pt, slot, now);
 	return 0;
 }
 
@@ -692,7 +692,7 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	count(CNT_EXEC);
 	/* The old image is gone; user space recognises a new interpreter from the event. */
 	bpf_map_delete_elem(&py_procs, &tgid);
-	t->py_tstate = 0;
+	t->py_tstate = t->py_gil = t->py_gil_size = 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(DROP_RINGBUF_FULL);

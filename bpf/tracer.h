@@ -96,7 +96,8 @@ struct thread_entry {
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
 	__u64 py_tstate;      /* the thread's PyThreadState, once found (0: not yet) */
 	__u32 proc_slot;      /* the process's row in the syscall statistics */
-	__u32 pad;
+	__u32 py_gil_size;
+	__u64 py_gil;         /* its process's GIL state when Python, as of the last stack capture */
 	struct thread_acct acct;
 };
 
