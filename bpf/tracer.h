@@ -94,11 +94,14 @@ struct thread_entry {
 	__u64 kstack, ustack; /* stacks captured at the last switch-out, or 0 */
 	__u64 pystack;        /* Python stack captured at the last switch-out, or 0 */
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
-	__u64 py_tstate;      /* the thread's PyThreadState, once found (0: not yet) */
 	__u32 proc_slot;      /* the process's row in the syscall statistics */
-	__u32 py_gil_size;
-	__u64 py_gil;         /* its process's GIL state when Python, as of the last stack capture */
+	__u32 pad;
 	struct thread_acct acct;
+	/* Python processes only, after the fields every switch touches. */
+	__u64 py_tstate;      /* the thread's PyThreadState, once found (0: not yet) */
+	__u64 py_gil;         /* its process's GIL state, as of the last stack capture (0: none) */
+	__u32 py_gil_size;
+	__u32 py_pad;
 };
 
 /* Syscall statistics live in an array indexed by (cpu, process slot, syscall number). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "python.h"
+#include "report_json.h"
 #include "util.h"
 
 /* A location table, and the line co_positions() gives for each code unit (-1: None). Made with
@@ -111,4 +112,43 @@ Test(python, other_builds_and_files_are_not)
 	cr_assert_null(py_layout_find("3.12", 0x28b20));
 	cr_assert_neq(py_binary_read("/bin/sh", &b), 0);
 	cr_assert_neq(py_binary_read("/nonexistent/python3.11", &b), 0);
+}
+
+/* report.json keeps what a Python run adds: the interpreter, the GIL's switches, the named
+ * stacks and which aggregate used which. */
+Test(python, report_round_trip)
+{
+	struct run_model m, back;
+	struct model_process *p;
+	struct model_pystack *s;
+	char err[256];
+	json_t *j;
+
+	model_init(&m);
+	p = model_add_process(&m, 42);
+	p->python = xstrdup("3.11");
+	p->gil_switches = 17;
+	s = VEC_PUSH(m.pystacks, m.n_pystacks, m.cap_pystacks);
+	s->id = 0x8000000000000001ULL;
+	s->tgid = 42;
+	s->depth = 2;
+	s->frames = xcalloc(2, sizeof(*s->frames));
+	s->frames[0] = xstrdup("leaf (script.py:6)");
+	s->frames[1] = xstrdup("<module> (script.py:21)");
+	VEC_PUSH(m.stack_aggs, m.n_stack_aggs, m.cap_stack_aggs)->k =
+		(struct stack_key){ .tid = 42, .tgid = 42, .pystack = s->id, .wait_class = WC_GIL };
+	j = model_to_json(&m);
+	cr_assert_eq(model_from_json(j, &back, err, sizeof(err)), 0, "%s", err);
+	json_decref(j);
+	cr_assert_str_eq(model_process(&back, 42)->python, "3.11");
+	cr_assert_eq(model_process(&back, 42)->gil_switches, 17);
+	cr_assert_eq(back.n_pystacks, 1);
+	cr_assert_eq(back.pystacks[0].id, s->id);
+	cr_assert_eq(back.pystacks[0].tgid, 42);
+	cr_assert_eq(back.pystacks[0].depth, 2);
+	cr_assert_str_eq(back.pystacks[0].frames[1], "<module> (script.py:21)");
+	cr_assert_eq(back.stack_aggs[0].k.pystack, s->id);
+	cr_assert_eq(back.stack_aggs[0].k.wait_class, WC_GIL);
+	model_free(&m);
+	model_free(&back);
 }
