@@ -348,6 +348,8 @@ void tracer_refresh_maps(struct tracer *t)
 			continue;
 		free(p->maps);
 		p->maps = maps;
+		if (!p->python && strstr(maps, "/libpython"))  /* loaded after the exec we saw */
+			detect_python(t, p);
 	}
 }
 
