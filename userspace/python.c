@@ -309,15 +309,17 @@ const char *py_resolver_detect(struct py_resolver *r, pid_t pid, struct py_proc 
 	return f->layout->version;
 }
 
-void py_resolver_fork(struct py_resolver *r, pid_t parent, pid_t child)
+bool py_resolver_fork(struct py_resolver *r, pid_t parent, pid_t child, struct py_proc *out)
 {
 	const struct py_process *pp = find_process(r, parent);
 	struct py_process c;
 
 	if (!pp)
-		return;
+		return false;
 	c = (struct py_process){ .pid = child, .parent = parent, .layout = pp->layout, .runtime = pp->runtime };
 	*VEC_PUSH(r->procs, r->n_procs, r->cap_procs) = c;  /* the push may move *pp */
+	*out = (struct py_proc){ .runtime = c.runtime, .off = c.layout->bpf };
+	return true;
 }
 
 static bool read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)

@@ -53,8 +53,9 @@ void py_resolver_free(struct py_resolver *r);
  * one line, once per interpreter file). */
 const char *py_resolver_detect(struct py_resolver *r, pid_t pid, struct py_proc *out);
 
-/* PARENT, a recognised Python process, forked CHILD: same interpreter, same code objects. */
-void py_resolver_fork(struct py_resolver *r, pid_t parent, pid_t child);
+/* PARENT forked CHILD: when PARENT is a recognised Python process, CHILD runs the same interpreter
+ * with the same code objects; OUT gets the same entry for the BPF side. False when it is not. */
+bool py_resolver_fork(struct py_resolver *r, pid_t parent, pid_t child, struct py_proc *out);
 
 /* Names the frames of ST, walked in TGID: malloc'd strings, innermost first, with "[truncated]"
  * outermost when ST was cut; *DEPTH gets their number. */

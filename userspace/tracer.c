@@ -185,14 +185,17 @@ static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slo
 /* Lets the BPF side walk the Python frames of process P when it runs a known interpreter. */
 static void detect_python(struct tracer *t, struct model_process *p)
 {
+	int fd = bpf_map__fd(t->skel->maps.py_procs);
 	struct py_proc py;
 	const char *version = py_resolver_detect(t->py, p->pid, &py);
 
 	free(p->python);
 	p->python = NULL;
-	if (!version)
+	if (!version) {
+		bpf_map_delete_elem(fd, &p->pid);  /* what on_fork may have given it before the exec */
 		return;
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.py_procs), &p->pid, &py, BPF_ANY)) {
+	}
+	if (bpf_map_update_elem(fd, &p->pid, &py, BPF_ANY)) {
 		errmsg("warning: pid %u: cannot trace its Python frames: %s", p->pid, strerror(errno));
 		return;
 	}
@@ -250,13 +253,14 @@ int tracer_follow(struct tracer *t, pid_t tgid)
 
 static void on_fork(struct tracer *t, const struct lifecycle_event *e)
 {
-	struct model_process *p = model_add_process(t->m, e->pid), *parent;
+	struct model_process *p = model_add_process(t->m, e->pid), *parent = model_process(t->m, e->ppid);
+	struct py_proc py;
 
 	p->ppid = e->ppid;
-	parent = model_process(t->m, e->ppid);
-	if (parent && parent->python) {  /* the BPF side copied the parent's interpreter */
+	/* The BPF side copied the parent's entry, unless it forked before we recognised the parent. */
+	if (parent && parent->python && py_resolver_fork(t->py, e->ppid, e->pid, &py)) {
+		bpf_map_update_elem(bpf_map__fd(t->skel->maps.py_procs), &p->pid, &py, BPF_NOEXIST);
 		p->python = xstrdup(parent->python);
-		py_resolver_fork(t->py, e->ppid, e->pid);
 	}
 	p->start_ns = e->ts_ns;
 	if (e->proc_slot < t->nproc_slots && !t->slot_tgid[e->proc_slot])
