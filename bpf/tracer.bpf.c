@@ -109,6 +109,30 @@ struct {
 	__type(value, struct stack_trace);
 } stack_scratch SEC(".maps");
 
+/* Python processes (tgid -> interpreter), from user space and inherited at fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct py_proc);
+} py_procs SEC(".maps");
+
+/* Ids of the Python stacks already sent to user space (the frames travel in the event). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} py_stacks_sent SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct py_stack_event);
+} py_scratch SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
@@ -167,11 +191,14 @@ static __always_inline struct thread_entry *thread_of(struct task_struct *task, 
 	return t;
 }
 
-/* Starts tracing CHILD, born of a traced PARENT, in SLOT. */
-static __always_inline void new_thread(struct task_struct *child, __u32 slot, __u64 now)
+/* Starts tracing CHILD, born of a traced thread P, in SLOT. Its memory is P's (or a copy): so is
+ * its GIL, which a new Python thread waits for first. */
+static __always_inline void new_thread(struct task_struct *child, const struct thread_entry *p, __u32 slot,
+				       __u64 now)
 {
 	struct thread_entry init = {
 		.sys_nr = -1, .proc_slot = slot, .state = STATE_INIT,
+		.py_gil = p->py_gil, .py_gil_size = p->py_gil_size,
 		.acct = { .tid = BPF_CORE_READ(child, pid), .tgid = BPF_CORE_READ(child, tgid) },
 	};
 	struct thread_entry *t = bpf_task_storage_get(&thread_store, child, &init,
@@ -253,6 +280,13 @@ static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
 	return sock->sk->__sk_common.skc_family == AF_UNIX ? WC_PIPE : WC_NET;
 }
 
+/* A futex wait of a Python process on an address inside its interpreter's GIL state. The GIL is
+ * remembered at stack captures: no lookup per switch. */
+static __always_inline bool waits_for_gil(struct thread_entry *t)
+{
+	return t->sys_arg0 - t->py_gil < t->py_gil_size;
+}
+
 static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thread_entry *t)
 {
 	__s32 nr = t->sys_nr;
@@ -260,7 +294,7 @@ static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thr
 	if (nr < 0 || nr >= SYSCALL_SLOTS)
 		return WC_OTHER_SLEEP;
 	switch (syscall_kind[nr & (SYSCALL_SLOTS - 1)] & ~SK_IO_BYTES) {
-	case SK_LOCK:  return WC_LOCK;
+	case SK_LOCK:  return waits_for_gil(t) ? WC_GIL : WC_LOCK;
 	case SK_LOOP:  return WC_LOOP_IDLE;
 	case SK_TIMER: return WC_TIMER;
 	case SK_CHILD: return WC_CHILD;
@@ -313,23 +347,156 @@ static __always_inline __u64 store_stack(void *ctx, __u64 flags)
 	return h;
 }
 
+static __always_inline __u64 read_user_ptr(__u64 addr)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+/* State of the walks below, which run in bpf_loop callbacks: the verifier checks a callback
+ * once instead of every path through an unrolled walk. */
+struct tstate_search {
+	__u64 tstate;
+	__u32 tid, off_tid, off_next;
+	bool found;
+};
+
+static long check_tstate(__u32 i, struct tstate_search *s)
+{
+	if (!s->tstate)
+		return 1;
+	if (read_user_ptr(s->tstate + s->off_tid) == s->tid) {
+		s->found = true;
+		return 1;
+	}
+	s->tstate = read_user_ptr(s->tstate + s->off_next);
+	return 0;
+}
+
+/* The current thread's PyThreadState: the cached one while it still names this thread, else the
+ * one found in the interpreter's thread list; 0 when the thread has none (yet). */
+static __always_inline __u64 find_tstate(struct py_proc *py, struct thread_entry *t)
+{
+	const struct py_offsets *o = &py->off;
+	struct tstate_search s = {
+		.tstate = t->py_tstate, .tid = t->acct.tid,
+		.off_tid = o->tstate_native_tid, .off_next = o->tstate_next,
+	};
+	__u64 interp;
+
+	if (s.tstate && read_user_ptr(s.tstate + s.off_tid) == s.tid)
+		return s.tstate;
+	interp = read_user_ptr(py->runtime + o->runtime_interp_head);
+	s.tstate = interp ? read_user_ptr(interp + o->interp_threads_head) : 0;
+	bpf_loop(PY_MAX_THREADS, check_tstate, &s, 0);
+	t->py_tstate = s.found ? s.tstate : 0;
+	return t->py_tstate;
+}
+
+struct frame_walk {
+	__u64 frame, hash;
+	__u32 depth;
+	__u32 off_code, off_previous, off_prev_instr, code_bytecode;
+};
+
+/* Records one interpreter frame in the per-CPU scratch event and moves to its caller. */
+static long record_py_frame(__u32 i, struct frame_walk *w)
+{
+	__u32 zero = 0;
+	struct py_stack_event *e = bpf_map_lookup_elem(&py_scratch, &zero);
+	__u32 n = w->depth;
+	__u64 code, first, instr;
+
+	if (!w->frame || !e || n >= PY_STACK_DEPTH)
+		return 1;
+	code = read_user_ptr(w->frame + w->off_code);
+	first = code + w->code_bytecode;
+	instr = read_user_ptr(w->frame + w->off_prev_instr);
+	w->frame = read_user_ptr(w->frame + w->off_previous);
+	if (!code || instr < first)  /* a frame still being set up has no instruction yet */
+		return 0;
+	e->stack.frames[n & (PY_STACK_DEPTH - 1)].code = code;
+	e->stack.frames[n & (PY_STACK_DEPTH - 1)].instr = (instr - first) / 2;
+	w->hash = (w->hash ^ code) * 0x100000001b3ULL;
+	w->hash = (w->hash ^ (instr - first)) * 0x100000001b3ULL;
+	w->depth = n + 1;
+	return 0;
+}
+
+/* Walks the thread's interpreter frames (innermost first) into ST; returns the hash of the frames. */
+static __always_inline __u64 walk_py_frames(struct py_proc *py, __u64 tstate, struct py_stack *st,
+					    __u64 hash)
+{
+	const struct py_offsets *o = &py->off;
+	__u64 cframe = read_user_ptr(tstate + o->tstate_cframe);
+	struct frame_walk w = {
+		.frame = cframe ? read_user_ptr(cframe + o->cframe_current_frame) : 0, .hash = hash,
+		.off_code = o->frame_code, .off_previous = o->frame_previous,
+		.off_prev_instr = o->frame_prev_instr, .code_bytecode = o->code_bytecode,
+	};
+
+	bpf_loop(PY_STACK_DEPTH, record_py_frame, &w, 0);
+	st->depth = w.depth;
+	st->flags = w.frame ? PYF_TRUNCATED : 0;
+	return w.hash ^ st->flags;
+}
+
+/* Stores the current Python stack of a thread of a Python process and returns its id, which
+ * differs per process (code addresses mean nothing elsewhere); 0 when there is none. A stack seen
+ * for the first time goes to user space, to be named while the process lives. */
+static __always_inline __u64 store_py_stack(struct thread_entry *t)
+{
+	struct py_proc *py = bpf_map_lookup_elem(&py_procs, &t->acct.tgid);
+	__u32 zero = 0;
+	struct py_stack_event *e;
+	__u64 tstate, h;
+	__u8 sent = 1;
+
+	t->py_gil = py ? py->runtime + py->off.runtime_gil : 0;
+	t->py_gil_size = py ? py->off.gil_size : 0;
+	if (!py || !(tstate = find_tstate(py, t)) || !(e = bpf_map_lookup_elem(&py_scratch, &zero)))
+		return 0;
+	h = walk_py_frames(py, tstate, &e->stack, 0xcbf29ce484222325ULL ^ t->acct.tgid);
+	if (!e->stack.depth)
+		return 0;
+	h |= 1;
+	if (bpf_map_lookup_elem(&py_stacks_sent, &h))
+		return h;
+	if (bpf_map_update_elem(&py_stacks_sent, &h, &sent, BPF_NOEXIST)) {
+		if (!bpf_map_lookup_elem(&py_stacks_sent, &h))  /* else another CPU just sent it */
+			count(DROP_PY_STACK_MAP_FULL);
+		return h;
+	}
+	e->type = EV_PY_STACK;
+	e->tgid = t->acct.tgid;
+	e->id = h;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), 0)) {
+		count(DROP_RINGBUF_FULL);
+		bpf_map_delete_elem(&py_stacks_sent, &h);  /* send it again next time */
+	}
+	return h;
+}
+
 static __always_inline void capture_stacks(void *ctx, struct thread_entry *t, __u64 now)
 {
-	t->kstack = t->ustack = 0;
+	t->kstack = t->ustack = t->pystack = 0;
 	if (!offcpu_stacks || now - t->stack_ns < offcpu_stack_period_ns)
 		return;
 	t->stack_ns = now;
 	t->kstack = store_stack(ctx, 0);
 	t->ustack = store_stack(ctx, BPF_F_USER_STACK);
+	t->pystack = store_py_stack(t);
 }
 
 /* Adds one interval of CLASS with the thread's stacks to the stack aggregates. */
 static __always_inline void add_stack_time(struct thread_entry *t, __u64 kstack, __u64 ustack,
-					   __u32 class, __u64 ns)
+					   __u64 pystack, __u32 class, __u64 ns)
 {
 	struct stack_key key = {
 		.tid = t->acct.tid, .tgid = t->acct.tgid,
-		.kstack = kstack, .ustack = ustack, .wait_class = class,
+		.kstack = kstack, .ustack = ustack, .pystack = pystack, .wait_class = class,
 	};
 	static const struct stack_stat zero;
 	struct stack_stat *s = lookup_or_init(&stack_aggs, &key, &zero);
@@ -350,8 +517,8 @@ static __always_inline void end_interval(struct thread_entry *t, __u64 now)
 	__u64 ns = now > t->last_ns ? now - t->last_ns : 0;
 
 	accrue(t, now);
-	if (offcpu_stacks && (t->kstack || t->ustack))
-		add_stack_time(t, t->kstack, t->ustack, class, ns);
+	if (offcpu_stacks && (t->kstack || t->ustack || t->pystack))
+		add_stack_time(t, t->kstack, t->ustack, t->pystack, class, ns);
 }
 
 /* Sends the final accounting of a dead thread to user space, and forgets the thread. */
@@ -490,6 +657,18 @@ static __always_inline void emit_fork(struct task_struct *child, __u32 ppid, __u
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* A forked child runs the same interpreter at the same addresses; a stale entry of a process that
+ * had the child's tgid before must not survive either. */
+static __always_inline void inherit_python(__u32 parent_tgid, __u32 child_tgid)
+{
+	struct py_proc *py = bpf_map_lookup_elem(&py_procs, &parent_tgid);
+
+	if (py)
+		bpf_map_update_elem(&py_procs, &child_tgid, py, BPF_ANY);
+	else
+		bpf_map_delete_elem(&py_procs, &child_tgid);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -508,8 +687,9 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 			slot = nproc_slots - 1;
 		}
 		emit_fork(child, pt->acct.tgid, slot, now);
+		inherit_python(pt->acct.tgid, child->tgid);
 	}
-	new_thread(child, slot, now);
+	new_thread(child, pt, slot, now);
 	return 0;
 }
 
@@ -517,11 +697,15 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct thread_entry *t = bpf_task_storage_get(&thread_store, p, NULL, 0);
 	struct lifecycle_event *e;
 
-	if (!bpf_task_storage_get(&thread_store, p, NULL, 0))
+	if (!t)
 		return 0;
 	count(CNT_EXEC);
+	/* The old image is gone; user space recognises a new interpreter from the event. */
+	bpf_map_delete_elem(&py_procs, &tgid);
+	t->py_tstate = t->py_gil = t->py_gil_size = 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(DROP_RINGBUF_FULL);
@@ -543,6 +727,17 @@ static __always_inline struct thread_entry *current_thread(void)
 	return bpf_task_storage_get(&thread_store, bpf_get_current_task_btf(), NULL, 0);
 }
 
+#define __NR_exit_group 231  /* x86_64 */
+
+/* The last chance to read how often a dying Python process's GIL changed hands. */
+static __always_inline void note_gil_switches(struct thread_entry *t)
+{
+	struct py_proc *py = bpf_map_lookup_elem(&py_procs, &t->acct.tgid);
+
+	if (py)
+		py->gil_switches = read_user_ptr(py->runtime + py->off.runtime_gil + py->off.gil_switch_number);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
@@ -555,6 +750,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	if (id >= 0 && id < SYSCALL_SLOTS && (syscall_kind[id & (SYSCALL_SLOTS - 1)] & ~SK_IO_BYTES) >= SK_LOCK)
 		t->sys_arg0 = regs->di;
 	t->sys_start_ns = bpf_ktime_get_ns();
+	if (id == __NR_exit_group)
+		note_gil_switches(t);
 	return 0;
 }
 
@@ -593,7 +790,7 @@ SEC("perf_event")
 int on_cpu_sample(struct bpf_perf_event_data *ctx)
 {
 	struct thread_entry *t = current_thread();
-	__u64 kstack, ustack;
+	__u64 kstack, ustack, pystack;
 
 	if (!t)
 		return 0;
@@ -601,8 +798,8 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	t->acct.samples++;
 	kstack = store_stack(ctx, 0);
 	ustack = store_stack(ctx, BPF_F_USER_STACK);
-	add_stack_time(t, kstack, ustack, WC_ONCPU,
-		       sample_period_ns);
+	pystack = store_py_stack(t);
+	add_stack_time(t, kstack, ustack, pystack, WC_ONCPU, sample_period_ns);
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #define LAT_BUCKETS       32    /* log2(ns) latency histogram buckets */
 #define STACK_DEPTH       127   /* frames kept per stack (the kernel's default maximum) */
 #define STATE_INIT        0xff  /* thread_entry.state of a thread registered by user space, not yet seen */
+#define PY_STACK_DEPTH    64    /* Python frames kept per stack; deeper stacks are marked truncated */
+#define PY_MAX_THREADS    64    /* interpreter threads searched for the current one */
 
 /* Where a thread's time goes. One table in user space (classify.c) names and documents them. */
 enum wait_class {
@@ -53,6 +55,7 @@ enum counter {
 	DROP_STACK_ERROR,         /* a kernel stack could not be walked */
 	DROP_RINGBUF_FULL,        /* a lifecycle event could not be sent */
 	DROP_BLOCK_MAP_FULL,
+	DROP_PY_STACK_MAP_FULL,   /* a new distinct Python stack could not be stored */
 	DROP_PROG_MISSED,         /* the kernel skipped a program run (recursion): filled by user space */
 	CNT_COUNT,
 };
@@ -90,10 +93,16 @@ struct thread_entry {
 	__s32 sys_nr;         /* syscall in progress, -1 when none */
 	__u32 state;          /* enum wait_class being accrued */
 	__u64 kstack, ustack; /* stacks captured at the last switch-out, or 0 */
+	__u64 pystack;        /* Python stack captured at the last switch-out, or 0 */
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
 	__u32 proc_slot;      /* the process's row in the syscall statistics */
 	__u32 pad;
 	struct thread_acct acct;
+	/* Python processes only, after the fields every switch touches. */
+	__u64 py_tstate;      /* the thread's PyThreadState, once found (0: not yet) */
+	__u64 py_gil;         /* its process's GIL state, as of the last stack capture (0: none) */
+	__u32 py_gil_size;
+	__u32 py_pad;
 };
 
 /* Syscall statistics live in an array indexed by (cpu, process slot, syscall number). */
@@ -123,11 +132,49 @@ struct stack_trace {
 struct stack_key {
 	__u32 tid, tgid;
 	__u64 kstack, ustack;
+	__u64 pystack;        /* Python frames of the same moment, or 0 */
 	__u32 wait_class;
 	__u32 pad;
 };
 struct stack_stat {
 	__u64 count, ns;
+};
+
+/* Where an interpreter keeps what the BPF side walks: offsets within CPython's structures, from
+ * the one table of supported versions in user space (python.c). */
+struct py_offsets {
+	__u32 runtime_interp_head;     /* _PyRuntime.interpreters.head */
+	__u32 runtime_gil;             /* _PyRuntime.ceval.gil */
+	__u32 gil_size;
+	__u32 gil_switch_number;       /* within the GIL state */
+	__u32 interp_threads_head;     /* PyInterpreterState.threads.head */
+	__u32 tstate_next, tstate_native_tid, tstate_cframe;
+	__u32 cframe_current_frame;
+	__u32 frame_code, frame_previous, frame_prev_instr;
+	__u32 code_bytecode;           /* PyCodeObject.co_code_adaptive: instruction offsets count from here */
+	__u32 pad;
+};
+
+/* A Python process, keyed by tgid: set by user space when it recognises the interpreter, inherited
+ * by forked children. */
+struct py_proc {
+	__u64 runtime;                 /* address of _PyRuntime */
+	__u64 gil_switches;            /* the GIL's switch_number, read when the process calls exit_group */
+	struct py_offsets off;
+};
+
+/* One Python frame: the code object and the offset (in 2-byte code units) of its current
+ * instruction. */
+struct py_frame {
+	__u64 code;
+	__u32 instr;
+	__u32 pad;
+};
+#define PYF_TRUNCATED 1  /* more frames were outside the PY_STACK_DEPTH kept */
+struct py_stack {
+	__u32 depth;                   /* frames[0] is the innermost */
+	__u32 flags;
+	struct py_frame frames[PY_STACK_DEPTH];
 };
 
 enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH, BLK_DISCARD, BLK_OTHER, BLK_OP_COUNT };
@@ -145,7 +192,7 @@ struct blk_inflight {
 	struct blk_key key;
 };
 
-enum event_type { EV_FORK = 1, EV_EXEC, EV_THREAD_EXIT };
+enum event_type { EV_FORK = 1, EV_EXEC, EV_THREAD_EXIT, EV_PY_STACK };
 struct lifecycle_event {
 	__u32 type;
 	__u32 pid, ppid;      /* new process and its parent (EV_FORK); process (EV_EXEC) */
@@ -158,6 +205,14 @@ struct exit_event {
 	__u32 type;
 	__u32 pad;
 	struct thread_acct acct;
+};
+
+/* A Python stack seen for the first time: user space names its frames while the process lives. */
+struct py_stack_event {
+	__u32 type;
+	__u32 tgid;
+	__u64 id;
+	struct py_stack stack;
 };
 
 #endif

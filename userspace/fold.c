@@ -53,7 +53,7 @@ static void index_sort(struct index *ix)
 struct fold_ctx {
 	const struct run_model *m;
 	struct symbolizer *sym;
-	struct index procs, threads, stacks;
+	struct index procs, threads, stacks, pystacks;
 };
 
 static void fold_ctx_init(struct fold_ctx *c, const struct run_model *m, struct symbolizer *sym)
@@ -72,9 +72,14 @@ static void fold_ctx_init(struct fold_ctx *c, const struct run_model *m, struct 
 		*VEC_PUSH(c->stacks.entries, c->stacks.n, c->stacks.cap) = (struct index_entry){
 			.key = m->stacks[i].id, .item = &m->stacks[i],
 		};
+	for (size_t i = 0; i < m->n_pystacks; i++)
+		*VEC_PUSH(c->pystacks.entries, c->pystacks.n, c->pystacks.cap) = (struct index_entry){
+			.key = m->pystacks[i].id, .item = &m->pystacks[i],
+		};
 	index_sort(&c->procs);
 	index_sort(&c->threads);
 	index_sort(&c->stacks);
+	index_sort(&c->pystacks);
 }
 
 static void fold_ctx_free(struct fold_ctx *c)
@@ -82,6 +87,7 @@ static void fold_ctx_free(struct fold_ctx *c)
 	free(c->procs.entries);
 	free(c->threads.entries);
 	free(c->stacks.entries);
+	free(c->pystacks.entries);
 }
 
 /* One aggregate's frames, root first, each malloc'd. */
@@ -127,19 +133,33 @@ static void push_root(const struct fold_ctx *c, struct frame_list *l, const stru
 	frame_list_push(l, root, "");
 }
 
-/* Pushes stack ID outermost first (BPF stacks are innermost first), up to the first frame of the
- * tracer itself; returns the frames pushed. */
-static size_t push_stack(const struct fold_ctx *c, struct frame_list *l, uint64_t id, uint32_t tgid,
-			 bool kernel)
+static const struct model_stack *stack_of(const struct fold_ctx *c, uint64_t id)
 {
 	const struct index_entry *e = id ? index_find(&c->stacks, (int64_t)id) : NULL;
-	const struct index_entry *p = kernel ? NULL : index_find(&c->procs, tgid);
-	struct sym_maps *maps = p ? p->maps : symbolizer_maps(c->sym, NULL);
-	const struct model_stack *st = e ? e->item : NULL;
+
+	return e ? e->item : NULL;
+}
+
+static struct sym_maps *maps_of(const struct fold_ctx *c, uint32_t tgid)
+{
+	const struct index_entry *p = index_find(&c->procs, tgid);
+
+	return p ? p->maps : symbolizer_maps(c->sym, NULL);
+}
+
+/* Pushes the innermost DEPTH frames of ST (kernel ones, or user ones named through MAPS) outermost
+ * first (BPF stacks are innermost first), up to the first frame of the tracer itself; returns the
+ * frames pushed. */
+static size_t push_stack(const struct fold_ctx *c, struct frame_list *l, const struct model_stack *st,
+			 uint32_t depth, struct sym_maps *maps)
+{
+	bool kernel = !maps;
 	char buf[FRAME_LEN];
 	size_t pushed = 0;
 
-	for (uint32_t i = st ? st->depth : 0; i-- > 0;) {
+	if (!st)
+		return 0;
+	for (uint32_t i = depth < st->depth ? depth : st->depth; i-- > 0;) {
 		uint64_t ip = st->ips[i];
 		const char *name = kernel ? symbolize_kernel(c->sym, ip, buf, sizeof(buf))
 					  : symbolize_user_maps(c->sym, maps, ip, buf, sizeof(buf));
@@ -152,6 +172,42 @@ static size_t push_stack(const struct fold_ctx *c, struct frame_list *l, uint64_
 	return pushed;
 }
 
+/* Whether IP lies in the interpreter (python3.X, libpython3.X.so), whose frames the Python ones
+ * replace. */
+static bool in_interpreter(struct sym_maps *maps, uint64_t ip)
+{
+	const char *path = symbolize_user_file(maps, ip), *base;
+
+	if (!path)
+		return false;
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	return !strncmp(base, "python", 6) || !strncmp(base, "libpython", 9);
+}
+
+/* Pushes the user frames of A, outermost first. With a Python stack, its frames replace the
+ * interpreter's and everything outside them (the eval loop, the interpreter's main): what
+ * remains native is what the innermost Python function called, below the innermost interpreter
+ * frame. */
+static size_t push_user_stack(const struct fold_ctx *c, struct frame_list *l, const struct model_stack_agg *a)
+{
+	const struct index_entry *e = a->k.pystack ? index_find(&c->pystacks, (int64_t)a->k.pystack) : NULL;
+	const struct model_pystack *py = e ? e->item : NULL;
+	const struct model_stack *st = stack_of(c, a->k.ustack);
+	struct sym_maps *maps = maps_of(c, a->k.tgid);
+	uint32_t native = st ? st->depth : 0;
+
+	if (!py)
+		return push_stack(c, l, st, native, maps);
+	for (uint32_t i = 0; i < native; i++)
+		if (in_interpreter(maps, st->ips[i])) {
+			native = i;
+			break;
+		}
+	for (uint32_t i = py->depth; i-- > 0;)
+		frame_list_push(l, py->frames[i], "");
+	return py->depth + push_stack(c, l, st, native, maps);
+}
+
 /* The frames of aggregate A into L; false when out of memory. */
 static bool agg_frames(const struct fold_ctx *c, const struct model_stack_agg *a, bool per_thread,
 		       struct frame_list *l)
@@ -161,8 +217,8 @@ static bool agg_frames(const struct fold_ctx *c, const struct model_stack_agg *a
 
 	frame_list_clear(l);
 	push_root(c, l, &a->k, per_thread);
-	frames = push_stack(c, l, a->k.ustack, a->k.tgid, false);
-	frames += push_stack(c, l, a->k.kstack, a->k.tgid, true);
+	frames = push_user_stack(c, l, a);
+	frames += push_stack(c, l, stack_of(c, a->k.kstack), UINT32_MAX, NULL);
 	if (!frames)
 		frame_list_push(l, "[no stack]", "");
 	if (a->k.wait_class != WC_ONCPU) {

@@ -12,7 +12,8 @@ const char *const counter_names[CNT_COUNT] = {
 	[DROP_WAKEUP_MAP_FULL] = "wakeup_map_full",
 	[DROP_STACK_AGG_FULL] = "stack_agg_full", [DROP_STACK_MAP_FULL] = "stack_map_full",
 	[DROP_STACK_ERROR] = "stack_error", [DROP_RINGBUF_FULL] = "ringbuf_full",
-	[DROP_BLOCK_MAP_FULL] = "block_map_full", [DROP_PROG_MISSED] = "prog_runs_missed",
+	[DROP_BLOCK_MAP_FULL] = "block_map_full", [DROP_PY_STACK_MAP_FULL] = "py_stack_map_full",
+	[DROP_PROG_MISSED] = "prog_runs_missed",
 };
 
 int counter_by_name(const char *name)
@@ -35,9 +36,16 @@ void model_free(struct run_model *m)
 		free(m->procs[i].exe);
 		free(m->procs[i].cmdline);
 		free(m->procs[i].maps);
+		free(m->procs[i].python);
 	}
 	for (size_t i = 0; i < m->n_stacks; i++)
 		free(m->stacks[i].ips);
+	for (size_t i = 0; i < m->n_pystacks; i++) {
+		for (uint32_t j = 0; j < m->pystacks[i].depth; j++)
+			free(m->pystacks[i].frames[j]);
+		free(m->pystacks[i].frames);
+	}
+	free(m->pystacks);
 	free(m->procs);
 	free(m->threads);
 	free(m->syscalls);
@@ -71,6 +79,7 @@ struct model_process *model_add_process(struct run_model *m, uint32_t pid)
 	p = VEC_PUSH(m->procs, m->n_procs, m->cap_procs);
 	p->pid = pid;
 	p->exit_status = -1;
+	p->gil_switches = -1;
 	return p;
 }
 
@@ -115,11 +124,19 @@ static int cmp_syscall(const void *a, const void *b)
 	return cmp_u32(x->tgid, y->tgid) ?: cmp_u32(x->nr, y->nr);
 }
 
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
 static int cmp_stack(const void *a, const void *b)
 {
-	const struct model_stack *x = a, *y = b;
+	return cmp_u64(((const struct model_stack *)a)->id, ((const struct model_stack *)b)->id);
+}
 
-	return x->id < y->id ? -1 : x->id > y->id;
+static int cmp_pystack(const void *a, const void *b)
+{
+	return cmp_u64(((const struct model_pystack *)a)->id, ((const struct model_pystack *)b)->id);
 }
 
 /* Keys are plain structs of integers with explicit padding, so bytes order them stably. */
@@ -149,6 +166,7 @@ void model_sort(struct run_model *m)
 	qsort(m->wakeups, m->n_wakeups, sizeof(*m->wakeups), cmp_wakeup);
 	qsort(m->stack_aggs, m->n_stack_aggs, sizeof(*m->stack_aggs), cmp_stack_agg);
 	qsort(m->stacks, m->n_stacks, sizeof(*m->stacks), cmp_stack);
+	qsort(m->pystacks, m->n_pystacks, sizeof(*m->pystacks), cmp_pystack);
 	qsort(m->blks, m->n_blks, sizeof(*m->blks), cmp_blk);
 }
 
@@ -163,7 +181,8 @@ uint64_t model_drops(const struct run_model *m)
 
 bool counter_is_stack_drop(int counter)
 {
-	return counter == DROP_STACK_AGG_FULL || counter == DROP_STACK_MAP_FULL || counter == DROP_STACK_ERROR;
+	return counter == DROP_STACK_AGG_FULL || counter == DROP_STACK_MAP_FULL || counter == DROP_STACK_ERROR ||
+	       counter == DROP_PY_STACK_MAP_FULL;
 }
 
 uint64_t model_stack_drops(const struct run_model *m)

@@ -25,6 +25,8 @@ struct model_process {
 	char *maps;           /* executable mappings "start-end offset path" lines, read while alive */
 	uint64_t start_ns, end_ns;
 	int exit_status;      /* shell-style: code, or 128+signal; -1 when unknown */
+	char *python;         /* CPython version whose frames were walked ("3.11"), or NULL */
+	int64_t gil_switches; /* times its GIL changed hands (CPython's switch_number); -1: unknown */
 };
 
 struct model_syscall {
@@ -46,6 +48,14 @@ struct model_stack {
 	uint64_t id;          /* hash of the frames, as in stack_key.kstack/ustack */
 	uint32_t depth;
 	uint64_t *ips;
+};
+
+/* A Python stack, named while its process lived. */
+struct model_pystack {
+	uint64_t id;          /* as in stack_key.pystack */
+	uint32_t tgid;
+	uint32_t depth;
+	char **frames;        /* "function (file:line)", innermost first; "[truncated]" outermost when cut */
 };
 
 struct model_blk {
@@ -89,6 +99,7 @@ struct run_model {
 	MODEL_ARRAY(struct model_wakeup, wakeups);
 	MODEL_ARRAY(struct model_stack_agg, stack_aggs);
 	MODEL_ARRAY(struct model_stack, stacks);
+	MODEL_ARRAY(struct model_pystack, pystacks);
 	MODEL_ARRAY(struct model_blk, blks);
 	MODEL_ARRAY(struct model_disk, disks);
 	struct model_rusage rusage;

@@ -59,11 +59,12 @@ static json_t *process_json(const struct run_model *m, const struct model_proces
 	struct acct_totals t;
 
 	totals_of(m, p->pid, &t);
-	return json_pack("{sI sI ss ss ss ss sI sI si so}", "pid", (json_int_t)p->pid,
+	return json_pack("{sI sI ss ss ss ss sI sI si ss sI so}", "pid", (json_int_t)p->pid,
 			 "ppid", (json_int_t)p->ppid, "comm", p->comm, "exe", p->exe ? p->exe : "",
 			 "cmdline", p->cmdline ? p->cmdline : "", "maps", p->maps ? p->maps : "",
 			 "start_ns", (json_int_t)p->start_ns, "end_ns", (json_int_t)p->end_ns,
-			 "exit_status", p->exit_status, "totals", totals_json(&t));
+			 "exit_status", p->exit_status, "python", p->python ? p->python : "",
+			 "gil_switches", (json_int_t)p->gil_switches, "totals", totals_json(&t));
 }
 
 static json_t *syscall_json(const struct model_syscall *s)
@@ -111,12 +112,13 @@ static json_t *disk_json(const struct model_disk *d)
 
 static json_t *stack_agg_json(const struct model_stack_agg *s)
 {
-	char k[24], u[24];
+	char k[24], u[24], py[24];
 
 	snprintf(k, sizeof(k), "0x%" PRIx64, (uint64_t)s->k.kstack);
 	snprintf(u, sizeof(u), "0x%" PRIx64, (uint64_t)s->k.ustack);
-	return json_pack("{sI sI ss ss ss sI sI}", "tid", (json_int_t)s->k.tid, "tgid", (json_int_t)s->k.tgid,
-			 "kstack", k, "ustack", u,
+	snprintf(py, sizeof(py), "0x%" PRIx64, (uint64_t)s->k.pystack);
+	return json_pack("{sI sI ss ss ss ss sI sI}", "tid", (json_int_t)s->k.tid, "tgid", (json_int_t)s->k.tgid,
+			 "kstack", k, "ustack", u, "pystack", py,
 			 "class", wait_classes[s->k.wait_class % WC_COUNT].name,
 			 "count", (json_int_t)s->s.count, "ns", (json_int_t)s->s.ns);
 }
@@ -133,6 +135,17 @@ static json_t *stack_json(const struct model_stack *s)
 	}
 	snprintf(id, sizeof(id), "0x%" PRIx64, s->id);
 	return json_pack("{ss so}", "id", id, "ips", ips);
+}
+
+static json_t *pystack_json(const struct model_pystack *s)
+{
+	json_t *frames = json_array();
+	char id[24];
+
+	for (uint32_t i = 0; i < s->depth; i++)
+		json_array_append_new(frames, json_string(s->frames[i]));
+	snprintf(id, sizeof(id), "0x%" PRIx64, s->id);
+	return json_pack("{ss sI so}", "id", id, "tgid", (json_int_t)s->tgid, "frames", frames);
 }
 
 #define ARRAY_JSON(m, name, fn) ({ \
@@ -182,7 +195,7 @@ json_t *model_to_json(const struct run_model *m)
 	totals_of(m, 0, &tree);
 	for (int c = 0; c < WC_COUNT; c++)
 		json_array_append_new(classes, json_string(wait_classes[c].name));
-	root = json_pack("{ss si so so so so so so s{so so} s{so so} so so so}",
+	root = json_pack("{ss si so so so so so so s{so so} s{so so so} so so so}",
 		"schema", "conctrace-report", "schema_version", REPORT_SCHEMA_VERSION,
 		"meta", meta_json(&m->meta), "wait_classes", classes,
 		"processes", json_array(),
@@ -195,6 +208,7 @@ json_t *model_to_json(const struct run_model *m)
 		"stacks",
 		"aggregates", ARRAY_JSON(m, stack_aggs, stack_agg_json),
 		"frames", ARRAY_JSON(m, stacks, stack_json),
+		"python", ARRAY_JSON(m, pystacks, pystack_json),
 		"rusage", rusage_json(&m->rusage),
 		"events", counters_json(m, 0, CNT_EVENTS_END),
 		"drops", counters_json(m, CNT_EVENTS_END, CNT_COUNT));
@@ -376,6 +390,8 @@ static void read_process(struct jreader *r, const json_t *o, struct run_model *m
 	p->start_ns = ju(r, o, "start_ns");
 	p->end_ns = ju(r, o, "end_ns");
 	p->exit_status = ji(r, o, "exit_status");
+	p->python = *js(r, o, "python") ? xstrdup(js(r, o, "python")) : NULL;
+	p->gil_switches = ji(r, o, "gil_switches");
 }
 
 static void read_thread(struct jreader *r, const json_t *o, struct run_model *m)
@@ -480,6 +496,7 @@ static void read_stack_agg(struct jreader *r, const json_t *o, struct run_model 
 	s->k.tgid = ju(r, o, "tgid");
 	s->k.kstack = jhex(r, o, "kstack");
 	s->k.ustack = jhex(r, o, "ustack");
+	s->k.pystack = jhex(r, o, "pystack");
 	s->k.wait_class = jclass(r, o, "class");
 	s->s.count = ju(r, o, "count");
 	s->s.ns = ju(r, o, "ns");
@@ -500,6 +517,24 @@ static void read_stack(struct jreader *r, const json_t *o, struct run_model *m)
 		s->ips[i] = hex ? strtoull(hex, &end, 16) : 0;
 		if (!hex || strncmp(hex, "0x", 2) || *end)
 			jfail(r, "ips", "not a hex address");
+	}
+}
+
+static void read_pystack(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_pystack *s = VEC_PUSH(m->pystacks, m->n_pystacks, m->cap_pystacks);
+	const json_t *frames = jget(r, o, "frames", JSON_ARRAY);
+
+	s->id = jhex(r, o, "id");
+	s->tgid = ju(r, o, "tgid");
+	s->depth = frames ? json_array_size(frames) : 0;
+	s->frames = xcalloc(s->depth, sizeof(*s->frames));
+	for (uint32_t i = 0; i < s->depth; i++) {
+		const char *name = json_string_value(json_array_get(frames, i));
+
+		if (!name)
+			jfail(r, "frames", "not a string");
+		s->frames[i] = xstrdup(name ? name : "");
 	}
 }
 
@@ -578,6 +613,7 @@ int model_from_json(const json_t *root, struct run_model *m, char *err, size_t e
 	stacks = jget(&r, root, "stacks", JSON_OBJECT);
 	read_array(&r, stacks, "aggregates", read_stack_agg, m);
 	read_array(&r, stacks, "frames", read_stack, m);
+	read_array(&r, stacks, "python", read_pystack, m);
 	read_rusage(&r, root, &m->rusage);
 	r.section = "report";
 	read_counters(&r, root, "events", m);

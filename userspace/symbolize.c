@@ -586,6 +586,13 @@ const char *symbolize_user_maps(struct symbolizer *s, struct sym_maps *maps, uin
 	return buf;
 }
 
+const char *symbolize_user_file(struct sym_maps *maps, uint64_t ip)
+{
+	const struct mapping *m = find_mapping(maps, ip);
+
+	return m && m->path[0] ? m->path : NULL;
+}
+
 const char *symbolize_user(struct symbolizer *s, const struct model_process *p, uint64_t ip,
 			   char *buf, size_t len)
 {

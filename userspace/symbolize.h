@@ -40,6 +40,9 @@ struct sym_maps *symbolizer_maps(struct symbolizer *s, const char *maps_text);
 const char *symbolize_user_maps(struct symbolizer *s, struct sym_maps *maps, uint64_t ip,
 				char *buf, size_t len);
 
+/* Path of the file mapped at IP in a process with mappings MAPS, or NULL. */
+const char *symbolize_user_file(struct sym_maps *maps, uint64_t ip);
+
 /* Convenience for one frame of process P (uses P->maps). */
 const char *symbolize_user(struct symbolizer *s, const struct model_process *p, uint64_t ip,
 			   char *buf, size_t len);

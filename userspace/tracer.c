@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "classify.h"
 #include "proc.h"
+#include "python.h"
 #include "tracer.skel.h"
 #include "util.h"
 
@@ -28,6 +29,7 @@ struct tracer {
 	uint32_t *slot_tgid;          /* which process owns each syscall statistics slot */
 	struct run_model *m;
 	uint64_t maps_refreshed_ns;
+	struct py_resolver *py;
 };
 
 void tracer_default_opts(struct tracer_opts *o)
@@ -62,6 +64,7 @@ static void set_sizes(struct tracer *t, const struct tracer_opts *o)
 	bpf_map__set_max_entries(s->maps.wakeups, o->max_wakeups);
 	bpf_map__set_max_entries(s->maps.stack_aggs, o->max_stack_aggs);
 	bpf_map__set_max_entries(s->maps.stacks, o->max_stacks);
+	bpf_map__set_max_entries(s->maps.py_stacks_sent, o->max_stacks);
 }
 
 static int set_knobs(struct tracer_bpf *s, const struct tracer_opts *o, char *err, size_t errlen)
@@ -118,6 +121,7 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 
 	libbpf_set_print(silence_libbpf);
 	t->m = m;
+	t->py = py_resolver_new();
 	t->skel = tracer_bpf__open();
 	if (!t->skel) {
 		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
@@ -178,6 +182,42 @@ static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slo
 	return rc;
 }
 
+/* Lets the BPF side walk the Python frames of process P when it runs a known interpreter. */
+static void detect_python(struct tracer *t, struct model_process *p)
+{
+	int fd = bpf_map__fd(t->skel->maps.py_procs);
+	struct py_proc py;
+	const char *version = py_resolver_detect(t->py, p->pid, &py);
+
+	free(p->python);
+	p->python = NULL;
+	if (!version) {
+		bpf_map_delete_elem(fd, &p->pid);  /* what on_fork may have given it before the exec */
+		return;
+	}
+	if (bpf_map_update_elem(fd, &p->pid, &py, BPF_ANY)) {
+		errmsg("warning: pid %u: cannot trace its Python frames: %s", p->pid, strerror(errno));
+		return;
+	}
+	p->python = xstrdup(version);
+}
+
+/* How often Python process P's GIL changed hands: as the BPF side noted at its exit_group, else
+ * read from it alive. */
+static void note_gil_switches(struct tracer *t, struct model_process *p)
+{
+	int fd = bpf_map__fd(t->skel->maps.py_procs);
+	struct py_proc py;
+	int64_t live;
+
+	if (!p->python)
+		return;
+	if (bpf_map_lookup_elem(fd, &p->pid, &py) == 0 && py.gil_switches)
+		p->gil_switches = py.gil_switches;
+	else if ((live = py_resolver_gil_switches(t->py, p->pid)) >= 0)
+		p->gil_switches = live;
+}
+
 /* A syscall statistics slot for a new process, shared with the BPF side's allocations. */
 static uint32_t take_slot(struct tracer *t, pid_t tgid)
 {
@@ -207,14 +247,21 @@ int tracer_follow(struct tracer *t, pid_t tgid)
 	p->ppid = proc_ppid(tgid);
 	if (!p->maps)
 		p->maps = proc_exec_maps(tgid);
+	detect_python(t, p);
 	return 0;
 }
 
 static void on_fork(struct tracer *t, const struct lifecycle_event *e)
 {
-	struct model_process *p = model_add_process(t->m, e->pid);
+	struct model_process *p = model_add_process(t->m, e->pid), *parent = model_process(t->m, e->ppid);
+	struct py_proc py;
 
 	p->ppid = e->ppid;
+	/* The BPF side copied the parent's entry, unless it forked before we recognised the parent. */
+	if (parent && parent->python && py_resolver_fork(t->py, e->ppid, e->pid, &py)) {
+		bpf_map_update_elem(bpf_map__fd(t->skel->maps.py_procs), &p->pid, &py, BPF_NOEXIST);
+		p->python = xstrdup(parent->python);
+	}
 	p->start_ns = e->ts_ns;
 	if (e->proc_slot < t->nproc_slots && !t->slot_tgid[e->proc_slot])
 		t->slot_tgid[e->proc_slot] = e->pid;
@@ -234,6 +281,17 @@ static void on_exec(struct tracer *t, const struct lifecycle_event *e)
 	free(p->maps);
 	p->maps = proc_exec_maps(e->pid);
 	t->maps_refreshed_ns = 0;  /* libraries load after exec: look again soon */
+	detect_python(t, p);
+}
+
+/* Names a new Python stack's frames now, while its process (or its parent) still lives. */
+static void on_py_stack(struct tracer *t, const struct py_stack_event *e)
+{
+	struct model_pystack *s = VEC_PUSH(t->m->pystacks, t->m->n_pystacks, t->m->cap_pystacks);
+
+	s->id = e->id;
+	s->tgid = e->tgid;
+	s->frames = py_resolver_name(t->py, e->tgid, &e->stack, &s->depth);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -247,12 +305,17 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 		model_add_thread(t->m, a);
 		p = model_process(t->m, a->tgid);
-		if (a->tid == a->tgid && p && p->exit_status < 0)
+		if (a->tid == a->tgid && p && p->exit_status < 0) {
 			p->exit_status = a->exit_code & 0x7f ? 128 + (a->exit_code & 0x7f) : a->exit_code >> 8;
+			note_gil_switches(t, p);
+			bpf_map_delete_elem(bpf_map__fd(t->skel->maps.py_procs), &a->tgid);
+		}
 	} else if (type == EV_FORK && size >= sizeof(struct lifecycle_event)) {
 		on_fork(t, data);
 	} else if (type == EV_EXEC && size >= sizeof(struct lifecycle_event)) {
 		on_exec(t, data);
+	} else if (type == EV_PY_STACK && size >= sizeof(struct py_stack_event)) {
+		on_py_stack(t, data);
 	}
 	return 0;
 }
@@ -289,6 +352,8 @@ void tracer_refresh_maps(struct tracer *t)
 			continue;
 		free(p->maps);
 		p->maps = maps;
+		if (!p->python && strstr(maps, "/libpython"))  /* loaded after the exec we saw */
+			detect_python(t, p);
 	}
 }
 
@@ -552,6 +617,9 @@ uint64_t tracer_stop(struct tracer *t)
 	ring_buffer__consume(t->rb);
 	drain_dead_threads(t);
 	drain_live_threads(t, live, n_live, end_ns);
+	for (size_t i = 0; i < t->m->n_procs; i++)
+		if (t->m->procs[i].gil_switches < 0)
+			note_gil_switches(t, &t->m->procs[i]);
 	drain_syscalls(t);
 	drain_percpu(t->skel->maps.wakeups, sizeof(struct wakeup_stat), t->ncpus, t, add_wakeup);
 	drain_percpu(t->skel->maps.stack_aggs, sizeof(struct stack_stat), t->ncpus, t, add_stack_agg);
@@ -572,5 +640,6 @@ void tracer_free(struct tracer *t)
 	free(t->sample_links);
 	free(t->sample_fds);
 	free(t->slot_tgid);
+	py_resolver_free(t->py);
 	free(t);
 }
