@@ -191,6 +191,9 @@ static void fill_meta(struct run_model *m, const struct record_opts *o, const st
 	else
 		fprintf(f, "pid %d", o->pid);
 	fclose(f);
+	for (char *c = cmd; *c; c++)  /* one line, for summaries and titles */
+		if ((unsigned char)*c < ' ')
+			*c = ' ';
 	m->meta.command = cmd;
 }
 

@@ -68,6 +68,8 @@ static void print_process(FILE *out, const struct run_model *m, const struct mod
 		(unsigned long long)t.nivcsw);
 	if (p->exit_status >= 0)
 		fprintf(out, ", exit %d", p->exit_status);
+	if (p->gil_switches >= 0)
+		fprintf(out, ", GIL changed hands %lld times", (long long)p->gil_switches);
 	print_classes(out, &t);
 	print_top_syscalls(out, m, p->pid);
 }
