@@ -183,6 +183,10 @@ struct py_code {
 	pid_t pid;
 	uint64_t addr;
 	char *name, *file;            /* NULL name: could not be read */
+	struct code_identity {        /* what tells this code object from a later one at ADDR */
+		uint64_t filename, qualname;
+		int32_t firstlineno;
+	} id;
 	int firstlineno;
 	uint8_t *linetable;
 	size_t linetable_len;
@@ -358,20 +362,24 @@ static char *read_str(pid_t pid, const struct py_layout *l, uint64_t obj)
 	return s;
 }
 
+static bool read_identity(pid_t pid, const struct py_layout *l, uint64_t addr, struct code_identity *id)
+{
+	return read_mem(pid, addr + l->code_firstlineno, &id->firstlineno, sizeof(id->firstlineno)) &&
+	       read_ptr(pid, addr + l->code_filename, &id->filename) &&
+	       read_ptr(pid, addr + l->code_qualname, &id->qualname);
+}
+
 /* Reads code object C->addr from PID's memory; false when PID no longer holds it. */
 static bool read_code(pid_t pid, const struct py_layout *l, struct py_code *c)
 {
-	uint64_t filename, qualname, table;
-	int32_t firstlineno;
+	uint64_t table;
 
-	if (!read_mem(pid, c->addr + l->code_firstlineno, &firstlineno, sizeof(firstlineno)) ||
-	    !read_ptr(pid, c->addr + l->code_filename, &filename) ||
-	    !read_ptr(pid, c->addr + l->code_qualname, &qualname) ||
+	if (!read_identity(pid, l, c->addr, &c->id) ||
 	    !read_ptr(pid, c->addr + l->code_linetable, &table) ||
-	    !(c->name = read_str(pid, l, qualname)))
+	    !(c->name = read_str(pid, l, c->id.qualname)))
 		return false;
-	c->firstlineno = firstlineno;
-	c->file = read_str(pid, l, filename);
+	c->firstlineno = c->id.firstlineno;
+	c->file = read_str(pid, l, c->id.filename);
 	if (table && read_ptr(pid, table + l->bytes_size, &c->linetable_len) &&
 	    c->linetable_len <= LINETABLE_MAX) {
 		c->linetable = xcalloc(1, c->linetable_len + 1);
@@ -409,6 +417,17 @@ static void codes_grow(struct py_resolver *r)
 	free(old);
 }
 
+/* Whether the cached code C is still what P holds at its address: a code object freed after
+ * running (a module's body) leaves its memory to a later one. Unknown once P exited: kept. */
+static bool still_current(const struct py_process *p, const struct py_code *c)
+{
+	struct code_identity now;
+
+	return !read_identity(p->pid, p->layout, c->addr, &now) ||
+	       (now.filename == c->id.filename && now.qualname == c->id.qualname &&
+		now.firstlineno == c->id.firstlineno);
+}
+
 /* Code object ADDR of process P, read from P's memory or, once P exited, its ancestors'. */
 static const struct py_code *code_of(struct py_resolver *r, const struct py_process *p, uint64_t addr)
 {
@@ -418,8 +437,13 @@ static const struct py_code *code_of(struct py_resolver *r, const struct py_proc
 	if (2 * (r->n_codes + 1) > r->cap_codes)
 		codes_grow(r);
 	slot = code_slot(r, p->pid, addr);
-	if (r->codes[slot])
+	if (r->codes[slot] && still_current(p, r->codes[slot]))
 		return r->codes[slot];
+	if (r->codes[slot]) {
+		code_free(r->codes[slot]);
+		r->codes[slot] = NULL;
+		r->n_codes--;
+	}
 	c = xcalloc(1, sizeof(*c));
 	c->pid = p->pid;
 	c->addr = addr;
