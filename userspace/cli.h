@@ -17,6 +17,7 @@ struct record_opts {
 	bool quiet;
 	bool offcpu_stacks;
 	uint64_t offcpu_stack_period_ns;
+	bool timeline;               /* record every state transition: critical path, Perfetto slices */
 	char **cmd;                  /* NULL-terminated; NULL in attach mode */
 };
 

@@ -12,7 +12,8 @@ const char *const counter_names[CNT_COUNT] = {
 	[DROP_WAKEUP_MAP_FULL] = "wakeup_map_full",
 	[DROP_STACK_AGG_FULL] = "stack_agg_full", [DROP_STACK_MAP_FULL] = "stack_map_full",
 	[DROP_STACK_ERROR] = "stack_error", [DROP_RINGBUF_FULL] = "ringbuf_full",
-	[DROP_BLOCK_MAP_FULL] = "block_map_full", [DROP_PROG_MISSED] = "prog_runs_missed",
+	[DROP_BLOCK_MAP_FULL] = "block_map_full", [DROP_TIMELINE_FULL] = "timeline_full",
+	[DROP_PROG_MISSED] = "prog_runs_missed",
 };
 
 int counter_by_name(const char *name)
@@ -46,6 +47,8 @@ void model_free(struct run_model *m)
 	free(m->stacks);
 	free(m->blks);
 	free(m->disks);
+	free(m->timeline.intervals);
+	free(m->timeline.wakes);
 	free(m->meta.version);
 	free(m->meta.kernel);
 	free(m->meta.hostname);
@@ -135,6 +138,20 @@ static int cmp_stack_agg(const void *a, const void *b)
 		      sizeof(struct stack_key));
 }
 
+static int cmp_interval(const void *a, const void *b)
+{
+	const struct model_interval *x = a, *y = b;
+
+	return cmp_u32(x->tid, y->tid) ?: (x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns);
+}
+
+static int cmp_wake_edge(const void *a, const void *b)
+{
+	const struct model_wake_edge *x = a, *y = b;
+
+	return cmp_u32(x->wakee_tid, y->wakee_tid) ?: (x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns);
+}
+
 static int cmp_blk(const void *a, const void *b)
 {
 	return memcmp(&((const struct model_blk *)a)->k, &((const struct model_blk *)b)->k,
@@ -150,6 +167,8 @@ void model_sort(struct run_model *m)
 	qsort(m->stack_aggs, m->n_stack_aggs, sizeof(*m->stack_aggs), cmp_stack_agg);
 	qsort(m->stacks, m->n_stacks, sizeof(*m->stacks), cmp_stack);
 	qsort(m->blks, m->n_blks, sizeof(*m->blks), cmp_blk);
+	qsort(m->timeline.intervals, m->timeline.n_intervals, sizeof(*m->timeline.intervals), cmp_interval);
+	qsort(m->timeline.wakes, m->timeline.n_wakes, sizeof(*m->timeline.wakes), cmp_wake_edge);
 }
 
 uint64_t model_drops(const struct run_model *m)

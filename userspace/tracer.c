@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "classify.h"
 #include "proc.h"
+#include "timeline.h"
 #include "tracer.skel.h"
 #include "util.h"
 
@@ -28,6 +29,8 @@ struct tracer {
 	uint32_t *slot_tgid;          /* which process owns each syscall statistics slot */
 	struct run_model *m;
 	uint64_t maps_refreshed_ns;
+	bool timeline;
+	MODEL_ARRAY(struct timeline_event, transitions);  /* drained from timeline_events until the stop */
 };
 
 void tracer_default_opts(struct tracer_opts *o)
@@ -40,6 +43,7 @@ void tracer_default_opts(struct tracer_opts *o)
 	o->max_wakeups = 65536;
 	o->max_stack_aggs = 131072;
 	o->max_stacks = 32768;
+	o->timeline_ring_bytes = 16 << 20;
 }
 
 static int silence_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -62,6 +66,8 @@ static void set_sizes(struct tracer *t, const struct tracer_opts *o)
 	bpf_map__set_max_entries(s->maps.wakeups, o->max_wakeups);
 	bpf_map__set_max_entries(s->maps.stack_aggs, o->max_stack_aggs);
 	bpf_map__set_max_entries(s->maps.stacks, o->max_stacks);
+	if (o->timeline)
+		bpf_map__set_max_entries(s->maps.timeline_events, o->timeline_ring_bytes);
 }
 
 static int set_knobs(struct tracer_bpf *s, const struct tracer_opts *o, char *err, size_t errlen)
@@ -77,6 +83,7 @@ static int set_knobs(struct tracer_bpf *s, const struct tracer_opts *o, char *er
 	memcpy((void *)s->rodata->kranges, ranges, n * sizeof(ranges[0]));
 	s->rodata->nkranges = n;
 	s->rodata->offcpu_stacks = o->offcpu_stacks;
+	s->rodata->timeline = o->timeline;
 	s->rodata->offcpu_stack_period_ns = o->offcpu_stack_period_ns;
 	s->rodata->sample_period_ns = o->freq_hz ? NSEC_PER_SEC / o->freq_hz : 0;
 	return 0;
@@ -112,12 +119,38 @@ static int attach_sampling(struct tracer *t, uint32_t freq, char *err, size_t er
 
 static int handle_event(void *ctx, void *data, size_t size);
 
+static int handle_transition(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+
+	if (size >= sizeof(struct timeline_event))
+		*VEC_PUSH(t->transitions, t->n_transitions, t->cap_transitions) = *(struct timeline_event *)data;
+	return 0;
+}
+
+/* One poll serves both ring buffers: lifecycle events and, when recorded, the timeline. */
+static int open_ring_buffers(struct tracer *t, char *err, size_t errlen)
+{
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
+	if (!t->rb) {
+		snprintf(err, errlen, "opening the ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	if (t->timeline &&
+	    ring_buffer__add(t->rb, bpf_map__fd(t->skel->maps.timeline_events), handle_transition, t)) {
+		snprintf(err, errlen, "opening the timeline ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, char *err, size_t errlen)
 {
 	struct tracer *t = xcalloc(1, sizeof(*t));
 
 	libbpf_set_print(silence_libbpf);
 	t->m = m;
+	t->timeline = o->timeline;
 	t->skel = tracer_bpf__open();
 	if (!t->skel) {
 		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
@@ -137,11 +170,8 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 	}
 	if (o->freq_hz && attach_sampling(t, o->freq_hz, err, errlen))
 		goto fail;
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
-	if (!t->rb) {
-		snprintf(err, errlen, "opening the ring buffer: %s", strerror(errno));
+	if (open_ring_buffers(t, err, errlen))
 		goto fail;
-	}
 	return t;
 fail:
 	tracer_free(t);
@@ -558,6 +588,8 @@ uint64_t tracer_stop(struct tracer *t)
 	drain_blk(t);
 	drain_counters(t);
 	count_missed_runs(t);
+	if (t->timeline)
+		timeline_build(t->m, t->transitions, t->n_transitions);
 	return end_ns;
 }
 
@@ -571,5 +603,6 @@ void tracer_free(struct tracer *t)
 	free(t->sample_links);
 	free(t->sample_fds);
 	free(t->slot_tgid);
+	free(t->transitions);
 	free(t);
 }
