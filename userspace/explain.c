@@ -40,14 +40,6 @@ enum role thread_role(const struct run_model *m, const struct thread_acct *a)
 	return role_of(m, a->tid, a->tgid, a);
 }
 
-static const struct thread_acct *find_thread(const struct run_model *m, uint32_t tid)
-{
-	for (size_t i = 0; i < m->n_threads; i++)
-		if (m->threads[i].acct.tid == tid)
-			return &m->threads[i].acct;
-	return NULL;
-}
-
 static bool in_tree(const struct run_model *m, uint32_t tgid)
 {
 	for (size_t i = 0; i < m->n_procs; i++)
@@ -123,8 +115,8 @@ static bool is_kernel_waker(const struct wakeup_stat *s)
 	return false;
 }
 
-/* The node that ended wait W. Disk and timer waits end by an interrupt, whatever task it hit. */
-static enum graph_node waker_node(const struct run_model *m, const struct model_wakeup *w)
+/* Disk and timer waits end by an interrupt, whatever task it hit. */
+enum graph_node waker_node(const struct run_model *m, const struct model_wakeup *w)
 {
 	uint32_t class = w->k.wakee_class;
 
@@ -134,7 +126,7 @@ static enum graph_node waker_node(const struct run_model *m, const struct model_
 		return GN_TIMER;
 	if (in_tree(m, w->s.waker_tgid))
 		return (enum graph_node)role_of(m, w->k.waker_tid, w->s.waker_tgid,
-						find_thread(m, w->k.waker_tid));
+						model_find_thread(m, w->k.waker_tid));
 	if (class == WC_KERNEL_LOCK || class == WC_OTHER_D)
 		return GN_DISK;
 	if (class == WC_NET)
@@ -146,7 +138,7 @@ static void add_edges(const struct run_model *m, struct wait_graph *g)
 {
 	for (size_t i = 0; i < m->n_wakeups; i++) {
 		const struct model_wakeup *w = &m->wakeups[i];
-		const struct thread_acct *wakee = find_thread(m, w->k.wakee_tid);
+		const struct thread_acct *wakee = model_find_thread(m, w->k.wakee_tid);
 		enum graph_node from, to;
 
 		if (!wakee)

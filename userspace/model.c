@@ -57,11 +57,24 @@ void model_free(struct run_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-struct model_process *model_process(struct run_model *m, uint32_t pid)
+const struct model_process *model_find_process(const struct run_model *m, uint32_t pid)
 {
 	for (size_t i = 0; i < m->n_procs; i++)
 		if (m->procs[i].pid == pid)
 			return &m->procs[i];
+	return NULL;
+}
+
+struct model_process *model_process(struct run_model *m, uint32_t pid)
+{
+	return (struct model_process *)model_find_process(m, pid);
+}
+
+const struct thread_acct *model_find_thread(const struct run_model *m, uint32_t tid)
+{
+	for (size_t i = 0; i < m->n_threads; i++)
+		if (m->threads[i].acct.tid == tid)
+			return &m->threads[i].acct;
 	return NULL;
 }
 

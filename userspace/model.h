@@ -124,7 +124,9 @@ void model_init(struct run_model *m);
 void model_free(struct run_model *m);
 
 struct model_process *model_process(struct run_model *m, uint32_t pid);        /* find */
+const struct model_process *model_find_process(const struct run_model *m, uint32_t pid);
 struct model_process *model_add_process(struct run_model *m, uint32_t pid);    /* find or add */
+const struct thread_acct *model_find_thread(const struct run_model *m, uint32_t tid);
 struct model_thread *model_add_thread(struct run_model *m, const struct thread_acct *a);
 
 /* Sorts every array into a stable order (pids, tids, keys) so outputs are deterministic. */
