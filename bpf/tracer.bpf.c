@@ -121,6 +121,15 @@ struct {
 	__uint(max_entries, 1 << 12);
 } timeline_events SEC(".maps");
 
+/* Who called try_to_wake_up for a traced task: sched_wakeup may run later on the wakee's CPU (a
+ * queued remote wakeup), where the current task is the idle task, not the waker. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} waker_tid SEC(".maps");
+
 /* The value under KEY, created from INIT when missing; NULL when the map is full. */
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
 {
@@ -480,6 +489,28 @@ static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, _
 	w->waited_ns += waited;
 }
 
+/* Loaded only with the timeline (user space turns autoload off otherwise). */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(on_sched_waking, struct task_struct *p)
+{
+	__u32 *waker;
+
+	if (!bpf_task_storage_get(&thread_store, p, NULL, 0))
+		return 0;
+	waker = bpf_task_storage_get(&waker_tid, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (waker)
+		*waker = (__u32)bpf_get_current_pid_tgid();
+	return 0;
+}
+
+/* The task that woke P: the one sched_waking saw, else the current one. */
+static __always_inline __u32 waker_of(struct task_struct *p)
+{
+	__u32 *waker = timeline ? bpf_task_storage_get(&waker_tid, p, NULL, 0) : NULL;
+
+	return waker ? *waker : (__u32)bpf_get_current_pid_tgid();
+}
+
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 {
@@ -498,7 +529,7 @@ int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 	waited = now > t->last_ns ? now - t->last_ns : 0;
 	end_interval(t, now);
 	record_wakeup(t, class, waited);
-	emit_transition(t, TL_WAKEUP, bpf_get_current_task_btf()->pid, now);
+	emit_transition(t, TL_WAKEUP, waker_of(p), now);
 	enter_state(t, WC_RUNQUEUE);
 	return 0;
 }

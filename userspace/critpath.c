@@ -170,16 +170,11 @@ static json_t *threads_json(const struct run_model *m, const struct critical_pat
 	return threads;
 }
 
+/* The path itself (its split by class and node is in the decomposition). */
 json_t *critical_path_json(const struct run_model *m, const struct critical_path *p)
 {
-	json_t *classes = json_object(), *nodes = json_object(), *segments = json_array();
+	json_t *segments = json_array();
 
-	for (int c = 0; c < WC_COUNT; c++)
-		if (p->class_ns[c])
-			json_object_set_new(classes, wait_classes[c].name, json_integer(p->class_ns[c]));
-	for (int g = 0; g < GN_COUNT; g++)
-		if (p->node_ns[g])
-			json_object_set_new(nodes, graph_node_names[g], json_integer(p->node_ns[g]));
 	for (size_t s = 0; s < p->n_segments; s++) {
 		const struct path_segment *seg = &p->segments[s];
 
@@ -187,8 +182,7 @@ json_t *critical_path_json(const struct run_model *m, const struct critical_path
 			(json_int_t)seg->end_ns, (json_int_t)seg->tid, graph_node_names[seg->node],
 			wait_classes[seg->wait_class].name));
 	}
-	return json_pack("{sI sI so so so s[sssss] so}", "start_ns", (json_int_t)p->start_ns,
-		"end_ns", (json_int_t)p->end_ns, "classes", classes, "nodes", nodes,
-		"threads", threads_json(m, p),
+	return json_pack("{sI sI so s[sssss] so}", "start_ns", (json_int_t)p->start_ns,
+		"end_ns", (json_int_t)p->end_ns, "threads", threads_json(m, p),
 		"segment_fields", "start_ns", "end_ns", "tid", "node", "class", "segments", segments);
 }
