@@ -1,6 +1,8 @@
 #include "timeline.h"
 
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include "util.h"
 
 /* Per thread, in time order; equal times keep the order the ring buffer delivered. */
@@ -56,15 +58,22 @@ static void add_interval(struct model_timeline *tl, uint32_t tid, uint32_t class
 	*iv = (struct model_interval){ .tid = tid, .wait_class = class, .start_ns = from, .end_ns = to };
 }
 
-/* First of the sorted events of TID, by binary search. */
-static size_t first_event_of(const struct timeline_event *ev, size_t n, uint32_t tid)
+/* First of the N items of SIZE bytes, sorted by (tid, time) with those fields at TID_AT and NS_AT,
+ * whose key is not below (TID, NS): one binary search for every array of the timeline. */
+static size_t lower_bound(const void *items, size_t n, size_t size, size_t tid_at, size_t ns_at,
+			  uint32_t tid, uint64_t ns)
 {
+	const char *base = items;
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		uint32_t mid_tid;
+		uint64_t mid_ns;
 
-		if (ev[mid].tid < tid)
+		memcpy(&mid_tid, base + mid * size + tid_at, sizeof(mid_tid));
+		memcpy(&mid_ns, base + mid * size + ns_at, sizeof(mid_ns));
+		if (mid_tid < tid || (mid_tid == tid && mid_ns < ns))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -109,7 +118,8 @@ void timeline_build(struct run_model *m, struct timeline_event *ev, size_t n)
 	tl->recorded = true;
 	for (size_t i = 0; i < m->n_threads; i++) {
 		const struct thread_acct *a = &m->threads[i].acct;
-		size_t from = first_event_of(ev, n, a->tid), to = from;
+		size_t from = lower_bound(ev, n, sizeof(*ev), offsetof(struct timeline_event, tid),
+					  offsetof(struct timeline_event, ts_ns), a->tid, 0), to = from;
 
 		while (to < n && ev[to].tid == a->tid)
 			to++;
@@ -120,37 +130,22 @@ void timeline_build(struct run_model *m, struct timeline_event *ev, size_t n)
 
 const struct model_interval *timeline_interval_at(const struct model_timeline *tl, uint32_t tid, uint64_t t)
 {
-	size_t lo = 0, hi = tl->n_intervals;
+	/* a thread's intervals do not overlap: sorted by start, they are sorted by end too */
+	size_t i = lower_bound(tl->intervals, tl->n_intervals, sizeof(*tl->intervals),
+			       offsetof(struct model_interval, tid), offsetof(struct model_interval, end_ns), tid, t);
 
-	/* first interval of TID ending at or after T */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct model_interval *iv = &tl->intervals[mid];
-
-		if (iv->tid < tid || (iv->tid == tid && iv->end_ns < t))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < tl->n_intervals && tl->intervals[lo].tid == tid && tl->intervals[lo].start_ns < t)
-		return &tl->intervals[lo];
+	if (i < tl->n_intervals && tl->intervals[i].tid == tid && tl->intervals[i].start_ns < t)
+		return &tl->intervals[i];
 	return NULL;
 }
 
 const struct model_wake_edge *timeline_wake_at(const struct model_timeline *tl, uint32_t tid, uint64_t ts)
 {
-	size_t lo = 0, hi = tl->n_wakes;
+	size_t i = lower_bound(tl->wakes, tl->n_wakes, sizeof(*tl->wakes),
+			       offsetof(struct model_wake_edge, wakee_tid), offsetof(struct model_wake_edge, ts_ns),
+			       tid, ts);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct model_wake_edge *w = &tl->wakes[mid];
-
-		if (w->wakee_tid < tid || (w->wakee_tid == tid && w->ts_ns < ts))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < tl->n_wakes && tl->wakes[lo].wakee_tid == tid && tl->wakes[lo].ts_ns == ts)
-		return &tl->wakes[lo];
+	if (i < tl->n_wakes && tl->wakes[i].wakee_tid == tid && tl->wakes[i].ts_ns == ts)
+		return &tl->wakes[i];
 	return NULL;
 }
