@@ -388,7 +388,9 @@ static __always_inline void emit_transition(struct thread_entry *t, __u16 type, 
 	e->type = type;
 	e->wait_class = type == TL_SWITCH_IN ? WC_ONCPU : t->state;
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	/* No wakeup per record (an interrupt-time wakeup of the reader at every switch): user space
+	 * drains the timeline at each poll. */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 /* Sends the final accounting of a dead thread to user space, and forgets the thread. */

@@ -292,7 +292,15 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 {
 	int n = ring_buffer__poll(t->rb, timeout_ms);
 
-	return n == -EINTR ? 0 : n;
+	if (n == -EINTR)
+		return 0;
+	/* the timeline's records never wake the poll: they are read here, at every poll */
+	if (n >= 0 && t->timeline) {
+		int more = ring_buffer__consume(t->rb);
+
+		n = more < 0 ? more : n + more;
+	}
+	return n;
 }
 
 size_t tracer_live_threads(struct tracer *t)
