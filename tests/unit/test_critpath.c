@@ -47,40 +47,56 @@ static void wake(struct sequence *s, uint64_t ts, uint32_t tid, uint32_t class, 
 	event(s, ts, tid, TL_WAKEUP, class, waker);
 }
 
+/* Each test's sequence and path, set up and freed by the suite's fixtures. */
+static struct sequence s;
+static struct critical_path p;
+
+static void start(void)
+{
+	memset(&s, 0, sizeof(s));
+	model_init(&s.m);
+}
+
+static void finish(void)
+{
+	critical_path_free(&p);
+	model_free(&s.m);
+}
+
+TestSuite(timeline, .init = start, .fini = finish);
+TestSuite(critical_path, .init = start, .fini = finish);
+
 /* Builds the timeline and the path; checks the tiling identity on the way. */
-static void walk(struct sequence *s, struct critical_path *p)
+static void walk(void)
 {
 	uint64_t sum = 0;
 
-	s->m.meta.root_pid = 1;
-	timeline_build(&s->m, s->ev, s->n);
-	cr_assert(critical_path_build(&s->m, p));
-	cr_assert_gt(p->n_segments, 0);
-	cr_assert_eq(p->segments[0].start_ns, p->start_ns);
-	cr_assert_eq(p->segments[p->n_segments - 1].end_ns, p->end_ns);
-	for (size_t i = 0; i < p->n_segments; i++) {
-		cr_assert_lt(p->segments[i].start_ns, p->segments[i].end_ns);
+	s.m.meta.root_pid = 1;
+	timeline_build(&s.m, s.ev, s.n);
+	cr_assert(critical_path_build(&s.m, &p));
+	cr_assert_gt(p.n_segments, 0);
+	cr_assert_eq(p.segments[0].start_ns, p.start_ns);
+	cr_assert_eq(p.segments[p.n_segments - 1].end_ns, p.end_ns);
+	for (size_t i = 0; i < p.n_segments; i++) {
+		cr_assert_lt(p.segments[i].start_ns, p.segments[i].end_ns);
 		if (i)
-			cr_assert_eq(p->segments[i].start_ns, p->segments[i - 1].end_ns, "gap at %zu", i);
-		sum += p->segments[i].end_ns - p->segments[i].start_ns;
+			cr_assert_eq(p.segments[i].start_ns, p.segments[i - 1].end_ns, "gap at %zu", i);
+		sum += p.segments[i].end_ns - p.segments[i].start_ns;
 	}
-	cr_assert_eq(sum, p->end_ns - p->start_ns);
+	cr_assert_eq(sum, p.end_ns - p.start_ns);
 }
 
-static uint64_t class_sum(const struct critical_path *p)
+static uint64_t class_sum(void)
 {
 	uint64_t sum = 0;
 
 	for (int c = 0; c < WC_COUNT; c++)
-		sum += p->class_ns[c];
+		sum += p.class_ns[c];
 	return sum;
 }
 
 Test(timeline, intervals_tile_each_thread_life)
 {
-	struct sequence s = { 0 };
-
-	model_init(&s.m);
 	thread(&s, 1, 1, 0, 100);
 	out(&s, 10, 1, WC_LOCK);
 	wake(&s, 60, 1, WC_LOCK, 2);
@@ -94,30 +110,19 @@ Test(timeline, intervals_tile_each_thread_life)
 	cr_assert_eq(s.m.timeline.intervals[3].end_ns, T0 + 100);
 	cr_assert_eq(s.m.timeline.n_wakes, 1);
 	cr_assert_eq(s.m.timeline.wakes[0].waker_tid, 2);
-	model_free(&s.m);
 }
 
 Test(critical_path, single_running_thread_is_all_oncpu)
 {
-	struct sequence s = { 0 };
-	struct critical_path p;
-
-	model_init(&s.m);
 	thread(&s, 1, 1, 0, 100);
-	walk(&s, &p);
+	walk();
 	cr_assert_eq(p.class_ns[WC_ONCPU], 100);
 	cr_assert_eq(p.node_ns[GN_MAIN], 100);
-	critical_path_free(&p);
-	model_free(&s.m);
 }
 
 /* A waits on a lock until B, which runs, wakes it: B's running is on the path, A's wait is not. */
 Test(critical_path, a_waiting_on_b_charges_b)
 {
-	struct sequence s = { 0 };
-	struct critical_path p;
-
-	model_init(&s.m);
 	thread(&s, 1, 1, 0, 100);
 	thread(&s, 2, 1, 0, 100);
 	out(&s, 10, 1, WC_LOCK);
@@ -125,23 +130,17 @@ Test(critical_path, a_waiting_on_b_charges_b)
 	in(&s, 70, 1);
 	in(&s, 5, 2);
 	out(&s, 80, 2, WC_TIMER);
-	walk(&s, &p);
+	walk();
 	cr_assert_eq(p.class_ns[WC_ONCPU], 30 + 55);
 	cr_assert_eq(p.class_ns[WC_RUNQUEUE], 10 + 5);
 	cr_assert_eq(p.class_ns[WC_LOCK], 0);
 	cr_assert_eq(p.node_ns[GN_MAIN], 40);
 	cr_assert_eq(p.node_ns[GN_EXECUTOR], 60);
-	critical_path_free(&p);
-	model_free(&s.m);
 }
 
 /* A waits on B, which waits on the disk: the disk is a pseudo node on the path. */
 Test(critical_path, a_waits_b_waits_disk)
 {
-	struct sequence s = { 0 };
-	struct critical_path p;
-
-	model_init(&s.m);
 	thread(&s, 1, 1, 0, 100);
 	thread(&s, 2, 1, 0, 90);
 	out(&s, 10, 1, WC_LOCK);
@@ -150,67 +149,47 @@ Test(critical_path, a_waits_b_waits_disk)
 	out(&s, 20, 2, WC_DISK);
 	wake(&s, 50, 2, WC_DISK, 0);
 	in(&s, 55, 2);
-	walk(&s, &p);
+	walk();
 	cr_assert_eq(p.class_ns[WC_DISK], 30);
 	cr_assert_eq(p.node_ns[GN_DISK], 30);
 	cr_assert_eq(p.class_ns[WC_ONCPU], 20 + 25 + 20);
 	cr_assert_eq(p.class_ns[WC_RUNQUEUE], 5);
-	cr_assert_eq(class_sum(&p), 100);
-	critical_path_free(&p);
-	model_free(&s.m);
+	cr_assert_eq(class_sum(), 100);
 }
 
 /* A sleeping thread woken by its timer: the timer carries the path through the sleep. */
 Test(critical_path, timer_wait_is_charged_to_the_timer)
 {
-	struct sequence s = { 0 };
-	struct critical_path p;
-
-	model_init(&s.m);
 	thread(&s, 1, 1, 0, 100);
 	out(&s, 40, 1, WC_TIMER);
 	wake(&s, 90, 1, WC_TIMER, 4242);
 	in(&s, 92, 1);
-	walk(&s, &p);
+	walk();
 	cr_assert_eq(p.class_ns[WC_TIMER], 50);
 	cr_assert_eq(p.node_ns[GN_TIMER], 50);
 	cr_assert_eq(p.class_ns[WC_ONCPU], 48);
 	cr_assert_eq(p.class_ns[WC_RUNQUEUE], 2);
 	cr_assert_eq(p.n_segments, 4);
-	critical_path_free(&p);
-	model_free(&s.m);
 }
 
 /* A thread that waits for one born later: the path follows back to its creator. */
 Test(critical_path, a_waits_on_a_child_thread)
 {
-	struct sequence s = { 0 };
-	struct critical_path p;
-
-	model_init(&s.m);
 	thread(&s, 1, 1, 0, 100);
 	thread(&s, 2, 1, 30, 70);
 	out(&s, 30, 1, WC_LOCK);
 	wake(&s, 70, 1, WC_LOCK, 2);
 	in(&s, 70, 1);
 	in(&s, 35, 2);
-	walk(&s, &p);
+	walk();
 	cr_assert_eq(p.node_ns[GN_EXECUTOR], 40);
 	cr_assert_eq(p.node_ns[GN_MAIN], 60);
-	critical_path_free(&p);
-	model_free(&s.m);
 }
 
 Test(critical_path, none_without_a_timeline)
 {
-	struct run_model m;
-	struct critical_path p;
-	struct thread_acct a = { .tid = 1, .tgid = 1, .start_ns = 0, .end_ns = 100 };
-
-	model_init(&m);
-	m.meta.root_pid = 1;
-	model_add_thread(&m, &a);
-	cr_assert_not(critical_path_build(&m, &p));
+	thread(&s, 1, 1, 0, 100);
+	s.m.meta.root_pid = 1;
+	cr_assert_not(critical_path_build(&s.m, &p));
 	cr_assert_eq(p.n_segments, 0);
-	model_free(&m);
 }
