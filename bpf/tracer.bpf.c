@@ -18,6 +18,7 @@ const volatile bool offcpu_stacks = true;
 const volatile __u64 sample_period_ns = 10101010;
 const volatile __u32 nproc_slots = 1;             /* rows of syscall_stats per CPU */
 const volatile __u32 ncpus = 1;
+const volatile bool timeline = false;             /* stream state transitions to timeline_events */
 
 /* Shared with user space through the mmap'ed .bss. */
 __u32 next_proc_slot;   /* user space takes slots too, with an atomic add on the same word */
@@ -137,6 +138,21 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
+
+/* The timeline's transitions; user space sizes it (the placeholder keeps the object loadable). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 12);
+} timeline_events SEC(".maps");
+
+/* Who called try_to_wake_up for a traced task: sched_wakeup may run later on the wakee's CPU (a
+ * queued remote wakeup), where the current task is the idle task, not the waker. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} waker_tid SEC(".maps");
 
 /* The value under KEY, created from INIT when missing; NULL when the map is full. */
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
@@ -521,6 +537,29 @@ static __always_inline void end_interval(struct thread_entry *t, __u64 now)
 		add_stack_time(t, t->kstack, t->ustack, t->pystack, class, ns);
 }
 
+/* Streams one state transition of thread T; a no-op unless the timeline knob is on. */
+static __always_inline void emit_transition(struct thread_entry *t, __u16 type, __u32 waker_tid, __u64 now)
+{
+	struct timeline_event *e;
+
+	if (!timeline)
+		return;
+	e = bpf_ringbuf_reserve(&timeline_events, sizeof(*e), 0);
+	if (!e) {
+		count(DROP_TIMELINE_FULL);
+		return;
+	}
+	e->ts_ns = now;
+	e->tid = t->acct.tid;
+	e->waker_tid = waker_tid;
+	e->type = type;
+	e->wait_class = type == TL_SWITCH_IN ? WC_ONCPU : t->state;
+	e->pad = 0;
+	/* No wakeup per record (an interrupt-time wakeup of the reader at every switch): user space
+	 * drains the timeline at each poll. */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
 /* Sends the final accounting of a dead thread to user space, and forgets the thread. */
 static __always_inline void emit_exit(struct task_struct *task, struct thread_entry *t)
 {
@@ -565,6 +604,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		enter_state(t, class_of_block(ctx, prev, state, t));
 	}
 	capture_stacks(ctx, t, now);
+	emit_transition(t, TL_SWITCH_OUT, 0, now);
 }
 
 static __always_inline void switch_in(struct task_struct *next, __u64 now)
@@ -575,6 +615,7 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 		return;
 	end_interval(t, now);
 	t->state = WC_ONCPU;
+	emit_transition(t, TL_SWITCH_IN, 0, now);
 }
 
 SEC("tp_btf/sched_switch")
@@ -617,6 +658,28 @@ static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, _
 	w->waited_ns += waited;
 }
 
+/* Loaded only with the timeline (user space turns autoload off otherwise). */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(on_sched_waking, struct task_struct *p)
+{
+	__u32 *waker;
+
+	if (!bpf_task_storage_get(&thread_store, p, NULL, 0))
+		return 0;
+	waker = bpf_task_storage_get(&waker_tid, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (waker)
+		*waker = (__u32)bpf_get_current_pid_tgid();
+	return 0;
+}
+
+/* The task that woke P: the one sched_waking saw, else the current one. */
+static __always_inline __u32 waker_of(struct task_struct *p)
+{
+	__u32 *waker = timeline ? bpf_task_storage_get(&waker_tid, p, NULL, 0) : NULL;
+
+	return waker ? *waker : (__u32)bpf_get_current_pid_tgid();
+}
+
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 {
@@ -634,8 +697,9 @@ int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 	class = t->state;
 	waited = now > t->last_ns ? now - t->last_ns : 0;
 	end_interval(t, now);
-	enter_state(t, WC_RUNQUEUE);
 	record_wakeup(t, class, waited);
+	emit_transition(t, TL_WAKEUP, waker_of(p), now);
+	enter_state(t, WC_RUNQUEUE);
 	return 0;
 }
 

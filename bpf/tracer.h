@@ -56,6 +56,7 @@ enum counter {
 	DROP_RINGBUF_FULL,        /* a lifecycle event could not be sent */
 	DROP_BLOCK_MAP_FULL,
 	DROP_PY_STACK_MAP_FULL,   /* a new distinct Python stack could not be stored */
+	DROP_TIMELINE_FULL,       /* a state transition could not be sent to the timeline */
 	DROP_PROG_MISSED,         /* the kernel skipped a program run (recursion): filled by user space */
 	CNT_COUNT,
 };
@@ -213,6 +214,18 @@ struct py_stack_event {
 	__u32 tgid;
 	__u64 id;
 	struct py_stack stack;
+};
+
+/* One state transition of a traced thread, streamed when the timeline knob is on. Kept small:
+ * a busy run makes hundreds of thousands. */
+enum timeline_type { TL_SWITCH_IN = 1, TL_SWITCH_OUT, TL_WAKEUP };
+struct timeline_event {
+	__u64 ts_ns;
+	__u32 tid;
+	__u32 waker_tid;      /* TL_WAKEUP: the task running when the wakeup happened */
+	__u16 type;           /* enum timeline_type */
+	__u16 wait_class;     /* TL_SWITCH_OUT: the class entered; TL_WAKEUP: the class that ended */
+	__u32 pad;
 };
 
 #endif

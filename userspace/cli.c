@@ -19,9 +19,11 @@ const char record_usage[] =
 	"      --no-offcpu-stacks     do not capture stacks when threads block\n"
 	"      --offcpu-stack-period MS  capture off-CPU stacks at most once per MS per thread\n"
 	"                             (default 1; 0 captures every block)\n"
+	"      --timeline             record every state transition: the critical path and a\n"
+	"                             Perfetto timeline of real intervals (off by default)\n"
 	"  -h, --help                 this help\n";
 
-enum { OPT_NO_OFFCPU = 256, OPT_OFFCPU_PERIOD, OPT_PUSH };
+enum { OPT_NO_OFFCPU = 256, OPT_OFFCPU_PERIOD, OPT_PUSH, OPT_TIMELINE };
 
 static const struct option record_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -34,6 +36,7 @@ static const struct option record_options[] = {
 	{ "no-offcpu-stacks", no_argument, NULL, OPT_NO_OFFCPU },
 	{ "push", required_argument, NULL, OPT_PUSH },
 	{ "offcpu-stack-period", required_argument, NULL, OPT_OFFCPU_PERIOD },
+	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -55,6 +58,7 @@ static enum parse_result parse_one(int c, const char *arg, struct record_opts *o
 	case 'q': o->quiet = true; break;
 	case OPT_NO_OFFCPU: o->offcpu_stacks = false; break;
 	case OPT_PUSH: o->push_url = arg; break;
+	case OPT_TIMELINE: o->timeline = true; break;
 	case 'F':
 		if (!parse_u64(arg, 0, 10000, &v))
 			return bad(err, errlen, "--freq", "expected 0 to 10000 samples per second", arg);

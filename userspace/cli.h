@@ -18,6 +18,7 @@ struct record_opts {
 	const char *push_url;        /* Pyroscope-compatible server to send the profiles to */
 	bool offcpu_stacks;
 	uint64_t offcpu_stack_period_ns;
+	bool timeline;               /* record every state transition: critical path, Perfetto slices */
 	char **cmd;                  /* NULL-terminated; NULL in attach mode */
 };
 

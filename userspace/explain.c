@@ -40,14 +40,6 @@ enum role thread_role(const struct run_model *m, const struct thread_acct *a)
 	return role_of(m, a->tid, a->tgid, a);
 }
 
-static const struct thread_acct *find_thread(const struct run_model *m, uint32_t tid)
-{
-	for (size_t i = 0; i < m->n_threads; i++)
-		if (m->threads[i].acct.tid == tid)
-			return &m->threads[i].acct;
-	return NULL;
-}
-
 static bool in_tree(const struct run_model *m, uint32_t tgid)
 {
 	for (size_t i = 0; i < m->n_procs; i++)
@@ -81,6 +73,21 @@ static void busiest_disk(const struct run_model *m, uint64_t *io_ticks_ms, uint6
 	}
 }
 
+/* With a timeline, the method is the critical path: its split goes into D. */
+static void path_split(const struct run_model *m, struct decomposition *d)
+{
+	struct critical_path p;
+
+	d->method = EXPLAIN_METHOD;
+	if (!critical_path_build(m, &p))
+		return;
+	d->method = EXPLAIN_METHOD_PATH;
+	d->path_ns = p.end_ns - p.start_ns;
+	memcpy(d->path_class_ns, p.class_ns, sizeof(d->path_class_ns));
+	memcpy(d->path_node_ns, p.node_ns, sizeof(d->path_node_ns));
+	critical_path_free(&p);
+}
+
 void decompose(const struct run_model *m, struct decomposition *d)
 {
 	struct acct_totals t;
@@ -107,6 +114,7 @@ void decompose(const struct run_model *m, struct decomposition *d)
 	busiest_disk(m, &io_ticks_ms, &d->sectors_written);
 	d->disk_busy = share(io_ticks_ms * 1000000, d->wall_ns);
 	d->write_bytes = syscall_write_bytes(m);
+	path_split(m, d);
 }
 
 /* Wakers outside the tree that are the kernel itself (or whoever an interrupt happened to hit). */
@@ -123,8 +131,8 @@ static bool is_kernel_waker(const struct wakeup_stat *s)
 	return false;
 }
 
-/* The node that ended wait W. Disk and timer waits end by an interrupt, whatever task it hit. */
-static enum graph_node waker_node(const struct run_model *m, const struct model_wakeup *w)
+/* Disk and timer waits end by an interrupt, whatever task it hit. */
+enum graph_node waker_node(const struct run_model *m, const struct model_wakeup *w)
 {
 	uint32_t class = w->k.wakee_class;
 
@@ -134,7 +142,7 @@ static enum graph_node waker_node(const struct run_model *m, const struct model_
 		return GN_TIMER;
 	if (in_tree(m, w->s.waker_tgid))
 		return (enum graph_node)role_of(m, w->k.waker_tid, w->s.waker_tgid,
-						find_thread(m, w->k.waker_tid));
+						model_find_thread(m, w->k.waker_tid));
 	if (class == WC_KERNEL_LOCK || class == WC_OTHER_D)
 		return GN_DISK;
 	if (class == WC_NET)
@@ -146,7 +154,7 @@ static void add_edges(const struct run_model *m, struct wait_graph *g)
 {
 	for (size_t i = 0; i < m->n_wakeups; i++) {
 		const struct model_wakeup *w = &m->wakeups[i];
-		const struct thread_acct *wakee = find_thread(m, w->k.wakee_tid);
+		const struct thread_acct *wakee = model_find_thread(m, w->k.wakee_tid);
 		enum graph_node from, to;
 
 		if (!wakee)
@@ -300,22 +308,38 @@ static json_t *class_ns_json(const uint64_t ns[WC_COUNT])
 	return j;
 }
 
+/* The critical path's wall time per class and per node; null without a timeline. */
+static json_t *path_split_json(const struct decomposition *d)
+{
+	json_t *nodes = json_object();
+
+	if (!d->path_ns)
+		return json_null();
+	for (int g = 0; g < GN_COUNT; g++)
+		if (d->path_node_ns[g])
+			json_object_set_new(nodes, graph_node_names[g], json_integer((json_int_t)d->path_node_ns[g]));
+	return json_pack("{s:I, s:o, s:o}", "wall_ns", (json_int_t)d->path_ns,
+			 "class_ns", class_ns_json(d->path_class_ns), "node_ns", nodes);
+}
+
 json_t *decomposition_json(const struct decomposition *d)
 {
-	json_t *roles = json_object();
+	json_t *roles = json_object(), *j;
 
 	for (int r = 0; r < ROLE_COUNT; r++)
 		json_object_set_new(roles, graph_node_names[r],
 				    json_pack("{s:i, s:I, s:o}", "threads", d->roles[r].threads,
 					      "life_ns", (json_int_t)d->roles[r].life_ns,
 					      "ns", class_ns_json(d->roles[r].ns)));
-	return json_pack("{s:i, s:I, s:I, s:f, s:f, s:o, s:o, s:I, s:f, s:I, s:I}", "ncpus", d->ncpus,
+	j = json_pack("{s:i, s:I, s:I, s:f, s:f, s:o, s:o, s:I, s:f, s:I, s:I}", "ncpus", d->ncpus,
 			 "wall_ns", (json_int_t)d->wall_ns, "thread_ns", (json_int_t)d->thread_ns,
 			 "cpus_busy", d->cpus_busy, "runnable_threads", d->runnable,
 			 "class_ns", class_ns_json(d->class_ns), "roles", roles,
 			 "switches", (json_int_t)d->switches, "disk_busy", d->disk_busy,
 			 "write_syscall_bytes", (json_int_t)d->write_bytes,
 			 "device_bytes_written", (json_int_t)(d->sectors_written * 512));
+	json_object_set_new(j, "critical_path", path_split_json(d));
+	return j;
 }
 
 json_t *wait_graph_json(const struct wait_graph *g)
@@ -358,7 +382,7 @@ json_t *explanation_json(const struct explanation *e)
 							  "explained_s", f->explained_s, "text", f->text,
 							  "evidence", ev));
 	}
-	return json_pack("{s:s, s:o, s:o, s:o}", "method", EXPLAIN_METHOD,
+	return json_pack("{s:s, s:o, s:o, s:o}", "method", e->d.method,
 			 "decomposition", decomposition_json(&e->d), "wait_graph", wait_graph_json(&e->g),
 			 "findings", findings);
 }
@@ -366,10 +390,14 @@ json_t *explanation_json(const struct explanation *e)
 json_t *explain_to_json(const struct run_model *m)
 {
 	struct explanation *e = xcalloc(1, sizeof(*e));
+	struct critical_path path;
 	json_t *j;
 
 	explain_run(m, e);
 	j = explanation_json(e);
 	free(e);
+	if (critical_path_build(m, &path))
+		json_object_set_new(j, "critical_path", critical_path_json(m, &path));
+	critical_path_free(&path);
 	return j;
 }

@@ -1,7 +1,8 @@
-/* Why one run took its time, from its run model alone. The model has no time-ordered timeline, so
- * the method is "aggregate shares": thread time per wait class, parallelism (mean CPUs busy, mean
- * runnable threads), roles of threads, and a wait-for graph of the wakeup edges (after wPerf, OSDI
- * 2018) whose knots hold the bottleneck. Pure functions, no I/O; docs/explain.md has the rules. */
+/* Why one run took its time, from its run model alone. Without a timeline the method is "aggregate
+ * shares": thread time per wait class, parallelism (mean CPUs busy, mean runnable threads), roles of
+ * threads, and a wait-for graph of the wakeup edges (after wPerf, OSDI 2018) whose knots hold the
+ * bottleneck. With a timeline (record --timeline) the method is "critical path": the root process's
+ * wall time split by who carried it. Pure functions, no I/O; docs/explain.md has the rules. */
 #ifndef CONCTRACE_EXPLAIN_H
 #define CONCTRACE_EXPLAIN_H
 
@@ -12,6 +13,7 @@
 #include "syscall_names.h"
 
 #define EXPLAIN_METHOD "aggregate shares"
+#define EXPLAIN_METHOD_PATH "critical path"
 
 /* Every threshold of the explanation, in one table (findings.c; docs/explain.md says why). Shares
  * are 0..1; "x ncpus" and "x wall" thresholds are multiplied by those. */
@@ -66,6 +68,7 @@ struct role_time {
 };
 
 struct decomposition {
+	const char *method;           /* EXPLAIN_METHOD_PATH when the model has a timeline */
 	int ncpus;
 	uint64_t wall_ns, thread_ns;  /* the command's lifetime; the sum of its threads' lifetimes */
 	double cpus_busy;             /* tree on-CPU time / wall */
@@ -76,6 +79,8 @@ struct decomposition {
 	double disk_busy;             /* the busiest device's busy time (io_ticks) / wall */
 	uint64_t write_bytes;         /* bytes the tree's write syscalls wrote */
 	uint64_t sectors_written;     /* by every device, 512 bytes each */
+	/* The critical path's split of the root's life, when there is a timeline (method). */
+	uint64_t path_ns, path_class_ns[WC_COUNT], path_node_ns[GN_COUNT];
 };
 
 /* The wait-for graph: edge [waiter][waker] holds the time waiters of one node waited until a thread
@@ -115,6 +120,29 @@ struct explanation {
 	uint64_t sys_count[SYSCALL_NR_MAX], sys_ns[SYSCALL_NR_MAX];  /* whole tree */
 };
 
+/* The critical path of the root process (critpath.c): walking back from its end, the thread that
+ * runs (or waits for a CPU) is charged; a thread that waits hands the path to whoever woke it, a
+ * thread of the tree or a pseudo node (disk, timer, network, kernel, outside). */
+struct path_segment {
+	uint64_t start_ns, end_ns;
+	uint32_t tid;          /* the thread charged; 0 for a pseudo node */
+	uint16_t node;         /* enum graph_node: the thread's role, or the pseudo node */
+	uint16_t wait_class;   /* oncpu, runqueue, or the wait charged (a pseudo node's, or unended) */
+};
+
+struct critical_path {
+	uint64_t start_ns, end_ns;                   /* the root process's life */
+	MODEL_ARRAY(struct path_segment, segments);  /* time order, tiling [start_ns, end_ns] */
+	uint64_t class_ns[WC_COUNT], node_ns[GN_COUNT];
+};
+
+/* False (and P empty) when the model has no timeline. */
+bool critical_path_build(const struct run_model *m, struct critical_path *p);
+void critical_path_free(struct critical_path *p);
+json_t *critical_path_json(const struct run_model *m, const struct critical_path *p);
+
+/* The node that ended the wait W: a role when a thread of the tree did, else a pseudo node. */
+enum graph_node waker_node(const struct run_model *m, const struct model_wakeup *w);
 enum role thread_role(const struct run_model *m, const struct thread_acct *a);
 void decompose(const struct run_model *m, struct decomposition *d);
 void wait_graph_build(const struct run_model *m, struct wait_graph *g);

@@ -1,6 +1,7 @@
 #include "export_trace.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include "account.h"
 #include "classify.h"
 #include "util.h"
@@ -50,16 +51,6 @@ static void aggregate_states(json_t *events, const struct run_model *m, const st
 	}
 }
 
-typedef void (*states_fn)(json_t *events, const struct run_model *m, const struct thread_acct *a);
-
-/* How the model can show each thread's states; a model with a timeline of state intervals
- * returns a writer of those intervals (and of its wakeup edges as flow events) here. */
-static states_fn states_writer(const struct run_model *m)
-{
-	(void)m;
-	return aggregate_states;
-}
-
 static void cpu_counter(json_t *events, uint32_t pid, double ts_us, double cpus)
 {
 	json_array_append_new(events, json_pack("{ss ss sI sf s{sf}}", "ph", "C", "name", "CPUs used",
@@ -81,18 +72,101 @@ static void cpu_counters(json_t *events, const struct run_model *m)
 	}
 }
 
+/* One slice per state interval, on its thread's track. */
+static void interval_slices(json_t *events, const struct run_model *m)
+{
+	for (size_t i = 0; i < m->timeline.n_intervals; i++) {
+		const struct model_interval *iv = &m->timeline.intervals[i];
+		const struct thread_acct *a = model_find_thread(m, iv->tid);
+
+		json_array_append_new(events, json_pack("{ss ss ss sI sI sf sf}", "ph", "X",
+			"name", wait_classes[iv->wait_class].name, "cat", "state",
+			"pid", (json_int_t)(a ? a->tgid : iv->tid), "tid", (json_int_t)iv->tid,
+			"ts", trace_us(m, iv->start_ns), "dur", (iv->end_ns - iv->start_ns) / 1e3));
+	}
+}
+
+/* A flow arrow per wakeup from a traced waker: start on the waker's track, end on the wakee's. */
+static void wakeup_flows(json_t *events, const struct run_model *m)
+{
+	for (size_t i = 0; i < m->timeline.n_wakes; i++) {
+		const struct model_wake_edge *w = &m->timeline.wakes[i];
+		const struct thread_acct *waker = model_find_thread(m, w->waker_tid);
+		const struct thread_acct *wakee = model_find_thread(m, w->wakee_tid);
+		double ts = trace_us(m, w->ts_ns);
+
+		if (!waker || !wakee)
+			continue;
+		json_array_append_new(events, json_pack("{ss ss ss sI sI sI sf}", "ph", "s", "name", "wakeup",
+			"cat", wait_classes[w->wait_class].name, "id", (json_int_t)i,
+			"pid", (json_int_t)waker->tgid, "tid", (json_int_t)waker->tid, "ts", ts));
+		json_array_append_new(events, json_pack("{ss ss ss ss sI sI sI sf}", "ph", "f", "bp", "e",
+			"name", "wakeup", "cat", wait_classes[w->wait_class].name, "id", (json_int_t)i,
+			"pid", (json_int_t)wakee->tgid, "tid", (json_int_t)wakee->tid, "ts", ts));
+	}
+}
+
+/* A change of the tree's running and runnable thread counts at TS_NS. */
+struct count_step {
+	uint64_t ts_ns;
+	int oncpu, runnable;
+};
+
+static int cmp_step(const void *a, const void *b)
+{
+	const struct count_step *x = a, *y = b;
+
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+}
+
+/* Counters of the whole tree over time: CPUs busy and threads runnable, from every interval. */
+static void timeline_counters(json_t *events, const struct run_model *m, uint32_t pid)
+{
+	struct count_step *steps = xcalloc(2 * m->timeline.n_intervals + 1, sizeof(*steps));
+	size_t n = 0;
+	int oncpu = 0, runnable = 0;
+
+	for (size_t i = 0; i < m->timeline.n_intervals; i++) {
+		const struct model_interval *iv = &m->timeline.intervals[i];
+		int cpu = iv->wait_class == WC_ONCPU, rq = iv->wait_class == WC_RUNQUEUE;
+
+		if (!cpu && !rq)
+			continue;
+		steps[n++] = (struct count_step){ iv->start_ns, cpu, rq };
+		steps[n++] = (struct count_step){ iv->end_ns, -cpu, -rq };
+	}
+	qsort(steps, n, sizeof(*steps), cmp_step);
+	for (size_t i = 0; i < n; i++) {
+		oncpu += steps[i].oncpu;
+		runnable += steps[i].runnable;
+		if (i + 1 < n && steps[i + 1].ts_ns == steps[i].ts_ns)
+			continue;  /* one counter value per instant */
+		json_array_append_new(events, json_pack("{ss ss sI sf s{si si}}", "ph", "C", "name", "threads",
+			"pid", (json_int_t)pid, "ts", trace_us(m, steps[i].ts_ns),
+			"args", "CPUs busy", oncpu, "runnable", runnable));
+	}
+	free(steps);
+}
+
 json_t *trace_json(const struct run_model *m)
 {
 	json_t *events = json_array();
-	states_fn states = states_writer(m);
+	bool timeline = m->timeline.recorded;
 
 	name_events(events, m);
-	for (size_t i = 0; i < m->n_threads; i++)
-		states(events, m, &m->threads[i].acct);
-	cpu_counters(events, m);
+	if (timeline) {
+		interval_slices(events, m);
+		wakeup_flows(events, m);
+		timeline_counters(events, m, m->meta.root_pid);
+	} else {
+		for (size_t i = 0; i < m->n_threads; i++)
+			aggregate_states(events, m, &m->threads[i].acct);
+		cpu_counters(events, m);
+	}
 	return json_pack("{so ss s{ss ss ss sf}}", "traceEvents", events, "displayTimeUnit", "ms",
 			 "metadata", "source", "conctrace " CONCTRACE_VERSION,
 			 "command", m->meta.command ? m->meta.command : "",
-			 "layout", TRACE_AGGREGATE_NOTE ": each thread's states are its totals laid end to end",
+			 "layout", timeline ? TRACE_TIMELINE_NOTE :
+			 TRACE_AGGREGATE_NOTE ": each thread's states are its totals laid end to end",
 			 "start_epoch", m->meta.start_epoch);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "account.h"
+#include "classify.h"
 #include "explain.h"
 #include "util.h"
 
@@ -394,6 +395,41 @@ static bool process_startup_ipc(const struct run_model *m, const struct explanat
 	return true;
 }
 
+/* Index of the largest of N values, skipping those flagged in TAKEN (a bitmask); -1 if all are 0. */
+static int heaviest(const uint64_t *v, int n, unsigned taken)
+{
+	int best = -1;
+
+	for (int i = 0; i < n; i++)
+		if (v[i] && !(taken & 1u << i) && (best < 0 || v[i] > v[best]))
+			best = i;
+	return best;
+}
+
+/* With a timeline: who carried the command's wall time, by class and by node. */
+static bool critical_path_split(const struct run_model *m, const struct explanation *e, struct finding *f)
+{
+	const struct decomposition *d = &e->d;
+	int c1 = heaviest(d->path_class_ns, WC_COUNT, 0), c2, n1;
+
+	(void)m;
+	if (!d->path_ns || c1 < 0)
+		return false;
+	c2 = heaviest(d->path_class_ns, WC_COUNT, 1u << c1);
+	n1 = heaviest(d->path_node_ns, GN_COUNT, 0);
+	f->explained_s = ns_to_s(d->path_class_ns[c1]);
+	evidence(f, "path_s", ns_to_s(d->path_ns));
+	evidence(f, "top_class_share", share(d->path_class_ns[c1], d->path_ns));
+	evidence(f, "second_class_share", c2 < 0 ? 0 : share(d->path_class_ns[c2], d->path_ns));
+	evidence(f, "top_node_share", share(d->path_node_ns[n1], d->path_ns));
+	say(f, "On the critical path of the command (%.3f s): %.0f%% %s, %.0f%% %s; %.0f%% of it "
+	    "carried by %s.", ns_to_s(d->path_ns), 100 * share(d->path_class_ns[c1], d->path_ns),
+	    wait_classes[c1].name, c2 < 0 ? 0 : 100 * share(d->path_class_ns[c2], d->path_ns),
+	    c2 < 0 ? "other" : wait_classes[c2].name, 100 * share(d->path_node_ns[n1], d->path_ns),
+	    graph_node_names[n1]);
+	return true;
+}
+
 /* In this order, which breaks ties of explained time: the more specific finding first. */
 static const struct {
 	const char *name;
@@ -411,6 +447,7 @@ static const struct {
 	{ "process-startup-ipc", process_startup_ipc },
 	{ "parallel", parallel },
 	{ "disk-not-bottleneck", disk_not_bottleneck },
+	{ "critical-path", critical_path_split },
 };
 
 static void syscall_sums(const struct run_model *m, struct explanation *e)

@@ -13,6 +13,7 @@ const char *const counter_names[CNT_COUNT] = {
 	[DROP_STACK_AGG_FULL] = "stack_agg_full", [DROP_STACK_MAP_FULL] = "stack_map_full",
 	[DROP_STACK_ERROR] = "stack_error", [DROP_RINGBUF_FULL] = "ringbuf_full",
 	[DROP_BLOCK_MAP_FULL] = "block_map_full", [DROP_PY_STACK_MAP_FULL] = "py_stack_map_full",
+	[DROP_TIMELINE_FULL] = "timeline_full",
 	[DROP_PROG_MISSED] = "prog_runs_missed",
 };
 
@@ -54,6 +55,8 @@ void model_free(struct run_model *m)
 	free(m->stacks);
 	free(m->blks);
 	free(m->disks);
+	free(m->timeline.intervals);
+	free(m->timeline.wakes);
 	free(m->meta.version);
 	free(m->meta.kernel);
 	free(m->meta.hostname);
@@ -62,11 +65,24 @@ void model_free(struct run_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-struct model_process *model_process(struct run_model *m, uint32_t pid)
+const struct model_process *model_find_process(const struct run_model *m, uint32_t pid)
 {
 	for (size_t i = 0; i < m->n_procs; i++)
 		if (m->procs[i].pid == pid)
 			return &m->procs[i];
+	return NULL;
+}
+
+struct model_process *model_process(struct run_model *m, uint32_t pid)
+{
+	return (struct model_process *)model_find_process(m, pid);
+}
+
+const struct thread_acct *model_find_thread(const struct run_model *m, uint32_t tid)
+{
+	for (size_t i = 0; i < m->n_threads; i++)
+		if (m->threads[i].acct.tid == tid)
+			return &m->threads[i].acct;
 	return NULL;
 }
 
@@ -152,6 +168,20 @@ static int cmp_stack_agg(const void *a, const void *b)
 		      sizeof(struct stack_key));
 }
 
+static int cmp_interval(const void *a, const void *b)
+{
+	const struct model_interval *x = a, *y = b;
+
+	return cmp_u32(x->tid, y->tid) ?: (x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns);
+}
+
+static int cmp_wake_edge(const void *a, const void *b)
+{
+	const struct model_wake_edge *x = a, *y = b;
+
+	return cmp_u32(x->wakee_tid, y->wakee_tid) ?: (x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns);
+}
+
 static int cmp_blk(const void *a, const void *b)
 {
 	return memcmp(&((const struct model_blk *)a)->k, &((const struct model_blk *)b)->k,
@@ -168,6 +198,8 @@ void model_sort(struct run_model *m)
 	qsort(m->stacks, m->n_stacks, sizeof(*m->stacks), cmp_stack);
 	qsort(m->pystacks, m->n_pystacks, sizeof(*m->pystacks), cmp_pystack);
 	qsort(m->blks, m->n_blks, sizeof(*m->blks), cmp_blk);
+	qsort(m->timeline.intervals, m->timeline.n_intervals, sizeof(*m->timeline.intervals), cmp_interval);
+	qsort(m->timeline.wakes, m->timeline.n_wakes, sizeof(*m->timeline.wakes), cmp_wake_edge);
 }
 
 uint64_t model_drops(const struct run_model *m)

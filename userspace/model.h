@@ -91,6 +91,26 @@ struct model_meta {
 
 #define MODEL_ARRAY(type, name) type *name; size_t n_##name, cap_##name
 
+/* One state of one thread, from one transition to the next: a thread's intervals tile its life. */
+struct model_interval {
+	uint32_t tid, wait_class;
+	uint64_t start_ns, end_ns;
+};
+
+/* WAKER ended WAKEE's wait of WAIT_CLASS at TS_NS (waker: whatever task ran, maybe untraced). */
+struct model_wake_edge {
+	uint64_t ts_ns;
+	uint32_t waker_tid, wakee_tid, wait_class;
+};
+
+/* The time-ordered states of a run recorded with --timeline. Sorted by (tid, start) and by
+ * (wakee, ts), which the critical path's lookups rely on. */
+struct model_timeline {
+	bool recorded;
+	MODEL_ARRAY(struct model_interval, intervals);
+	MODEL_ARRAY(struct model_wake_edge, wakes);
+};
+
 struct run_model {
 	struct model_meta meta;
 	MODEL_ARRAY(struct model_process, procs);
@@ -104,6 +124,7 @@ struct run_model {
 	MODEL_ARRAY(struct model_disk, disks);
 	struct model_rusage rusage;
 	uint64_t counters[CNT_COUNT];
+	struct model_timeline timeline;
 };
 
 /* Names of the counters in report.json ("switch", ..., "ringbuf_full"). */
@@ -114,7 +135,9 @@ void model_init(struct run_model *m);
 void model_free(struct run_model *m);
 
 struct model_process *model_process(struct run_model *m, uint32_t pid);        /* find */
+const struct model_process *model_find_process(const struct run_model *m, uint32_t pid);
 struct model_process *model_add_process(struct run_model *m, uint32_t pid);    /* find or add */
+const struct thread_acct *model_find_thread(const struct run_model *m, uint32_t tid);
 struct model_thread *model_add_thread(struct run_model *m, const struct thread_acct *a);
 
 /* Sorts every array into a stable order (pids, tids, keys) so outputs are deterministic. */

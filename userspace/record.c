@@ -378,6 +378,7 @@ int record_session(const struct record_opts *o)
 	topts.freq_hz = o->freq_hz;
 	topts.offcpu_stacks = o->offcpu_stacks;
 	topts.offcpu_stack_period_ns = o->offcpu_stack_period_ns;
+	topts.timeline = o->timeline;
 	model_init(&m);
 	fill_meta(&m, o, pw);
 	tr = tracer_start(&topts, &m, err, sizeof(err));

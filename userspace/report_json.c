@@ -185,6 +185,28 @@ static json_t *rusage_json(const struct model_rusage *r)
 			 "nivcsw", (json_int_t)r->nivcsw, "maxrss_kb", (json_int_t)r->maxrss_kb);
 }
 
+/* Compact: one array of numbers per interval and per wakeup; classes index "wait_classes". */
+static json_t *timeline_json(const struct model_timeline *tl)
+{
+	json_t *intervals = json_array(), *wakes = json_array();
+
+	for (size_t i = 0; i < tl->n_intervals; i++) {
+		const struct model_interval *iv = &tl->intervals[i];
+
+		json_array_append_new(intervals, json_pack("[IIII]", (json_int_t)iv->tid,
+			(json_int_t)iv->start_ns, (json_int_t)iv->end_ns, (json_int_t)iv->wait_class));
+	}
+	for (size_t i = 0; i < tl->n_wakes; i++) {
+		const struct model_wake_edge *w = &tl->wakes[i];
+
+		json_array_append_new(wakes, json_pack("[IIII]", (json_int_t)w->ts_ns,
+			(json_int_t)w->waker_tid, (json_int_t)w->wakee_tid, (json_int_t)w->wait_class));
+	}
+	return json_pack("{s[ssss] so s[ssss] so}",
+		"interval_fields", "tid", "start_ns", "end_ns", "class", "intervals", intervals,
+		"wake_fields", "ts_ns", "waker_tid", "wakee_tid", "class", "wakes", wakes);
+}
+
 json_t *model_to_json(const struct run_model *m)
 {
 	struct acct_totals tree;
@@ -218,6 +240,8 @@ json_t *model_to_json(const struct run_model *m)
 		"events", (json_int_t)model_events(m), "drops", (json_int_t)model_drops(m),
 		"tree", totals_json(&tree), "max_identity_residual", worst,
 		"max_identity_residual_tid", (json_int_t)worst_tid));
+	if (m->timeline.recorded)
+		json_object_set_new(root, "timeline", timeline_json(&m->timeline));
 	/* Derived, for readers: the loader rebuilds it from the model. */
 	json_object_set_new(root, "explanation", explain_to_json(m));
 	return root;
@@ -555,6 +579,57 @@ static void read_array(struct jreader *r, const json_t *parent, const char *key,
 	r->section = outer;
 }
 
+/* Reads the 4-number array O into V; the last number is a wait class index. */
+static void read_tuple4(struct jreader *r, const json_t *o, const char *what, uint64_t v[4])
+{
+	if (!json_is_array(o) || json_array_size(o) != 4) {
+		jfail(r, what, "not an array of 4 numbers");
+		return;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		const json_t *x = json_array_get(o, i);
+
+		if (!json_is_integer(x) || json_integer_value(x) < 0)
+			jfail(r, what, "not a non-negative integer");
+		v[i] = json_integer_value(x);
+	}
+	if (v[3] >= WC_COUNT)
+		jfail(r, what, "unknown wait class index");
+}
+
+static void read_interval(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_timeline *tl = &m->timeline;
+	uint64_t v[4] = { 0 };
+
+	read_tuple4(r, o, "interval", v);
+	*VEC_PUSH(tl->intervals, tl->n_intervals, tl->cap_intervals) = (struct model_interval){
+		.tid = v[0], .start_ns = v[1], .end_ns = v[2], .wait_class = v[3] };
+}
+
+static void read_wake(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_timeline *tl = &m->timeline;
+	uint64_t v[4] = { 0 };
+
+	read_tuple4(r, o, "wake", v);
+	*VEC_PUSH(tl->wakes, tl->n_wakes, tl->cap_wakes) = (struct model_wake_edge){
+		.ts_ns = v[0], .waker_tid = v[1], .wakee_tid = v[2], .wait_class = v[3] };
+}
+
+/* The timeline is optional: only runs recorded with --timeline have one. */
+static void read_timeline(struct jreader *r, const json_t *root, struct run_model *m)
+{
+	const json_t *tl = json_object_get(root, "timeline");
+
+	if (!tl)
+		return;
+	m->timeline.recorded = true;
+	r->section = "timeline";
+	read_array(r, tl, "intervals", read_interval, m);
+	read_array(r, tl, "wakes", read_wake, m);
+}
+
 static void read_counters(struct jreader *r, const json_t *root, const char *key, struct run_model *m)
 {
 	const json_t *o = jget(r, root, key, JSON_OBJECT);
@@ -618,6 +693,7 @@ int model_from_json(const json_t *root, struct run_model *m, char *err, size_t e
 	r.section = "report";
 	read_counters(&r, root, "events", m);
 	read_counters(&r, root, "drops", m);
+	read_timeline(&r, root, m);
 	if (r.failed) {
 		model_free(m);
 		return -1;

@@ -163,7 +163,8 @@ static void print_findings(FILE *out, const struct run_model *m)
 
 	explain_run(m, e);
 	if (e->n_findings)
-		fprintf(out, "why (aggregate shares of thread time, docs/explain.md):\n");
+		fprintf(out, "why (%s, docs/explain.md):\n", e->d.path_ns ? "critical path of the command" :
+			"aggregate shares of thread time");
 	for (size_t i = 0; i < e->n_findings && i < SUMMARY_FINDINGS; i++)
 		fprintf(out, "  %s: %s\n", e->findings[i].name, e->findings[i].text);
 	free(e);

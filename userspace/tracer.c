@@ -16,6 +16,7 @@
 #include "classify.h"
 #include "proc.h"
 #include "python.h"
+#include "timeline.h"
 #include "tracer.skel.h"
 #include "util.h"
 
@@ -30,6 +31,8 @@ struct tracer {
 	struct run_model *m;
 	uint64_t maps_refreshed_ns;
 	struct py_resolver *py;
+	bool timeline;
+	MODEL_ARRAY(struct timeline_event, transitions);  /* drained from timeline_events until the stop */
 };
 
 void tracer_default_opts(struct tracer_opts *o)
@@ -42,6 +45,7 @@ void tracer_default_opts(struct tracer_opts *o)
 	o->max_wakeups = 65536;
 	o->max_stack_aggs = 131072;
 	o->max_stacks = 32768;
+	o->timeline_ring_bytes = 16 << 20;
 }
 
 static int silence_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -65,6 +69,8 @@ static void set_sizes(struct tracer *t, const struct tracer_opts *o)
 	bpf_map__set_max_entries(s->maps.stack_aggs, o->max_stack_aggs);
 	bpf_map__set_max_entries(s->maps.stacks, o->max_stacks);
 	bpf_map__set_max_entries(s->maps.py_stacks_sent, o->max_stacks);
+	if (o->timeline)
+		bpf_map__set_max_entries(s->maps.timeline_events, o->timeline_ring_bytes);
 }
 
 static int set_knobs(struct tracer_bpf *s, const struct tracer_opts *o, char *err, size_t errlen)
@@ -80,6 +86,7 @@ static int set_knobs(struct tracer_bpf *s, const struct tracer_opts *o, char *er
 	memcpy((void *)s->rodata->kranges, ranges, n * sizeof(ranges[0]));
 	s->rodata->nkranges = n;
 	s->rodata->offcpu_stacks = o->offcpu_stacks;
+	s->rodata->timeline = o->timeline;
 	s->rodata->offcpu_stack_period_ns = o->offcpu_stack_period_ns;
 	s->rodata->sample_period_ns = o->freq_hz ? NSEC_PER_SEC / o->freq_hz : 0;
 	return 0;
@@ -115,6 +122,31 @@ static int attach_sampling(struct tracer *t, uint32_t freq, char *err, size_t er
 
 static int handle_event(void *ctx, void *data, size_t size);
 
+static int handle_transition(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+
+	if (size >= sizeof(struct timeline_event))
+		*VEC_PUSH(t->transitions, t->n_transitions, t->cap_transitions) = *(struct timeline_event *)data;
+	return 0;
+}
+
+/* One poll serves both ring buffers: lifecycle events and, when recorded, the timeline. */
+static int open_ring_buffers(struct tracer *t, char *err, size_t errlen)
+{
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
+	if (!t->rb) {
+		snprintf(err, errlen, "opening the ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	if (t->timeline &&
+	    ring_buffer__add(t->rb, bpf_map__fd(t->skel->maps.timeline_events), handle_transition, t)) {
+		snprintf(err, errlen, "opening the timeline ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, char *err, size_t errlen)
 {
 	struct tracer *t = xcalloc(1, sizeof(*t));
@@ -122,12 +154,14 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 	libbpf_set_print(silence_libbpf);
 	t->m = m;
 	t->py = py_resolver_new();
+	t->timeline = o->timeline;
 	t->skel = tracer_bpf__open();
 	if (!t->skel) {
 		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
 		goto fail;
 	}
 	set_sizes(t, o);
+	bpf_program__set_autoload(t->skel->progs.on_sched_waking, o->timeline);
 	if (set_knobs(t->skel, o, err, errlen))
 		goto fail;
 	if (tracer_bpf__load(t->skel)) {
@@ -141,11 +175,8 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 	}
 	if (o->freq_hz && attach_sampling(t, o->freq_hz, err, errlen))
 		goto fail;
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
-	if (!t->rb) {
-		snprintf(err, errlen, "opening the ring buffer: %s", strerror(errno));
+	if (open_ring_buffers(t, err, errlen))
 		goto fail;
-	}
 	return t;
 fail:
 	tracer_free(t);
@@ -324,7 +355,15 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 {
 	int n = ring_buffer__poll(t->rb, timeout_ms);
 
-	return n == -EINTR ? 0 : n;
+	if (n == -EINTR)
+		return 0;
+	/* the timeline's records never wake the poll: they are read here, at every poll */
+	if (n >= 0 && t->timeline) {
+		int more = ring_buffer__consume(t->rb);
+
+		n = more < 0 ? more : n + more;
+	}
+	return n;
 }
 
 size_t tracer_live_threads(struct tracer *t)
@@ -627,6 +666,8 @@ uint64_t tracer_stop(struct tracer *t)
 	drain_blk(t);
 	drain_counters(t);
 	count_missed_runs(t);
+	if (t->timeline)
+		timeline_build(t->m, t->transitions, t->n_transitions);
 	return end_ns;
 }
 
@@ -641,5 +682,6 @@ void tracer_free(struct tracer *t)
 	free(t->sample_fds);
 	free(t->slot_tgid);
 	py_resolver_free(t->py);
+	free(t->transitions);
 	free(t);
 }

@@ -14,6 +14,8 @@ struct tracer_opts {
 	uint64_t offcpu_stack_period_ns;  /* at most one capture per thread per period */
 	uint32_t max_procs;                /* processes with their own syscall statistics */
 	uint32_t max_wakeups, max_stack_aggs, max_stacks;
+	bool timeline;                     /* stream every state transition (model's timeline) */
+	uint32_t timeline_ring_bytes;      /* its ring buffer: a power of 2 pages */
 };
 void tracer_default_opts(struct tracer_opts *o);
 

@@ -195,6 +195,44 @@ Test(trace, has_names_contiguous_state_slices_and_cpu_counters)
 	model_free(&m);
 }
 
+static void add_interval(struct run_model *m, uint32_t tid, uint32_t class, uint64_t from_ms, uint64_t to_ms)
+{
+	*VEC_PUSH(m->timeline.intervals, m->timeline.n_intervals, m->timeline.cap_intervals) =
+		(struct model_interval){ .tid = tid, .wait_class = class,
+					 .start_ns = T0 + from_ms * MS, .end_ns = T0 + to_ms * MS };
+}
+
+/* With a timeline: real intervals, a flow arrow per wakeup, counters of the tree over time. */
+Test(trace, timeline_has_interval_slices_wakeup_flows_and_counters)
+{
+	struct run_model m;
+	char *text;
+	json_t *doc, *events;
+
+	build_model(&m);
+	m.timeline.recorded = true;
+	add_interval(&m, 100, WC_ONCPU, 10, 20);
+	add_interval(&m, 100, WC_LOCK, 20, 50);
+	add_interval(&m, 100, WC_RUNQUEUE, 50, 55);
+	add_interval(&m, 101, WC_ONCPU, 10, 50);
+	*VEC_PUSH(m.timeline.wakes, m.timeline.n_wakes, m.timeline.cap_wakes) = (struct model_wake_edge){
+		.ts_ns = T0 + 50 * MS, .waker_tid = 101, .wakee_tid = 100, .wait_class = WC_LOCK };
+	text = render(export_trace, &m);
+	doc = load_json(text);
+	events = json_object_get(doc, "traceEvents");
+	cr_assert_eq(count_events(events, "X", NULL), 4);
+	cr_assert_eq(count_events(events, "X", "lock"), 1);
+	cr_assert_eq(count_events(events, "s", "wakeup"), 1);
+	cr_assert_eq(count_events(events, "f", "wakeup"), 1);
+	cr_assert_eq(count_events(events, "C", "threads"), 4);  /* at 10, 20, 50, 55 ms */
+	cr_assert_eq(count_events(events, "C", "CPUs used"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "metadata"), "layout")),
+			 TRACE_TIMELINE_NOTE);
+	json_decref(doc);
+	free(text);
+	model_free(&m);
+}
+
 Test(html, run_page_has_tables_charts_and_flame_graphs)
 {
 	struct run_model m;

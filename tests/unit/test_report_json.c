@@ -64,6 +64,13 @@ static void full_model(struct run_model *m)
 	m->rusage = (struct model_rusage){ true, 400, 100, 3, 1, 1000 };
 	m->counters[CNT_SWITCH] = 10;
 	m->counters[DROP_STACK_MAP_FULL] = 1;
+	m->timeline.recorded = true;
+	*VEC_PUSH(m->timeline.intervals, m->timeline.n_intervals, m->timeline.cap_intervals) =
+		(struct model_interval){ .tid = 7, .wait_class = WC_ONCPU, .start_ns = 100, .end_ns = 600 };
+	*VEC_PUSH(m->timeline.intervals, m->timeline.n_intervals, m->timeline.cap_intervals) =
+		(struct model_interval){ .tid = 7, .wait_class = WC_DISK, .start_ns = 600, .end_ns = 900 };
+	*VEC_PUSH(m->timeline.wakes, m->timeline.n_wakes, m->timeline.cap_wakes) =
+		(struct model_wake_edge){ .ts_ns = 900, .waker_tid = 9, .wakee_tid = 7, .wait_class = WC_DISK };
 }
 
 static char *dump(const struct run_model *m)
@@ -92,6 +99,10 @@ Test(report_json, round_trip_keeps_everything)
 	cr_assert_eq(back.stack_aggs[0].k.kstack, 0xffffffffdeadbeefULL);
 	cr_assert(back.meta.interrupted);
 	cr_assert_eq(model_drops(&back), 1);
+	cr_assert(back.timeline.recorded);
+	cr_assert_eq(back.timeline.n_intervals, 2);
+	cr_assert_eq(back.timeline.intervals[1].wait_class, WC_DISK);
+	cr_assert_eq(back.timeline.wakes[0].waker_tid, 9);
 	unlink(path);
 	free(first);
 	free(second);

@@ -1,0 +1,195 @@
+/* The timeline built from hand-made transition sequences, and the critical path over it: who is
+ * charged, and that the path's segments tile the root process's life exactly. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "explain.h"
+#include "timeline.h"
+#include "util.h"
+
+#define EVENTS_MAX 16
+#define T0 1000  /* times in the tests count from here: 0 means "unknown" in the model */
+
+struct sequence {
+	struct run_model m;
+	struct timeline_event ev[EVENTS_MAX];
+	size_t n;
+};
+
+static void thread(struct sequence *s, uint32_t tid, uint32_t tgid, uint64_t start, uint64_t end)
+{
+	struct thread_acct a = { .tid = tid, .tgid = tgid,
+				 .start_ns = T0 + start, .end_ns = T0 + end, .comm = "t" };
+
+	model_add_thread(&s->m, &a);
+}
+
+static void event(struct sequence *s, uint64_t ts, uint32_t tid, enum timeline_type type,
+		  uint32_t class, uint32_t waker)
+{
+	cr_assert_lt(s->n, EVENTS_MAX);
+	s->ev[s->n++] = (struct timeline_event){ .ts_ns = T0 + ts, .tid = tid, .type = type,
+						 .wait_class = class, .waker_tid = waker };
+}
+
+static void out(struct sequence *s, uint64_t ts, uint32_t tid, uint32_t class)
+{
+	event(s, ts, tid, TL_SWITCH_OUT, class, 0);
+}
+
+static void in(struct sequence *s, uint64_t ts, uint32_t tid)
+{
+	event(s, ts, tid, TL_SWITCH_IN, WC_ONCPU, 0);
+}
+
+static void wake(struct sequence *s, uint64_t ts, uint32_t tid, uint32_t class, uint32_t waker)
+{
+	event(s, ts, tid, TL_WAKEUP, class, waker);
+}
+
+/* Each test's sequence and path, set up and freed by the suite's fixtures. */
+static struct sequence s;
+static struct critical_path p;
+
+static void start(void)
+{
+	memset(&s, 0, sizeof(s));
+	model_init(&s.m);
+}
+
+static void finish(void)
+{
+	critical_path_free(&p);
+	model_free(&s.m);
+}
+
+TestSuite(timeline, .init = start, .fini = finish);
+TestSuite(critical_path, .init = start, .fini = finish);
+
+/* Builds the timeline and the path; checks the tiling identity on the way. */
+static void walk(void)
+{
+	uint64_t sum = 0;
+
+	s.m.meta.root_pid = 1;
+	timeline_build(&s.m, s.ev, s.n);
+	cr_assert(critical_path_build(&s.m, &p));
+	cr_assert_gt(p.n_segments, 0);
+	cr_assert_eq(p.segments[0].start_ns, p.start_ns);
+	cr_assert_eq(p.segments[p.n_segments - 1].end_ns, p.end_ns);
+	for (size_t i = 0; i < p.n_segments; i++) {
+		cr_assert_lt(p.segments[i].start_ns, p.segments[i].end_ns);
+		if (i)
+			cr_assert_eq(p.segments[i].start_ns, p.segments[i - 1].end_ns, "gap at %zu", i);
+		sum += p.segments[i].end_ns - p.segments[i].start_ns;
+	}
+	cr_assert_eq(sum, p.end_ns - p.start_ns);
+}
+
+static uint64_t class_sum(void)
+{
+	uint64_t sum = 0;
+
+	for (int c = 0; c < WC_COUNT; c++)
+		sum += p.class_ns[c];
+	return sum;
+}
+
+Test(timeline, intervals_tile_each_thread_life)
+{
+	thread(&s, 1, 1, 0, 100);
+	out(&s, 10, 1, WC_LOCK);
+	wake(&s, 60, 1, WC_LOCK, 2);
+	in(&s, 70, 1);
+	s.m.meta.root_pid = 1;
+	timeline_build(&s.m, s.ev, s.n);
+	cr_assert_eq(s.m.timeline.n_intervals, 4);
+	cr_assert_eq(s.m.timeline.intervals[0].wait_class, WC_ONCPU);
+	cr_assert_eq(s.m.timeline.intervals[1].wait_class, WC_LOCK);
+	cr_assert_eq(s.m.timeline.intervals[2].wait_class, WC_RUNQUEUE);
+	cr_assert_eq(s.m.timeline.intervals[3].end_ns, T0 + 100);
+	cr_assert_eq(s.m.timeline.n_wakes, 1);
+	cr_assert_eq(s.m.timeline.wakes[0].waker_tid, 2);
+}
+
+Test(critical_path, single_running_thread_is_all_oncpu)
+{
+	thread(&s, 1, 1, 0, 100);
+	walk();
+	cr_assert_eq(p.class_ns[WC_ONCPU], 100);
+	cr_assert_eq(p.node_ns[GN_MAIN], 100);
+}
+
+/* A waits on a lock until B, which runs, wakes it: B's running is on the path, A's wait is not. */
+Test(critical_path, a_waiting_on_b_charges_b)
+{
+	thread(&s, 1, 1, 0, 100);
+	thread(&s, 2, 1, 0, 100);
+	out(&s, 10, 1, WC_LOCK);
+	wake(&s, 60, 1, WC_LOCK, 2);
+	in(&s, 70, 1);
+	in(&s, 5, 2);
+	out(&s, 80, 2, WC_TIMER);
+	walk();
+	cr_assert_eq(p.class_ns[WC_ONCPU], 30 + 55);
+	cr_assert_eq(p.class_ns[WC_RUNQUEUE], 10 + 5);
+	cr_assert_eq(p.class_ns[WC_LOCK], 0);
+	cr_assert_eq(p.node_ns[GN_MAIN], 40);
+	cr_assert_eq(p.node_ns[GN_EXECUTOR], 60);
+}
+
+/* A waits on B, which waits on the disk: the disk is a pseudo node on the path. */
+Test(critical_path, a_waits_b_waits_disk)
+{
+	thread(&s, 1, 1, 0, 100);
+	thread(&s, 2, 1, 0, 90);
+	out(&s, 10, 1, WC_LOCK);
+	wake(&s, 80, 1, WC_LOCK, 2);
+	in(&s, 80, 1);
+	out(&s, 20, 2, WC_DISK);
+	wake(&s, 50, 2, WC_DISK, 0);
+	in(&s, 55, 2);
+	walk();
+	cr_assert_eq(p.class_ns[WC_DISK], 30);
+	cr_assert_eq(p.node_ns[GN_DISK], 30);
+	cr_assert_eq(p.class_ns[WC_ONCPU], 20 + 25 + 20);
+	cr_assert_eq(p.class_ns[WC_RUNQUEUE], 5);
+	cr_assert_eq(class_sum(), 100);
+}
+
+/* A sleeping thread woken by its timer: the timer carries the path through the sleep. */
+Test(critical_path, timer_wait_is_charged_to_the_timer)
+{
+	thread(&s, 1, 1, 0, 100);
+	out(&s, 40, 1, WC_TIMER);
+	wake(&s, 90, 1, WC_TIMER, 4242);
+	in(&s, 92, 1);
+	walk();
+	cr_assert_eq(p.class_ns[WC_TIMER], 50);
+	cr_assert_eq(p.node_ns[GN_TIMER], 50);
+	cr_assert_eq(p.class_ns[WC_ONCPU], 48);
+	cr_assert_eq(p.class_ns[WC_RUNQUEUE], 2);
+	cr_assert_eq(p.n_segments, 4);
+}
+
+/* A thread that waits for one born later: the path follows back to its creator. */
+Test(critical_path, a_waits_on_a_child_thread)
+{
+	thread(&s, 1, 1, 0, 100);
+	thread(&s, 2, 1, 30, 70);
+	out(&s, 30, 1, WC_LOCK);
+	wake(&s, 70, 1, WC_LOCK, 2);
+	in(&s, 70, 1);
+	in(&s, 35, 2);
+	walk();
+	cr_assert_eq(p.node_ns[GN_EXECUTOR], 40);
+	cr_assert_eq(p.node_ns[GN_MAIN], 60);
+}
+
+Test(critical_path, none_without_a_timeline)
+{
+	thread(&s, 1, 1, 0, 100);
+	s.m.meta.root_pid = 1;
+	cr_assert_not(critical_path_build(&s.m, &p));
+	cr_assert_eq(p.n_segments, 0);
+}
