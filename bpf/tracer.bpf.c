@@ -212,18 +212,20 @@ static __always_inline struct thread_entry *thread_of(struct task_struct *task, 
 static __always_inline void new_thread(struct task_struct *child, const struct thread_entry *p, __u32 slot,
 				       __u64 now)
 {
-	struct thread_entry init = {
-		.sys_nr = -1, .proc_slot = slot, .state = STATE_INIT,
-		.py_gil = p->py_gil, .py_gil_size = p->py_gil_size,
-		.acct = { .tid = BPF_CORE_READ(child, pid), .tgid = BPF_CORE_READ(child, tgid) },
-	};
-	struct thread_entry *t = bpf_task_storage_get(&thread_store, child, &init,
+	/* Created zeroed (a thread_entry is too big for the BPF stack), then filled in. */
+	struct thread_entry *t = bpf_task_storage_get(&thread_store, child, NULL,
 						      BPF_LOCAL_STORAGE_GET_F_CREATE);
 
 	if (!t) {
 		count(DROP_THREAD_MAP_FULL);
 		return;
 	}
+	t->sys_nr = -1;
+	t->proc_slot = slot;
+	t->py_gil = p->py_gil;
+	t->py_gil_size = p->py_gil_size;
+	t->acct.tid = child->pid;
+	t->acct.tgid = child->tgid;
 	__sync_fetch_and_add(&live_threads, 1);
 	/* Runnable from birth: wake_up_new_task follows at once. */
 	init_thread(t, child, now, WC_RUNQUEUE);
@@ -560,9 +562,28 @@ static __always_inline void emit_transition(struct thread_entry *t, __u16 type, 
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
+/* Adds the wakeup edge T has been counting to the wakeups map. */
+static __always_inline void flush_edge(struct thread_entry *t)
+{
+	struct wakeup_stat *w;
+
+	if (!t->edge.count)
+		return;
+	w = bpf_map_lookup_elem(&wakeups, &t->edge_key);
+	if (w) {
+		w->count += t->edge.count;
+		w->waited_ns += t->edge.waited_ns;
+	} else if (bpf_map_update_elem(&wakeups, &t->edge_key, &t->edge, BPF_NOEXIST)) {
+		count(DROP_WAKEUP_MAP_FULL);
+	}
+	t->edge.count = 0;
+	t->edge.waited_ns = 0;
+}
+
 /* Sends the final accounting of a dead thread to user space, and forgets the thread. */
 static __always_inline void emit_exit(struct task_struct *task, struct thread_entry *t)
 {
+	flush_edge(t);
 	struct exit_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	count(CNT_EXIT);
@@ -630,7 +651,6 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 			switch_out(ctx, preempt, prev, prev_state, stop_ns);
 		return 0;
 	}
-	count(CNT_SWITCH);
 	switch_out(ctx, preempt, prev, prev_state, now);
 	switch_in(next, now);
 	return 0;
@@ -639,23 +659,20 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited)
 {
 	struct task_struct *waker = bpf_get_current_task_btf();
-	struct wakeup_key key = {
-		.waker_tid = waker->pid, .wakee_tid = t->acct.tid, .wakee_class = class,
-	};
-	struct wakeup_stat *w = bpf_map_lookup_elem(&wakeups, &key);
+	__u32 waker_tid = waker->pid;
 
-	if (!w) {
-		struct wakeup_stat init = { .waker_tgid = waker->tgid };
-
-		BPF_CORE_READ_STR_INTO(&init.waker_comm, waker, comm);
-		w = lookup_or_init(&wakeups, &key, &init);
-		if (!w) {
-			count(DROP_WAKEUP_MAP_FULL);
-			return;
-		}
+	if (t->edge.count && (t->edge_key.waker_tid != waker_tid || t->edge_key.wakee_class != class))
+		flush_edge(t);
+	if (!t->edge.count) {
+		t->edge_key.waker_tid = waker_tid;
+		t->edge_key.wakee_tid = t->acct.tid;
+		t->edge_key.wakee_class = class;
+		t->edge_key.pad = 0;
+		t->edge.waker_tgid = waker->tgid;
+		BPF_CORE_READ_STR_INTO(&t->edge.waker_comm, waker, comm);
 	}
-	w->count++;
-	w->waited_ns += waited;
+	t->edge.count++;
+	t->edge.waited_ns += waited;
 }
 
 /* Loaded only with the timeline (user space turns autoload off otherwise). */
@@ -690,7 +707,6 @@ int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 
 	if (stop_ns)
 		return 0;
-	count(CNT_WAKEUP);
 	/* Only a sleeping thread is woken; a wakeup that races with the switch-out is ignored. */
 	if (!t || t->state == WC_ONCPU || t->state == WC_RUNQUEUE)
 		return 0;

@@ -45,7 +45,9 @@ enum syscall_kind {
 
 /* Indices of the per-CPU counters: events handled and everything dropped. */
 enum counter {
-	CNT_SWITCH, CNT_WAKEUP, CNT_SYSCALL,  /* CNT_SYSCALL: summed by user space from the statistics */ CNT_SAMPLE, CNT_BLOCK_RQ, CNT_FORK, CNT_EXEC, CNT_EXIT,
+	/* Switches, wakeups and syscalls of the traced tree are counted by user space from what the
+	 * accounting already holds: nothing to add per event on the hot paths. */
+	CNT_SWITCH, CNT_WAKEUP, CNT_SYSCALL, CNT_SAMPLE, CNT_BLOCK_RQ, CNT_FORK, CNT_EXEC, CNT_EXIT,
 	CNT_EVENTS_END,
 	DROP_THREAD_MAP_FULL = CNT_EVENTS_END, /* a traced thread could not be tracked */
 	DROP_PROC_SLOTS_FULL,     /* more processes than syscall slots: the rest share the last one */
@@ -86,6 +88,17 @@ struct thread_acct {
 #define TF_K_END    4  /* k_*[1] were read (at death, or from /proc at the end) */
 #define TF_K_START  8  /* k_*[0] were read from /proc when user space registered the thread */
 
+struct wakeup_key {
+	__u32 waker_tid, wakee_tid;
+	__u32 wakee_class;    /* what the wakee was waiting for */
+	__u32 pad;
+};
+struct wakeup_stat {
+	__u64 count, waited_ns;
+	__u32 waker_tgid, pad;
+	char waker_comm[COMM_LEN];
+};
+
 /* Per-thread state the handlers keep between events, with the accounting it feeds. */
 struct thread_entry {
 	__u64 last_ns;        /* when the current state began */
@@ -104,6 +117,11 @@ struct thread_entry {
 	__u64 py_gil;         /* its process's GIL state, as of the last stack capture (0: none) */
 	__u32 py_gil_size;
 	__u32 py_pad;
+	/* The wakeup edge being counted (repeated hand-offs cost no map update): added to the
+	 * wakeups map when another waker or class comes, at the thread's death, or by user space
+	 * for a thread alive at the end. */
+	struct wakeup_key edge_key;
+	struct wakeup_stat edge;
 };
 
 /* Syscall statistics live in an array indexed by (cpu, process slot, syscall number). */
@@ -111,16 +129,6 @@ struct syscall_stat {
 	__u64 count, errors, total_ns, max_ns, bytes;
 };
 
-struct wakeup_key {
-	__u32 waker_tid, wakee_tid;
-	__u32 wakee_class;    /* what the wakee was waiting for */
-	__u32 pad;
-};
-struct wakeup_stat {
-	__u64 count, waited_ns;
-	__u32 waker_tgid, pad;
-	char waker_comm[COMM_LEN];
-};
 
 /* Stacks are stored once, under a 64-bit hash of their frames (0: no stack). Unlike a BPF stack
  * map, distinct stacks never overwrite or reject each other; only a full map drops one. */

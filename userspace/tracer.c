@@ -32,7 +32,8 @@ struct tracer {
 	uint64_t maps_refreshed_ns;
 	struct py_resolver *py;
 	bool timeline;
-	MODEL_ARRAY(struct timeline_event, transitions);  /* drained from timeline_events until the stop */
+	MODEL_ARRAY(struct timeline_event, transitions);
+	MODEL_ARRAY(struct model_wakeup, pending_edges);  /* counted by threads alive at the end */  /* drained from timeline_events until the stop */
 };
 
 void tracer_default_opts(struct tracer_opts *o)
@@ -412,6 +413,9 @@ static void close_live_thread(struct tracer *t, struct thread_entry *e, const st
 	if (e->state < WC_COUNT && end_ns > e->last_ns)
 		a->ns[e->state] += end_ns - e->last_ns;
 	a->end_ns = end_ns > e->last_ns ? end_ns : e->last_ns;
+	if (e->edge.count)  /* the wakeup edge it was still counting */
+		*VEC_PUSH(t->pending_edges, t->n_pending_edges, t->cap_pending_edges) =
+			(struct model_wakeup){ .k = e->edge_key, .s = e->edge };
 	if (lt->have_kernel) {
 		a->k_runtime[1] = lt->run;
 		a->k_run_delay[1] = lt->delay;
@@ -556,6 +560,25 @@ static void add_wakeup(struct tracer *t, const void *key, const void *values, in
 	}
 }
 
+/* Adds the edges live threads were still counting to the ones drained from the map. */
+static void merge_pending_edges(struct tracer *t)
+{
+	for (size_t i = 0; i < t->n_pending_edges; i++) {
+		const struct model_wakeup *p = &t->pending_edges[i];
+		struct model_wakeup *w = NULL;
+
+		for (size_t j = 0; j < t->m->n_wakeups && !w; j++)
+			if (!memcmp(&t->m->wakeups[j].k, &p->k, sizeof(p->k)))
+				w = &t->m->wakeups[j];
+		if (!w) {
+			*VEC_PUSH(t->m->wakeups, t->m->n_wakeups, t->m->cap_wakeups) = *p;
+			continue;
+		}
+		w->s.count += p->s.count;
+		w->s.waited_ns += p->s.waited_ns;
+	}
+}
+
 static void add_stack_agg(struct tracer *t, const void *key, const void *values, int ncpus)
 {
 	const struct stack_stat *v = values;
@@ -616,6 +639,15 @@ static void drain_counters(struct tracer *t)
 	free(values);
 }
 
+/* The tree's switches (switch-outs of its threads) and wakeups, from the accounting. */
+static void count_tree_events(struct run_model *m)
+{
+	for (size_t i = 0; i < m->n_threads; i++)
+		m->counters[CNT_SWITCH] += m->threads[i].acct.nvcsw + m->threads[i].acct.nivcsw;
+	for (size_t i = 0; i < m->n_wakeups; i++)
+		m->counters[CNT_WAKEUP] += m->wakeups[i].s.count;
+}
+
 /* Runs of our programs the kernel skipped (recursion protection): events we never saw. */
 static void count_missed_runs(struct tracer *t)
 {
@@ -661,11 +693,13 @@ uint64_t tracer_stop(struct tracer *t)
 			note_gil_switches(t, &t->m->procs[i]);
 	drain_syscalls(t);
 	drain_percpu(t->skel->maps.wakeups, sizeof(struct wakeup_stat), t->ncpus, t, add_wakeup);
+	merge_pending_edges(t);
 	drain_percpu(t->skel->maps.stack_aggs, sizeof(struct stack_stat), t->ncpus, t, add_stack_agg);
 	drain_stacks(t);
 	drain_blk(t);
 	drain_counters(t);
 	count_missed_runs(t);
+	count_tree_events(t->m);
 	if (t->timeline)
 		timeline_build(t->m, t->transitions, t->n_transitions);
 	return end_ns;
@@ -683,5 +717,6 @@ void tracer_free(struct tracer *t)
 	free(t->slot_tgid);
 	py_resolver_free(t->py);
 	free(t->transitions);
+	free(t->pending_edges);
 	free(t);
 }
