@@ -113,62 +113,56 @@ Test(push, ingest_url_names_the_profile_and_its_window)
 	model_free(&m);
 }
 
+/* Pushes a small model to a receiver answering STATUS; returns push_profiles' result. */
+static int push_to_receiver(unsigned status, struct receiver *r, char *err, size_t errlen)
+{
+	struct run_model m;
+	struct push_opts o;
+	char url[64];
+	int rc;
+
+	receiver_start(r, status);
+	small_model(&m);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", r->port);
+	fast_opts(&o, url);
+	rc = push_profiles(&m, NULL, &o, err, errlen);
+	MHD_stop_daemon(r->daemon);
+	model_free(&m);
+	return rc;
+}
+
 Test(push, sends_both_profiles)
 {
 	struct receiver r;
-	struct run_model m;
-	struct push_opts o;
-	char url[64], err[256];
+	char err[256];
 
-	receiver_start(&r, 200);
-	small_model(&m);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", r.port);
-	fast_opts(&o, url);
-	cr_assert_eq(push_profiles(&m, NULL, &o, err, sizeof(err)), 0, "%s", err);
-	MHD_stop_daemon(r.daemon);
+	cr_assert_eq(push_to_receiver(200, &r, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(r.requests, 2);
 	cr_assert_str_eq(r.name, "app.offcpu");
 	cr_assert_str_eq(r.format, "folded");
 	cr_assert_str_eq(r.from, "1700000000");
 	cr_assert(strstr(r.body, "app;[no stack] 7\n"), "body: %s", r.body);
 	cr_assert(strstr(r.body, "app;[no stack];[disk] 5000\n"), "body: %s", r.body);
-	model_free(&m);
 }
 
 Test(push, server_errors_are_retried_then_reported)
 {
 	struct receiver r;
-	struct run_model m;
-	struct push_opts o;
-	char url[64], err[256];
+	char err[256];
 
-	receiver_start(&r, 500);
-	small_model(&m);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", r.port);
-	fast_opts(&o, url);
-	cr_assert_eq(push_profiles(&m, NULL, &o, err, sizeof(err)), -1);
-	MHD_stop_daemon(r.daemon);
+	cr_assert_eq(push_to_receiver(500, &r, err, sizeof(err)), -1);
 	cr_assert_eq(r.requests, 3, "%d requests", r.requests);
 	cr_assert(strstr(err, "HTTP 500 (3 attempts)"), "%s", err);
-	model_free(&m);
 }
 
 Test(push, refused_requests_are_not_retried)
 {
 	struct receiver r;
-	struct run_model m;
-	struct push_opts o;
-	char url[64], err[256];
+	char err[256];
 
-	receiver_start(&r, 400);
-	small_model(&m);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", r.port);
-	fast_opts(&o, url);
-	cr_assert_eq(push_profiles(&m, NULL, &o, err, sizeof(err)), -1);
-	MHD_stop_daemon(r.daemon);
+	cr_assert_eq(push_to_receiver(400, &r, err, sizeof(err)), -1);
 	cr_assert_eq(r.requests, 1);
 	cr_assert(strstr(err, "HTTP 400"), "%s", err);
-	model_free(&m);
 }
 
 Test(push, unreachable_server_is_a_clear_error)
