@@ -111,14 +111,14 @@ static int find_user(struct run_env *env)
 	return 0;
 }
 
-/* Whether the workload user can create files in DIR (every parent must be searchable). */
-static bool user_can_write(const struct run_env *env, const char *dir)
+/* Whether the workload user has MODE access to PATH (every parent must be searchable). */
+static bool user_can(const struct run_env *env, const char *path, int mode)
 {
 	int status;
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(setgid(env->gid) || setuid(env->uid) || access(dir, W_OK | X_OK) ? 1 : 0);
+		_exit(setgid(env->gid) || setuid(env->uid) || access(path, mode) ? 1 : 0);
 	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -166,12 +166,42 @@ static int make_outdirs(struct run_env *env)
 		join_path(path, env->outdir, subdirs[i]);
 		if (make_user_dir(env, path))
 			return -1;
-		if (!user_can_write(env, path)) {
+		if (!user_can(env, path, W_OK | X_OK)) {
 			errmsg("user %s cannot write in '%s' (it, or a directory above it, is closed to them); "
 			       "choose another -o", env->user, path);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Copies the workload at PATH into DIR/workloads when the workload user cannot use it where it
+ * is (a checkout under a private home, say), and points PATH at the copy. */
+static int reachable_workload(const struct run_env *env, char *path, int mode)
+{
+	char dir[PATH_MAX], copy[PATH_MAX];
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t len;
+	char *data;
+	int rc;
+
+	if (!path[0] || user_can(env, path, mode))
+		return 0;
+	join_path(dir, env->outdir, "workloads");
+	join_path(copy, dir, name);
+	data = read_file(path, &len);
+	if (!data || make_user_dir(env, dir)) {
+		errmsg("cannot copy the workload '%s' where %s can run it", path, env->user);
+		free(data);
+		return -1;
+	}
+	rc = write_file_atomic(copy, data, len);
+	free(data);
+	if (rc || chmod(copy, mode & X_OK ? 0755 : 0644) || chown(copy, env->uid, env->gid)) {
+		errmsg("cannot write '%s': %s", copy, strerror(rc ? -rc : errno));
+		return -1;
+	}
+	snprintf(path, PATH_MAX, "%s", copy);
 	return 0;
 }
 
@@ -400,7 +430,8 @@ int cmd_run(int argc, char **argv)
 	rc = record_check_environment();
 	if (rc)
 		return rc;
-	if (find_workloads(&env) || find_user(&env) || make_outdirs(&env))
+	if (find_workloads(&env) || find_user(&env) || make_outdirs(&env) ||
+	    reachable_workload(&env, env.script, R_OK) || reachable_workload(&env, env.cwork, X_OK))
 		return 2;
 	n = matrix_cells(&o, &cells);
 	progress = progress_start(cells, n);
