@@ -145,14 +145,6 @@ struct {
 	__uint(max_entries, 1 << 12);
 } timeline_events SEC(".maps");
 
-/* Who called try_to_wake_up for a traced task: sched_wakeup may run later on the wakee's CPU (a
- * queued remote wakeup), where the current task is the idle task, not the waker. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u32);
-} waker_tid SEC(".maps");
 
 /* The value under KEY, created from INIT when missing; NULL when the map is full. */
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
@@ -656,45 +648,41 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	return 0;
 }
 
+/* Counts the wakeup on the edge from the thread that called try_to_wake_up (noted by
+ * sched_waking) to T. */
 static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited)
 {
-	struct task_struct *waker = bpf_get_current_task_btf();
-	__u32 waker_tid = waker->pid;
-
-	if (t->edge.count && (t->edge_key.waker_tid != waker_tid || t->edge_key.wakee_class != class))
+	if (t->edge.count && (t->edge_key.waker_tid != t->waking.tid || t->edge_key.wakee_class != class))
 		flush_edge(t);
 	if (!t->edge.count) {
-		t->edge_key.waker_tid = waker_tid;
+		t->edge_key.waker_tid = t->waking.tid;
 		t->edge_key.wakee_tid = t->acct.tid;
 		t->edge_key.wakee_class = class;
 		t->edge_key.pad = 0;
-		t->edge.waker_tgid = waker->tgid;
-		BPF_CORE_READ_STR_INTO(&t->edge.waker_comm, waker, comm);
+		t->edge.waker_tgid = t->waking.tgid;
+		__builtin_memcpy(t->edge.waker_comm, t->waking.comm, COMM_LEN);
 	}
 	t->edge.count++;
 	t->edge.waited_ns += waited;
 }
 
-/* Loaded only with the timeline (user space turns autoload off otherwise). */
+/* sched_waking runs in the waker's context; sched_wakeup may run later on the wakee's CPU (a
+ * queued remote wakeup), where the current task is the idle task. So the waker is noted here. */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
-	__u32 *waker;
+	struct thread_entry *t = bpf_task_storage_get(&thread_store, p, NULL, 0);
+	struct task_struct *waker;
 
-	if (!bpf_task_storage_get(&thread_store, p, NULL, 0))
+	if (!t)
 		return 0;
-	waker = bpf_task_storage_get(&waker_tid, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (waker)
-		*waker = (__u32)bpf_get_current_pid_tgid();
+	waker = bpf_get_current_task_btf();
+	if (t->waking.tid == (__u32)waker->pid && t->waking.comm[0])
+		return 0;
+	t->waking.tid = waker->pid;
+	t->waking.tgid = waker->tgid;
+	BPF_CORE_READ_STR_INTO(&t->waking.comm, waker, comm);
 	return 0;
-}
-
-/* The task that woke P: the one sched_waking saw, else the current one. */
-static __always_inline __u32 waker_of(struct task_struct *p)
-{
-	__u32 *waker = timeline ? bpf_task_storage_get(&waker_tid, p, NULL, 0) : NULL;
-
-	return waker ? *waker : (__u32)bpf_get_current_pid_tgid();
 }
 
 SEC("tp_btf/sched_wakeup")
@@ -714,7 +702,7 @@ int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 	waited = now > t->last_ns ? now - t->last_ns : 0;
 	end_interval(t, now);
 	record_wakeup(t, class, waited);
-	emit_transition(t, TL_WAKEUP, waker_of(p), now);
+	emit_transition(t, TL_WAKEUP, t->waking.tid, now);
 	enter_state(t, WC_RUNQUEUE);
 	return 0;
 }

@@ -122,6 +122,10 @@ struct thread_entry {
 	 * for a thread alive at the end. */
 	struct wakeup_key edge_key;
 	struct wakeup_stat edge;
+	struct {              /* the task that last called try_to_wake_up on this thread */
+		__u32 tid, tgid;
+		char comm[COMM_LEN];
+	} waking;
 };
 
 /* Syscall statistics live in an array indexed by (cpu, process slot, syscall number). */

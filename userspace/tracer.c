@@ -162,7 +162,6 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 		goto fail;
 	}
 	set_sizes(t, o);
-	bpf_program__set_autoload(t->skel->progs.on_sched_waking, o->timeline);
 	if (set_knobs(t->skel, o, err, errlen))
 		goto fail;
 	if (tracer_bpf__load(t->skel)) {
