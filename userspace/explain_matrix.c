@@ -338,8 +338,8 @@ void print_explanations(FILE *out, const struct run_opts *o, const struct cell *
 	struct claim_verdict v[CLAIM_COUNT];
 	struct comparison c[N_PAIRS];
 
-	fprintf(out, "\nWhy (method: %s of thread time and parallelism, not a critical path)\n",
-		EXPLAIN_METHOD);
+	fprintf(out, "\nWhy (method: %s of thread time and parallelism for the comparisons and verdicts; "
+		"cells recorded with a timeline also give their critical path)\n", EXPLAIN_METHOD);
 	for (int w = 0; w < WL_COUNT; w++)
 		for (int r = 0; r < RT_COUNT && o->workloads[w]; r++) {
 			size_t k = gather_comparisons(cells, n, w, r, c);
