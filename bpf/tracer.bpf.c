@@ -575,9 +575,10 @@ static __always_inline void flush_edge(struct thread_entry *t)
 /* Sends the final accounting of a dead thread to user space, and forgets the thread. */
 static __always_inline void emit_exit(struct task_struct *task, struct thread_entry *t)
 {
-	flush_edge(t);
-	struct exit_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct exit_event *e;
 
+	flush_edge(t);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	count(CNT_EXIT);
 	__sync_fetch_and_add(&live_threads, -1);
 	if (e) {
@@ -688,13 +689,14 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(on_sched_wakeup, struct task_struct *p)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct thread_entry *t = thread_of(p, now, WC_OTHER_SLEEP);
+	struct thread_entry *t;
 	__u32 class;
-	__u64 waited;
+	__u64 now, waited;
 
-	if (stop_ns)
+	if (stop_ns)  /* frozen: not even a first event may start a thread's accounting */
 		return 0;
+	now = bpf_ktime_get_ns();
+	t = thread_of(p, now, WC_OTHER_SLEEP);
 	/* Only a sleeping thread is woken; a wakeup that races with the switch-out is ignored. */
 	if (!t || t->state == WC_ONCPU || t->state == WC_RUNQUEUE)
 		return 0;
