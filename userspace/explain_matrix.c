@@ -8,6 +8,7 @@
 #include "account.h"
 #include "classify.h"
 #include "report_json.h"
+#include "stack_tails.h"
 #include "util.h"
 
 const char *const verdict_names[] = { "supports", "contradicts", "cannot tell" };
@@ -76,24 +77,68 @@ static size_t top_by_magnitude(const double *v, size_t n, size_t k, uint32_t *ou
 	return found;
 }
 
-static double class_wall_s(const struct explanation *e, int class)
+/* Wall time of CLASS in E: its time on the critical path (PATH), else wall x its share of thread time. */
+static double class_wall_s(const struct explanation *e, int class, bool path)
 {
+	if (path)
+		return ns_to_s(e->d.path_class_ns[class]);
 	return ns_to_s(e->d.wall_ns) * share(e->d.class_ns[class], e->d.thread_ns);
+}
+
+/* " executor 70%, event-loop 25%": the two nodes that carried most of E's critical path. */
+static void append_path_carriers(char *buf, size_t len, const struct explanation *e)
+{
+	double node_s[GN_COUNT];
+	uint32_t top[2];
+	size_t k;
+
+	for (int g = 0; g < GN_COUNT; g++)
+		node_s[g] = ns_to_s(e->d.path_node_ns[g]);
+	k = top_by_magnitude(node_s, GN_COUNT, 2, top);
+	for (size_t i = 0; i < k; i++)
+		append(buf, len, "%s %s %.0f%%", i ? "," : "", graph_node_names[top[i]],
+		       100 * share(e->d.path_node_ns[top[i]], e->d.path_ns));
+}
+
+/* " gil +10.06 s, oncpu +6.16 s, runqueue +3.32 s": the classes whose wall time changed most. */
+static void append_class_deltas(char *buf, size_t len, const struct comparison *c)
+{
+	uint32_t top[3];
+	size_t k = top_by_magnitude(c->class_delta_s, WC_COUNT, 3, top);
+
+	for (size_t i = 0; i < k; i++)
+		append(buf, len, "%s %s %+.2f s", i ? "," : "", wait_classes[top[i]].name,
+		       c->class_delta_s[top[i]]);
+}
+
+static void class_delta_sentence(struct comparison *c)
+{
+	const char *an = model_names[c->a->model], *bn = model_names[c->b->model];
+
+	if (c->on_path)
+		append(c->text, sizeof(c->text), " On the critical path, %s - %s:", an, bn);
+	else
+		append(c->text, sizeof(c->text), " Wall time by wait class (thread time / parallelism), %s - %s:",
+		       an, bn);
+	append_class_deltas(c->text, sizeof(c->text), c);
+	snprintf(c->summary, sizeof(c->summary), "%.*s.", (int)sizeof(c->summary) - 2, c->text);
+	if (!c->on_path)
+		return;
+	append(c->text, sizeof(c->text), "; the path was carried by");
+	append_path_carriers(c->text, sizeof(c->text), c->a->explanation);
+	append(c->text, sizeof(c->text), " (%s's by", bn);
+	append_path_carriers(c->text, sizeof(c->text), c->b->explanation);
+	append(c->text, sizeof(c->text), ")");
 }
 
 static void class_sentences(struct comparison *c)
 {
 	const struct explanation *a = c->a->explanation, *b = c->b->explanation;
-	const char *an = model_names[c->a->model], *bn = model_names[c->b->model];
+	const char *bn = model_names[c->b->model];
 	double share_growth[WC_COUNT];
-	uint32_t top[3], grew;
-	size_t k = top_by_magnitude(c->class_delta_s, WC_COUNT, 3, top);
+	uint32_t grew;
 
-	append(c->text, sizeof(c->text), " Wall time by wait class (thread time / parallelism), %s - %s:",
-	       an, bn);
-	for (size_t i = 0; i < k; i++)
-		append(c->text, sizeof(c->text), "%s %s %+.2f s", i ? "," : "", wait_classes[top[i]].name,
-		       c->class_delta_s[top[i]]);
+	class_delta_sentence(c);
 	for (int w = 0; w < WC_COUNT; w++)
 		share_growth[w] = fmax(0, share(a->d.class_ns[w], a->d.thread_ns) -
 					     share(b->d.class_ns[w], b->d.thread_ns));
@@ -127,6 +172,19 @@ static void syscall_sentence(struct comparison *c)
 		append(c->text, sizeof(c->text), ".");
 }
 
+static void stack_sentence(struct comparison *c)
+{
+	c->n_stacks = stack_tails_diff(c->a->stack_tails, c->b->stack_tails, COMPARE_STACKS, c->stacks);
+	for (size_t i = 0; i < c->n_stacks; i++)
+		append(c->text, sizeof(c->text), "%s %+.2f s %s", i ? ";" : " Code whose thread time differs "
+		       "most (stack tails, wall.folded):", c->stacks[i].delta_s, c->stacks[i].tail);
+	if (c->n_stacks) {
+		append(c->text, sizeof(c->text), ".");
+		append(c->summary, sizeof(c->summary), " Most changed code: %+.2f s of thread time in %s.",
+		       c->stacks[0].delta_s, c->stacks[0].tail);
+	}
+}
+
 void compare_cells(const struct cell *a, double wall_a_s, const struct cell *b, double wall_b_s,
 		   struct comparison *c)
 {
@@ -135,12 +193,17 @@ void compare_cells(const struct cell *a, double wall_a_s, const struct cell *b, 
 	c->b = b;
 	c->wall_a_s = wall_a_s;
 	c->wall_b_s = wall_b_s;
+	c->on_path = a->explanation->d.path_ns && b->explanation->d.path_ns;
 	for (int w = 0; w < WC_COUNT; w++)
-		c->class_delta_s[w] = class_wall_s(a->explanation, w) - class_wall_s(b->explanation, w);
+		c->class_delta_s[w] = class_wall_s(a->explanation, w, c->on_path) -
+				      class_wall_s(b->explanation, w, c->on_path);
 	snprintf(c->text, sizeof(c->text), "%s took %.2f s vs %.2f s for %s (%.2fx).", model_names[a->model],
 		 wall_a_s, wall_b_s, model_names[b->model], wall_b_s > 0 ? wall_a_s / wall_b_s : 0);
 	class_sentences(c);
+	append(c->summary, sizeof(c->summary), " %llu context switches vs %llu.",
+	       (unsigned long long)a->explanation->d.switches, (unsigned long long)b->explanation->d.switches);
 	syscall_sentence(c);
+	stack_sentence(c);
 }
 
 /* The compared pairs of workload W and runtime R that both finished ok and were explained. */
@@ -186,6 +249,24 @@ static void append_top_finding(char *buf, size_t len, const struct cell *cells, 
 	       c->explanation->findings[0].text);
 }
 
+/* " On the critical path, A - B: gil +1.00 s, ..." for the shown Python cells of W (nothing when one
+ * is missing or unexplained). */
+static void append_pair_split(char *buf, size_t len, const struct cell *cells, size_t n, enum workload w,
+			      enum conc_model a, enum conc_model b)
+{
+	const struct cell *ca, *cb;
+	double wa = median_wall(cells, n, w, RT_PYTHON, a, &ca), wb = median_wall(cells, n, w, RT_PYTHON, b, &cb);
+	struct comparison c;
+
+	if (wa < 0 || wb < 0 || !ca->explanation || !cb->explanation)
+		return;
+	compare_cells(ca, wa, cb, wb, &c);
+	append(buf, len, " %s, %s - %s:", c.on_path ? "On the critical path" : "By aggregate shares",
+	       model_names[a], model_names[b]);
+	append_class_deltas(buf, len, &c);
+	append(buf, len, ".");
+}
+
 static void verdict_c1(const struct cell *cells, size_t n, struct claim_verdict *v)
 {
 	double sync, asyncio, procs, unused;
@@ -202,6 +283,8 @@ static void verdict_c1(const struct cell *cells, size_t n, struct claim_verdict 
 		 "%.2f s, a %.2fx speed-up over sync (%s %.1fx).", asyncio, sync, asyncio / sync,
 		 slower ? "slower" : "not slower", procs, sync / procs, far ? "at least" : "below",
 		 verdict_th.far_faster);
+	append_pair_split(v->why, sizeof(v->why), cells, n, WL_DISK, CM_ASYNCIO, CM_SYNC);
+	append_pair_split(v->why, sizeof(v->why), cells, n, WL_DISK, CM_PROCESSES, CM_SYNC);
 	append_top_finding(v->why, sizeof(v->why), cells, n, WL_DISK, CM_ASYNCIO);
 }
 
@@ -222,6 +305,7 @@ static void verdict_c2(const struct cell *cells, size_t n, struct claim_verdict 
 	snprintf(v->why, sizeof(v->why), "processes %.2f s vs sync %.2f s (a %.2fx speed-up; %.1fx needed); "
 		 "%s the fastest Python model of the cpu workload.", procs, sync, sync / procs,
 		 verdict_th.faster, fastest ? "it is" : "it is not");
+	append_pair_split(v->why, sizeof(v->why), cells, n, WL_CPU, CM_PROCESSES, CM_SYNC);
 	append_top_finding(v->why, sizeof(v->why), cells, n, WL_CPU, CM_PROCESSES);
 }
 
@@ -239,6 +323,7 @@ static void speedup_verdict(const struct cell *cells, size_t n, struct claim_ver
 	v->verdict = gain == gain_claimed ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
 	snprintf(v->why, sizeof(v->why), "%s %.2f s vs sync %.2f s: %.2fx speed-up (%s %.1fx).",
 		 model_names[m], wall, sync, sync / wall, gain ? "at least" : "below", threshold);
+	append_pair_split(v->why, sizeof(v->why), cells, n, w, m, CM_SYNC);
 	append_top_finding(v->why, sizeof(v->why), cells, n, w, m);
 }
 
@@ -269,12 +354,10 @@ void claim_verdicts(const struct cell *cells, size_t n, struct claim_verdict out
 	}
 }
 
-static json_t *comparison_json(const struct comparison *c)
+static json_t *comparison_syscalls_json(const struct comparison *c)
 {
-	json_t *classes = json_object(), *syscalls = json_array();
+	json_t *syscalls = json_array();
 
-	for (int w = 0; w < WC_COUNT; w++)
-		json_object_set_new(classes, wait_classes[w].name, json_real(c->class_delta_s[w]));
 	for (size_t i = 0; i < c->n_syscalls; i++) {
 		uint32_t nr = c->syscalls[i];
 		const char *name = syscall_name(nr);
@@ -286,11 +369,31 @@ static json_t *comparison_json(const struct comparison *c)
 			"ns_delta", (json_int_t)c->a->explanation->sys_ns[nr] -
 				    (json_int_t)c->b->explanation->sys_ns[nr]));
 	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:s}",
+	return syscalls;
+}
+
+static json_t *comparison_json(const struct comparison *c)
+{
+	json_t *classes = json_object(), *stacks = json_array();
+
+	for (int w = 0; w < WC_COUNT; w++)
+		json_object_set_new(classes, wait_classes[w].name, json_real(c->class_delta_s[w]));
+	for (size_t i = 0; i < c->n_stacks; i++)
+		json_array_append_new(stacks, json_pack("{s:s, s:f}", "tail", c->stacks[i].tail,
+							"thread_delta_s", c->stacks[i].delta_s));
+	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o, s:o, s:s, s:s}",
 			 "workload", workload_names[c->a->workload], "runtime", runtime_names[c->a->runtime],
 			 "model", model_names[c->a->model], "baseline", model_names[c->b->model],
-			 "wall_s", c->wall_a_s, "baseline_wall_s", c->wall_b_s, "class_wall_delta_s", classes,
-			 "syscalls", syscalls, "text", c->text);
+			 "wall_s", c->wall_a_s, "baseline_wall_s", c->wall_b_s, "method", c->on_path ? EXPLAIN_METHOD_PATH : EXPLAIN_METHOD,
+			 "class_wall_delta_s", classes, "syscalls", comparison_syscalls_json(c),
+			 "stacks", stacks, "summary", c->summary, "text", c->text);
+}
+
+/* "critical path" when every comparison was split on the critical path, "aggregate shares" when
+ * none was, else "mixed" (each comparison names its own). */
+static const char *matrix_method(size_t on_path, size_t compared)
+{
+	return on_path == compared ? EXPLAIN_METHOD_PATH : on_path ? "mixed" : EXPLAIN_METHOD;
 }
 
 json_t *matrix_explanation_json(const struct run_opts *o, const struct cell *cells, size_t n)
@@ -298,18 +401,21 @@ json_t *matrix_explanation_json(const struct run_opts *o, const struct cell *cel
 	json_t *comparisons = json_array(), *verdicts = json_array();
 	struct claim_verdict v[CLAIM_COUNT];
 	struct comparison c[N_PAIRS];
+	size_t on_path = 0;
 
 	for (int w = 0; w < WL_COUNT; w++)
 		for (int r = 0; r < RT_COUNT && o->workloads[w]; r++)
-			for (size_t i = 0, k = gather_comparisons(cells, n, w, r, c); i < k; i++)
+			for (size_t i = 0, k = gather_comparisons(cells, n, w, r, c); i < k; i++) {
 				json_array_append_new(comparisons, comparison_json(&c[i]));
+				on_path += c[i].on_path;
+			}
 	claim_verdicts(cells, n, v);
 	for (int i = 0; i < CLAIM_COUNT; i++)
 		json_array_append_new(verdicts, json_pack("{s:s, s:s, s:s, s:s}", "claim", v[i].id,
 							  "statement", v[i].claim, "verdict",
 							  verdict_names[v[i].verdict], "why", v[i].why));
-	return json_pack("{s:s, s:o, s:o}", "method", EXPLAIN_METHOD, "comparisons", comparisons,
-			 "verdicts", verdicts);
+	return json_pack("{s:s, s:o, s:o}", "method", matrix_method(on_path, json_array_size(comparisons)),
+			 "comparisons", comparisons, "verdicts", verdicts);
 }
 
 static void print_cell_lines(FILE *out, const struct cell *cells, size_t n, enum workload w,
@@ -338,8 +444,9 @@ void print_explanations(FILE *out, const struct run_opts *o, const struct cell *
 	struct claim_verdict v[CLAIM_COUNT];
 	struct comparison c[N_PAIRS];
 
-	fprintf(out, "\nWhy (method: %s of thread time and parallelism for the comparisons and verdicts; "
-		"cells recorded with a timeline also give their critical path)\n", EXPLAIN_METHOD);
+	fprintf(out, "\nWhy (comparisons split the wall time on the critical path — the chain of running "
+		"and waking that set it — when both cells recorded a timeline, else by aggregate shares of "
+		"thread time and parallelism; index.json has every figure)\n");
 	for (int w = 0; w < WL_COUNT; w++)
 		for (int r = 0; r < RT_COUNT && o->workloads[w]; r++) {
 			size_t k = gather_comparisons(cells, n, w, r, c);
@@ -349,12 +456,28 @@ void print_explanations(FILE *out, const struct run_opts *o, const struct cell *
 			fprintf(out, "%s, %s:\n", workload_names[w], runtime_names[r]);
 			print_cell_lines(out, cells, n, w, r);
 			for (size_t i = 0; i < k; i++)
-				fprintf(out, "  * %s\n", c[i].text);
+				fprintf(out, "  * %s\n", c[i].summary);
 		}
 	claim_verdicts(cells, n, v);
 	fprintf(out, "\nThe notes' claims, judged from this run:\n");
 	for (int i = 0; i < CLAIM_COUNT; i++)
 		fprintf(out, "  %s %s — %s: %s\n", v[i].id, v[i].claim, verdict_names[v[i].verdict], v[i].why);
+}
+
+/* Thread time by stack tail from OUTDIR/cells/<name>/wall.folded; NULL when it is not there. */
+static json_t *read_stack_tails(const char *outdir, const struct cell *c)
+{
+	char path[4096];
+	FILE *f;
+	json_t *tails;
+
+	snprintf(path, sizeof(path), "%s/cells/%s/wall.folded", outdir, c->name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	tails = stack_tails_read(f);
+	fclose(f);
+	return tails;
 }
 
 void explain_cells(FILE *out, const struct run_opts *o, struct cell *cells, size_t n, const char *outdir)
@@ -370,6 +493,7 @@ void explain_cells(FILE *out, const struct run_opts *o, struct cell *cells, size
 		if (report_load(path, &m, err, sizeof(err)) == 0) {
 			cells[i].explanation = xcalloc(1, sizeof(*cells[i].explanation));
 			explain_run(&m, cells[i].explanation);
+			cells[i].stack_tails = read_stack_tails(outdir, &cells[i]);
 		} else {
 			errmsg("cannot explain %s: %s", cells[i].name, err);
 		}

@@ -8,17 +8,24 @@
 #include <stdio.h>
 #include "explain.h"
 #include "matrix.h"
+#include "stack_tails.h"
 
 #define COMPARE_SYSCALLS 3
+#define COMPARE_STACKS 3
 
 /* Cell A against cell B of the same workload and runtime. */
 struct comparison {
 	const struct cell *a, *b;
 	double wall_a_s, wall_b_s;         /* median walls of their repeats */
-	double class_delta_s[WC_COUNT];    /* a - b of wall x class share of thread time */
+	bool on_path;                      /* both cells have a critical path: the split is on it */
+	double class_delta_s[WC_COUNT];    /* a - b of each class's time on the path, else of wall x
+					    * the class's share of thread time */
 	size_t n_syscalls;
 	uint32_t syscalls[COMPARE_SYSCALLS];  /* whose time differs most */
-	char text[1200];
+	size_t n_stacks;
+	struct stack_tail_delta stacks[COMPARE_STACKS];  /* thread time differing most, by stack tail */
+	char summary[700];                 /* the walls, the class split and the most changed code */
+	char text[2400];                   /* all of it */
 };
 
 /* Needs both cells' explanations. */
@@ -33,7 +40,7 @@ enum claim { CLAIM_C1, CLAIM_C2, CLAIM_C3, CLAIM_C4, CLAIM_COUNT };
 struct claim_verdict {
 	const char *id, *claim;
 	enum verdict verdict;
-	char why[600];
+	char why[1200];
 };
 
 /* Verdicts on the Python claims from the ok cells. */

@@ -280,6 +280,7 @@ void cells_free(struct cell *cells, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		json_decref(cells[i].result);
 		free(cells[i].explanation);
+		json_decref(cells[i].stack_tails);
 	}
 	free(cells);
 }

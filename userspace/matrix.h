@@ -86,6 +86,7 @@ struct cell {
 	bool has_stats;           /* stats and the report exist */
 	struct cell_stats stats;
 	struct explanation *explanation;  /* owned; NULL until explain_cells() (explain_matrix.h) */
+	json_t *stack_tails;      /* owned; thread time by stack tail (stack_tails.h), from the same */
 };
 
 /* The cells O selects, in the order they run: workload, runtime, model, repeat. Returns how many;

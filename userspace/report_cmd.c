@@ -7,6 +7,7 @@
 #include <string.h>
 #include "commands.h"
 #include "export_html.h"
+#include "explain_matrix.h"
 #include "exports.h"
 #include "push.h"
 #include "report_json.h"
@@ -17,7 +18,7 @@
 static const char report_usage[] =
 	"usage: conctrace report [options] PATH\n"
 	"  PATH is a report.json, a record or cell directory holding one, or a `conctrace run`\n"
-	"  directory (index.json). Prints the run's summary (a run directory: its tables) again.\n"
+	"  directory (index.json). Prints the run's summary again (a run directory: its tables and explanation).\n"
 	"      --folded KIND      folded stacks, KIND oncpu, offcpu or wall (stdout, or -o FILE)\n"
 	"      --svg KIND         flame graph SVG of KIND (stdout, or -o FILE)\n"
 	"      --speedscope FILE  speedscope profile (speedscope.app)\n"
@@ -182,8 +183,10 @@ static int report_run(const struct report_opts *o, const char *dir)
 		cells_free(cells, n);
 		return 2;
 	}
-	if (!o->quiet)
+	if (!o->quiet) {
 		print_tables(stdout, &ro, cells, n);
+		explain_cells(stdout, &ro, cells, n, dir);   /* computed anew from the cells' reports */
+	}
 	if (o->html)
 		rc = export_matrix_html(o->html, &ro, cells, n) ? 1 : 0;
 	if (!rc && o->output)

@@ -24,7 +24,7 @@ static void assert_printed(const char *out)
 {
 	char line[2048], prefix[64];
 
-	cr_assert(strstr(out, "Why (method: aggregate shares"), "%s", out);
+	cr_assert(strstr(out, "Why (comparisons split the wall time on the critical path"), "%s", out);
 	for (size_t i = 0; i < ARRAY_LEN(models); i++) {
 		snprintf(prefix, sizeof(prefix), "\n  %s ", models[i]);
 		find_line(out, prefix, line, sizeof(line));
@@ -33,10 +33,15 @@ static void assert_printed(const char *out)
 	}
 	find_line(out, "asyncio took ", line, sizeof(line));
 	cr_assert(strstr(line, "for sync ("), "%s", line);
+	/* run cells record a timeline: the difference is split on both critical paths */
+	cr_assert(strstr(line, "On the critical path, asyncio - sync: "), "%s", line);
+	cr_assert(strstr(line, " context switches vs "), "%s", line);
+	cr_assert(strstr(line, "Most changed code: ") && strstr(line, " s of thread time in "), "%s", line);
 	find_line(out, "processes took ", line, sizeof(line));
 	find_line(out, "  C1 ", line, sizeof(line));
 	cr_assert(strstr(line, "supports:") || strstr(line, "contradicts:"), "%s", line);
 	cr_assert(strstr(line, "asyncio ") && strstr(line, " s vs sync "), "%s", line);
+	cr_assert(strstr(line, "On the critical path, processes - sync: "), "%s", line);
 }
 
 static void assert_index(const char *dir)
@@ -50,11 +55,19 @@ static void assert_index(const char *dir)
 	index = json_load_file(path, 0, &err);
 	cr_assert_not_null(index, "%s: %s", path, err.text);
 	expl = json_object_get(index, "explanation");
-	cr_assert_str_eq(json_string_value(json_object_get(expl, "method")), "aggregate shares");
+	cr_assert_str_eq(json_string_value(json_object_get(expl, "method")), "critical path");
 	cr_assert_eq(json_array_size(json_object_get(expl, "verdicts")), 4);
 	cr_assert_str_neq(json_string_value(json_object_get(json_array_get(json_object_get(expl,
 		"verdicts"), 0), "verdict")), "cannot tell");
 	cr_assert_geq(json_array_size(json_object_get(expl, "comparisons")), 3);
+	json_array_foreach(json_object_get(expl, "comparisons"), i, cell) {
+		json_t *stacks = json_object_get(cell, "stacks");
+
+		cr_assert_str_eq(json_string_value(json_object_get(cell, "method")), "critical path");
+		cr_assert_gt(json_array_size(stacks), 0, "comparison %zu", i);
+		cr_assert(strchr(json_string_value(json_object_get(json_array_get(stacks, 0), "tail")), '('));
+		cr_assert_neq(json_real_value(json_object_get(json_array_get(stacks, 0), "thread_delta_s")), 0);
+	}
 	json_array_foreach(json_object_get(index, "cells"), i, cell) {
 		json_t *ce = json_object_get(cell, "explanation");
 
@@ -64,6 +77,22 @@ static void assert_index(const char *dir)
 							     "cpus_busy")), 0);
 	}
 	json_decref(index);
+}
+
+/* `conctrace report DIR` computes the explanation anew from the cells' reports: the same lines. */
+static void assert_report_explains_again(const char *dir, const char *run_out)
+{
+	char *argv[] = { (char *)conctrace_bin(), "report", (char *)dir, NULL };
+	static char out[65536];
+	char line[2048], again[2048];
+
+	cr_assert_eq(run_argv(argv, out, sizeof(out)), 0, "%s", out);
+	find_line(run_out, "asyncio took ", line, sizeof(line));
+	find_line(out, "asyncio took ", again, sizeof(again));
+	cr_assert_str_eq(again, line);
+	find_line(run_out, "  C1 ", line, sizeof(line));
+	find_line(out, "  C1 ", again, sizeof(again));
+	cr_assert_str_eq(again, line);
 }
 
 Test(explain_run, quick_disk_matrix_is_explained, .timeout = 300)
@@ -77,6 +106,7 @@ Test(explain_run, quick_disk_matrix_is_explained, .timeout = 300)
 	cr_assert_eq(run_argv(argv, out, sizeof(out)), 0, "%s", out);
 	assert_printed(out);
 	assert_index(dir);
+	assert_report_explains_again(dir, out);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
 }

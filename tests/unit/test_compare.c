@@ -1,0 +1,147 @@
+/* Comparing two runs: stack tails (which code's time changed) and the critical-path split of the
+ * wall-time difference, on hand-built folded text and explanations. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain_matrix.h"
+#include "stack_tails.h"
+
+static const char *tail_of(const char *stack)
+{
+	static char out[STACK_TAIL_LEN];
+
+	stack_tail(stack, strlen(stack), out, sizeof(out));
+	return out;
+}
+
+Test(stack_tails, python_frames_name_the_tail_without_line_numbers)
+{
+	cr_assert_str_eq(tail_of("python3;<module> (w.py:9);Thread.run (threading.py:975);"
+				 "_worker (thread.py:83);__futex_abstimed_wait_common;do_futex_[k];schedule_[k];[lock]"),
+			 "_worker (thread.py) <- Thread.run (threading.py) [lock]");
+	cr_assert_str_eq(tail_of("python3;<module> (<frozen importlib._bootstrap>:1178)"),
+			 "<module> (<frozen importlib._bootstrap>) (on CPU)");
+}
+
+Test(stack_tails, native_frames_when_there_is_no_python_frame)
+{
+	cr_assert_str_eq(tail_of("cwork;main;[unknown];write_file;[unknown] (libc.so.6+0x10);__write;"
+				 "ksys_write_[k];[disk]"), "__write <- write_file [disk]");
+	cr_assert_str_eq(tail_of("cwork;[unknown];slot_queue;asm_sysvec_reschedule_ipi_[k]"),
+			 "slot_queue (on CPU)");
+}
+
+Test(stack_tails, the_root_when_no_frame_is_named)
+{
+	cr_assert_str_eq(tail_of("cwork;[unknown];[unknown] (liburing.so.2+0x2b95);schedule_[k];[runqueue]"),
+			 "cwork [runqueue]");
+	cr_assert_str_eq(tail_of("cwork"), "cwork (on CPU)");
+	cr_assert_str_eq(tail_of("sleeper;[no stack];[timer]"), "sleeper [timer]");
+}
+
+Test(stack_tails, deep_stacks_keep_their_innermost_frames)
+{
+	size_t depth = 2000, len = 0;
+	char *stack = malloc(depth * 8 + 64);
+
+	len += (size_t)sprintf(stack, "prog");
+	for (size_t i = 0; i < depth; i++)
+		len += (size_t)sprintf(stack + len, ";f%zu", i);
+	sprintf(stack + len, ";[disk]");
+	cr_assert_str_eq(tail_of(stack), "f1999 <- f1998 [disk]");
+	free(stack);
+}
+
+static json_t *tails_of(const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	json_t *t = stack_tails_read(f);
+
+	fclose(f);
+	return t;
+}
+
+Test(stack_tails, lines_with_the_same_tail_add_up_and_bad_lines_are_skipped)
+{
+	json_t *t = tails_of("p;main;f (a.py:1);g (b.py:2);[lock] 1500000000\n"
+			     "p;other (c.py:7);f (a.py:5);g (b.py:9);[lock] 500000000\n"
+			     "no count here\n"
+			     "p;main 12x\n"
+			     "p;main;g (b.py:2) 250000000\n");
+
+	cr_assert_eq(json_object_size(t), 2);
+	cr_assert_float_eq(json_real_value(json_object_get(t, "g (b.py) <- f (a.py) [lock]")), 2.0, 1e-9);
+	cr_assert_float_eq(json_real_value(json_object_get(t, "g (b.py) (on CPU)")), 0.25, 1e-9);
+	json_decref(t);
+}
+
+Test(stack_tails, diff_ranks_by_magnitude_on_both_sides)
+{
+	json_t *a = tails_of("p;x 1000000000\np;y 3000000000\np;z 500000000\n");
+	json_t *b = tails_of("p;x 1000000000\np;y 1000000000\np;w 4000000000\n");
+	struct stack_tail_delta d[3];
+	size_t n = stack_tails_diff(a, b, 3, d);
+
+	cr_assert_eq(n, 3);   /* x did not change */
+	cr_assert_str_eq(d[0].tail, "w (on CPU)");
+	cr_assert_float_eq(d[0].delta_s, -4.0, 1e-9);
+	cr_assert_str_eq(d[1].tail, "y (on CPU)");
+	cr_assert_float_eq(d[1].delta_s, 2.0, 1e-9);
+	cr_assert_str_eq(d[2].tail, "z (on CPU)");
+	cr_assert_eq(stack_tails_diff(a, b, 1, d), 1);
+	cr_assert_str_eq(d[0].tail, "w (on CPU)");
+	cr_assert_eq(stack_tails_diff(NULL, b, 3, d), 3);
+	cr_assert_float_eq(d[0].delta_s, -4.0, 1e-9);
+	cr_assert_eq(stack_tails_diff(NULL, NULL, 3, d), 0);
+	json_decref(a);
+	json_decref(b);
+}
+
+#define S 1000000000ULL
+
+/* An explained cell whose critical path (wall W_S seconds) spent ONCPU_S on a CPU and GIL_S waiting
+ * for the GIL, carried by NODE. */
+static void path_cell(struct cell *c, enum conc_model model, uint64_t oncpu_s, uint64_t gil_s, int node)
+{
+	struct explanation *e = calloc(1, sizeof(*e));
+
+	memset(c, 0, sizeof(*c));
+	c->workload = WL_DISK;
+	c->runtime = RT_PYTHON;
+	c->model = model;
+	e->d.wall_ns = e->d.thread_ns = e->d.path_ns = (oncpu_s + gil_s) * S;
+	e->d.class_ns[WC_ONCPU] = e->d.path_class_ns[WC_ONCPU] = oncpu_s * S;
+	e->d.class_ns[WC_GIL] = e->d.path_class_ns[WC_GIL] = gil_s * S;
+	e->d.path_node_ns[node] = e->d.path_ns;
+	e->d.switches = 10 * gil_s + 1;
+	c->explanation = e;
+	c->stack_tails = tails_of(gil_s ? "python3;f (a.py:1);[gil] 5000000000\n" : "python3;f (a.py:1) 1\n");
+}
+
+Test(compare, splits_the_difference_on_the_critical_paths)
+{
+	struct cell a, b;
+	struct comparison c;
+
+	path_cell(&a, CM_ASYNCIO, 2, 6, GN_EXECUTOR);
+	path_cell(&b, CM_SYNC, 3, 0, GN_MAIN);
+	compare_cells(&a, 8, &b, 3, &c);
+	cr_assert(c.on_path);
+	cr_assert_float_eq(c.class_delta_s[WC_GIL], 6.0, 1e-9);
+	cr_assert_float_eq(c.class_delta_s[WC_ONCPU], -1.0, 1e-9);
+	cr_assert(strstr(c.summary, "On the critical path, asyncio - sync: gil +6.00 s, oncpu -1.00 s."),
+		  "%s", c.summary);
+	cr_assert(strstr(c.summary, "61 context switches vs 1."), "%s", c.summary);
+	cr_assert(strstr(c.summary, "+5.00 s of thread time in f (a.py) [gil]"), "%s", c.summary);
+	cr_assert(strstr(c.text, "carried by executor 100% (sync's by main 100%)"), "%s", c.text);
+	b.explanation->d.path_ns = 0;   /* no timeline on one side: aggregate shares for both */
+	compare_cells(&a, 8, &b, 3, &c);
+	cr_assert(!c.on_path);
+	cr_assert(strstr(c.summary, "Wall time by wait class (thread time / parallelism)"), "%s", c.summary);
+	for (struct cell *x = &a; x; x = x == &a ? &b : NULL) {
+		free(x->explanation);
+		json_decref(x->stack_tails);
+	}
+}
