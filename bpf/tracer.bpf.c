@@ -29,6 +29,7 @@ __u64 stop_ns;          /* set when tracing ends: from then on no state changes 
 #define TASK_INTERRUPTIBLE   0x0001
 #define TASK_UNINTERRUPTIBLE 0x0002
 #define TASK_DEAD            0x0080
+#define PF_IO_WORKER         0x00000010  /* an io_uring worker thread (iou-wrk, iou-sqp) */
 #define S_IFMT   00170000
 #define S_IFSOCK 0140000
 #define S_IFIFO  0010000
@@ -795,6 +796,24 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 static __always_inline struct thread_entry *current_thread(void)
 {
 	return bpf_task_storage_get(&thread_store, bpf_get_current_task_btf(), NULL, 0);
+}
+
+/* io_uring makes its worker threads with create_io_thread(), which calls copy_process() but not
+ * the sched_process_fork tracepoint; task_newtask sees them. Their creator is a traced thread of
+ * the same process (the submitter, or a worker). Other new tasks are left to sched_process_fork. */
+SEC("tp_btf/task_newtask")
+int BPF_PROG(on_task_newtask, struct task_struct *task, __u64 clone_flags)
+{
+	struct thread_entry *pt;
+
+	if (!(task->flags & PF_IO_WORKER))
+		return 0;
+	pt = current_thread();
+	if (!pt)
+		return 0;
+	count(CNT_FORK);
+	new_thread(task, pt, pt->proc_slot, bpf_ktime_get_ns());
+	return 0;
 }
 
 #define __NR_exit_group 231  /* x86_64 */

@@ -21,17 +21,32 @@ static inline const char *conctrace_bin(void)
 	return bin;
 }
 
-/* A test program built from tests/progs (env PROGS: its build directory). */
-static inline const char *prog(const char *name)
+/* ENV/RELATIVE, where the environment variable ENV names a directory (a few at once stay valid). */
+static inline const char *env_path(const char *env, const char *relative)
 {
 	static char path[4][512];
 	static int next;
-	const char *dir = getenv("PROGS");
+	const char *dir = getenv(env);
 
-	cr_assert(dir, "set PROGS to the test programs' directory");
+	cr_assert(dir, "set %s to the directory", env);
 	next = (next + 1) % 4;
-	snprintf(path[next], sizeof(path[next]), "%s/%s", dir, name);
+	snprintf(path[next], sizeof(path[next]), "%s/%s", dir, relative);
 	return path[next];
+}
+
+/* A test program built from tests/progs (env PROGS: its build directory). */
+static inline const char *prog(const char *name)
+{
+	return env_path("PROGS", name);
+}
+
+/* Removes DIR and everything in it. */
+static inline void remove_dir(const char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
 }
 
 /* A fresh directory under /tmp (not created: conctrace creates it). */
@@ -42,12 +57,8 @@ static inline const char *fresh_dir(const char *tag)
 
 	next = (next + 1) % 4;
 	snprintf(dir[next], sizeof(dir[next]), "/tmp/conctrace-test-%s-%d-%d", tag, getpid(), next);
-	if (!access(dir[next], F_OK)) {
-		char cmd[300];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir[next]);
-		cr_assert_eq(system(cmd), 0);
-	}
+	if (!access(dir[next], F_OK))
+		remove_dir(dir[next]);
 	return dir[next];
 }
 

@@ -10,12 +10,13 @@
  * CPUs, lost transitions), and the time is charged where the path stands. */
 #define HOPS_MAX 16
 
-/* Where the walk stands: thread TID at instant T, walking towards START. */
+/* Where the walk stands: thread TID at instant T, walking towards START. WAITER is the thread
+ * whose wait, begun at WAITED_FROM, the path last left for its waker (0 once the path is earlier). */
 struct walk {
 	const struct run_model *m;
 	struct critical_path *p;
-	uint32_t tid;
-	uint64_t t;
+	uint32_t tid, waiter;
+	uint64_t t, waited_from;
 	int hops;
 };
 
@@ -35,6 +36,8 @@ static void charge(struct walk *w, uint64_t from, uint32_t tid, enum graph_node 
 			.start_ns = from, .end_ns = w->t, .tid = tid, .node = node, .wait_class = class };
 	w->t = from;
 	w->hops = 0;
+	if (from < w->waited_from)
+		w->waiter = 0;
 }
 
 static enum graph_node role_node(const struct run_model *m, uint32_t tid)
@@ -73,6 +76,41 @@ static enum graph_node ender_of(const struct run_model *m, const struct model_wa
 	return waker_node(m, &key);
 }
 
+/* The path cannot say who made it reach W->t in W->tid: the time back to the start of the wait it
+ * last followed a waker from (or to START) is charged to outside, and the walk goes on in that
+ * waiting thread. */
+static void charge_unknown(struct walk *w, uint64_t start)
+{
+	uint32_t waiter = w->waiter;
+
+	charge(w, waiter && w->waited_from > start ? w->waited_from : start, 0, GN_OUTSIDE, WC_OTHER_SLEEP);
+	if (waiter)
+		w->tid = waiter;
+	w->waiter = 0;
+}
+
+/* Thread W->tid's wait of CLASS, begun at FROM, ended at W->t by traced WAKER. The waker was on a
+ * CPU when it called try_to_wake_up; the wakeup is stamped later on the wakee's CPU, and by then the
+ * waker may have gone to sleep or died (a dying thread wakes its parent's wait4, its joiners and the
+ * readers of its pipes before its final switch). So the path goes to the end of the waker's last
+ * on-CPU interval, the gap staying the waiting thread's wait; a waker not on a CPU since the wait
+ * began did not hold it up. */
+static void hand_off(struct walk *w, uint32_t waker, uint64_t from, uint32_t class)
+{
+	uint64_t ran = timeline_last_oncpu(&w->m->timeline, waker, w->t);
+	enum graph_node waiting = role_node(w->m, w->tid);
+
+	if (ran <= from || w->hops++ >= HOPS_MAX) {
+		charge(w, from, w->tid, waiting, class);
+		return;
+	}
+	if (ran < w->t)
+		charge(w, ran, w->tid, waiting, class);
+	w->waiter = w->tid;
+	w->waited_from = from;
+	w->tid = waker;
+}
+
 /* One step back from W->t in thread W->tid's state at that instant. */
 static void step(struct walk *w, uint64_t start)
 {
@@ -87,26 +125,23 @@ static void step(struct walk *w, uint64_t start)
 		if (creator && w->hops++ < HOPS_MAX)
 			w->tid = creator;
 		else
-			charge(w, start, 0, GN_OUTSIDE, WC_OTHER_SLEEP);
+			charge_unknown(w, start);
 		return;
 	}
 	from = iv->start_ns > start ? iv->start_ns : start;
-	if (iv->wait_class == WC_ONCPU || iv->wait_class == WC_RUNQUEUE) {
-		charge(w, from, w->tid, role_node(w->m, w->tid), iv->wait_class);
-		return;
-	}
-	e = timeline_wake_at(&w->m->timeline, w->tid, iv->end_ns);
-	if (!e) {  /* never ended while traced: the thread's own wait */
-		charge(w, from, w->tid, role_node(w->m, w->tid), iv->wait_class);
-		return;
-	}
-	node = ender_of(w->m, e);
-	if (node < (enum graph_node)ROLE_COUNT && e->waker_tid != w->tid && w->hops++ < HOPS_MAX)
-		w->tid = e->waker_tid;
-	else if (node < (enum graph_node)ROLE_COUNT)
-		charge(w, from, w->tid, role_node(w->m, w->tid), iv->wait_class);
-	else
+	e = iv->wait_class == WC_ONCPU || iv->wait_class == WC_RUNQUEUE ? NULL :
+	    timeline_wake_at(&w->m->timeline, w->tid, iv->end_ns);
+	node = e ? ender_of(w->m, e) : role_node(w->m, w->tid);
+	if (!e || (node < (enum graph_node)ROLE_COUNT && e->waker_tid == w->tid))
+		charge(w, from, w->tid, node, iv->wait_class);  /* running, or no other traced thread ended it */
+	else if (node >= (enum graph_node)ROLE_COUNT)
 		charge(w, from, 0, node, iv->wait_class);
+	else if (w->t == iv->end_ns)
+		hand_off(w, e->waker_tid, from, iv->wait_class);
+	else if (w->hops++ < HOPS_MAX)  /* the middle of the wait: the waker, whatever it does now */
+		w->tid = e->waker_tid;
+	else
+		charge(w, from, w->tid, role_node(w->m, w->tid), iv->wait_class);
 }
 
 static void reverse_segments(struct critical_path *p)

@@ -139,6 +139,20 @@ const struct model_interval *timeline_interval_at(const struct model_timeline *t
 	return NULL;
 }
 
+uint64_t timeline_last_oncpu(const struct model_timeline *tl, uint32_t tid, uint64_t t)
+{
+	/* back from the interval holding T, else from the last one that ends before T */
+	size_t i = lower_bound(tl->intervals, tl->n_intervals, sizeof(*tl->intervals),
+			       offsetof(struct model_interval, tid), offsetof(struct model_interval, end_ns), tid, t);
+
+	if (i < tl->n_intervals && tl->intervals[i].tid == tid && tl->intervals[i].start_ns < t)
+		i++;
+	while (i-- > 0 && tl->intervals[i].tid == tid)
+		if (tl->intervals[i].wait_class == WC_ONCPU)
+			return tl->intervals[i].end_ns < t ? tl->intervals[i].end_ns : t;
+	return 0;
+}
+
 const struct model_wake_edge *timeline_wake_at(const struct model_timeline *tl, uint32_t tid, uint64_t ts)
 {
 	size_t i = lower_bound(tl->wakes, tl->n_wakes, sizeof(*tl->wakes),

@@ -186,6 +186,83 @@ Test(critical_path, a_waits_on_a_child_thread)
 	cr_assert_eq(p.node_ns[GN_MAIN], 60);
 }
 
+/* Process PID, child of PPID (0: of no process in the tree). */
+static void process(struct sequence *seq, uint32_t pid, uint32_t ppid)
+{
+	model_add_process(&seq->m, pid)->ppid = ppid;
+}
+
+/* A child process wakes its parent's wait4 as it dies; the wakeup is stamped on the parent's CPU
+ * after the child's final switch. The path still goes into the child, from its end. */
+Test(critical_path, a_waker_that_died_before_the_wakeup_is_followed)
+{
+	thread(&s, 1, 1, 0, 100);
+	thread(&s, 2, 2, 10, 80);
+	process(&s, 2, 1);
+	out(&s, 10, 1, WC_CHILD);
+	wake(&s, 85, 1, WC_CHILD, 2);
+	in(&s, 90, 1);
+	in(&s, 12, 2);
+	walk();
+	cr_assert_eq(p.node_ns[GN_WORKER], 70, "the child's life");
+	cr_assert_eq(p.class_ns[WC_CHILD], 5, "only the wakeup's delay stays the parent's wait");
+	cr_assert_eq(p.node_ns[GN_MAIN], 10 + 5 + 15);
+	cr_assert_eq(p.node_ns[GN_OUTSIDE], 0);
+}
+
+/* The waker went to sleep between waking the wait and the wakeup's stamp: the path goes to it
+ * where it last ran, not to whoever ends its own later sleep. */
+Test(critical_path, a_waker_asleep_at_the_wakeup_is_followed_from_its_last_run)
+{
+	thread(&s, 1, 1, 0, 100);
+	thread(&s, 2, 1, 0, 100);
+	out(&s, 20, 1, WC_LOCK);
+	wake(&s, 62, 1, WC_LOCK, 2);
+	in(&s, 62, 1);
+	in(&s, 5, 2);
+	out(&s, 60, 2, WC_TIMER);
+	wake(&s, 95, 2, WC_TIMER, 4242);
+	walk();
+	cr_assert_eq(p.node_ns[GN_EXECUTOR], 60, "thread 2 from its birth to its sleep");
+	cr_assert_eq(p.node_ns[GN_TIMER], 0, "its later sleep is not on the path");
+	cr_assert_eq(p.class_ns[WC_LOCK], 2);
+	cr_assert_eq(p.node_ns[GN_MAIN], 2 + 38);
+}
+
+/* A traced waker that was not on a CPU while the wait lasted (it woke it before the wait began):
+ * the wait is the waiting thread's own. */
+Test(critical_path, a_waker_idle_during_the_wait_is_not_followed)
+{
+	thread(&s, 1, 1, 0, 100);
+	thread(&s, 2, 1, 0, 100);
+	out(&s, 40, 1, WC_LOCK);
+	wake(&s, 45, 1, WC_LOCK, 2);
+	in(&s, 45, 1);
+	in(&s, 5, 2);
+	out(&s, 30, 2, WC_LOCK);
+	walk();
+	cr_assert_eq(p.class_ns[WC_LOCK], 5);
+	cr_assert_eq(p.node_ns[GN_MAIN], 100);
+	cr_assert_eq(p.node_ns[GN_EXECUTOR], 0);
+}
+
+/* The path follows a waker whose process has no creator in the tree: only the time back to the
+ * start of the wait it came from is outside, then the path goes on in the waiting thread. */
+Test(critical_path, an_unknown_start_is_outside_only_back_to_the_wait)
+{
+	thread(&s, 1, 1, 0, 100);
+	thread(&s, 5, 5, 50, 90);
+	process(&s, 5, 0);
+	out(&s, 30, 1, WC_PIPE);
+	wake(&s, 70, 1, WC_PIPE, 5);
+	in(&s, 70, 1);
+	in(&s, 55, 5);
+	walk();
+	cr_assert_eq(p.node_ns[GN_OUTSIDE], 50 - 30);
+	cr_assert_eq(p.node_ns[GN_WORKER], 70 - 50);
+	cr_assert_eq(p.node_ns[GN_MAIN], 30 + 30);
+}
+
 Test(critical_path, none_without_a_timeline)
 {
 	thread(&s, 1, 1, 0, 100);
