@@ -36,8 +36,7 @@ struct explain_thresholds {
 	double disk_bound_busy;         /* disk-bound: device busy >= this share of wall */
 	double disk_bound_share;        /*   or disk class >= this share of thread time */
 	double runqueue_runnable;       /* runqueue-saturation: mean runnable threads >= this */
-	double runqueue_demand;         /*   and mean threads on or waiting for a CPU >= this x ncpus;
-	                                 * cpu-contention below it */
+	double runqueue_cpus;           /*   while mean CPUs busy >= this x ncpus */
 	double loop_blocked_share;      /* loop-blocked: the loop thread's blocked share of its life */
 	double loop_blocked_idle;       /*   and its loop-idle share at most this */
 	double no_concurrency_cpus;     /* no-concurrency: mean CPUs busy at most this */
@@ -45,6 +44,7 @@ struct explain_thresholds {
 	double no_concurrency_waited;   /*   others waited for it, share of its life, at least */
 	double startup_ipc_share;       /* process-startup-ipc: share of thread time */
 	double contention_runqueue_share; /* cpu-contention: runqueue share of thread time, at least */
+	double contention_cpus;         /*   while mean CPUs busy < this x ncpus */
 };
 extern const struct explain_thresholds explain_th;
 

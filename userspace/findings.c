@@ -16,10 +16,10 @@ const struct explain_thresholds explain_th = {
 	.likely_gil_cpus_min = 0.5, .likely_gil_cpus_max = 1.1, .lock_contention_share = 0.3,
 	.lock_handover_rate = 50, .handoff_min_wakeups = 100, .handoff_share = 0.1,
 	.disk_idle_busy = 0.2, .disk_bound_busy = 0.8, .disk_bound_share = 0.3,
-	.runqueue_runnable = 1.0, .runqueue_demand = 1.0, .loop_blocked_share = 0.8, .loop_blocked_idle = 0.1,
+	.runqueue_runnable = 1.0, .runqueue_cpus = 0.9, .loop_blocked_share = 0.8, .loop_blocked_idle = 0.1,
 	.no_concurrency_cpus = 1.05, .no_concurrency_top = 0.9, .no_concurrency_waited = 0.5,
 	.startup_ipc_share = 0.1,
-	.contention_runqueue_share = 0.3,
+	.contention_runqueue_share = 0.3, .contention_cpus = 0.9,
 };
 
 static void evidence(struct finding *f, const char *name, double value)
@@ -159,10 +159,10 @@ static bool no_concurrency(const struct run_model *m, const struct explanation *
 	evidence(f, "others_waited_s", ns_to_s(waited));
 	evidence(f, "cpus_busy", e->d.cpus_busy);
 	evidence(f, "threads", (double)m->n_threads);
-	say(f, "No concurrency: of the %zu threads the run made work for, thread %u (%s) did %.0f%% of "
-	    "their on-CPU time while the others waited %.2f s for it; the run kept %.2f of %d CPUs busy.",
-	    m->n_threads - (root != NULL), top->tid, graph_node_names[thread_role(m, top)], 100 * top_share,
-	    ns_to_s(waited), e->d.cpus_busy, e->d.ncpus);
+	say(f, "No concurrency: the run made %zu threads besides its main thread, but thread %u (%s) did "
+	    "%.0f%% of their on-CPU time while the others waited %.2f s for it; the run kept %.2f of %d "
+	    "CPUs busy.", m->n_threads - (root != NULL), top->tid, graph_node_names[thread_role(m, top)],
+	    100 * top_share, ns_to_s(waited), e->d.cpus_busy, e->d.ncpus);
 	return true;
 }
 
@@ -185,34 +185,27 @@ static bool cpu_bound_single_thread(const struct run_model *m, const struct expl
 	return true;
 }
 
-/* Mean threads of the tree on a CPU or waiting for one. */
-static double cpu_demand(const struct decomposition *d)
-{
-	return d->cpus_busy + d->runnable;
-}
-
 static bool runqueue_saturation(const struct run_model *m, const struct explanation *e,
 				struct finding *f)
 {
 	const struct decomposition *d = &e->d;
 
 	(void)m;
-	if (d->runnable < explain_th.runqueue_runnable || cpu_demand(d) < explain_th.runqueue_demand * d->ncpus)
+	if (d->runnable < explain_th.runqueue_runnable ||
+	    d->cpus_busy < explain_th.runqueue_cpus * d->ncpus)
 		return false;
 	f->explained_s = wall_share_s(d, d->class_ns[WC_ONCPU] + d->class_ns[WC_RUNQUEUE]);
 	f->scope.classes = CLASS_BIT(WC_ONCPU) | CLASS_BIT(WC_RUNQUEUE);
 	evidence(f, "runnable_threads", d->runnable);
 	evidence(f, "cpus_busy", d->cpus_busy);
-	evidence(f, "cpu_demand", cpu_demand(d));
 	evidence(f, "runqueue_share", share(d->class_ns[WC_RUNQUEUE], d->thread_ns));
-	say(f, "More threads wanted a CPU than there were: on average %.2f threads ran or waited for one "
-	    "on %d CPUs (%.2f in the run queue; %.0f%% of thread time runnable but not running).",
-	    cpu_demand(d), d->ncpus, d->runnable, 100 * share(d->class_ns[WC_RUNQUEUE], d->thread_ns));
+	say(f, "More threads wanted a CPU than there were: on average %.2f threads waited in the run queue "
+	    "while %.2f of %d CPUs were busy (%.0f%% of thread time runnable but not running).",
+	    d->runnable, d->cpus_busy, d->ncpus, 100 * share(d->class_ns[WC_RUNQUEUE], d->thread_ns));
 	return true;
 }
 
-/* Threads waited for CPUs though the tree alone wanted fewer than there are: other processes
- * held them. */
+/* Threads waited for CPUs the tree itself did not keep busy: other processes held them. */
 static bool cpu_contention(const struct run_model *m, const struct explanation *e, struct finding *f)
 {
 	const struct decomposition *d = &e->d;
@@ -220,17 +213,16 @@ static bool cpu_contention(const struct run_model *m, const struct explanation *
 
 	(void)m;
 	if (runqueue < explain_th.contention_runqueue_share ||
-	    cpu_demand(d) >= explain_th.runqueue_demand * d->ncpus)
+	    d->cpus_busy >= explain_th.contention_cpus * d->ncpus)
 		return false;
 	f->explained_s = wall_share_s(d, d->class_ns[WC_RUNQUEUE]);
 	f->scope.classes = CLASS_BIT(WC_RUNQUEUE);
 	evidence(f, "runqueue_share", runqueue);
 	evidence(f, "runnable_threads", d->runnable);
 	evidence(f, "cpus_busy", d->cpus_busy);
-	evidence(f, "cpu_demand", cpu_demand(d));
 	say(f, "CPUs were taken by processes outside the run: its threads were runnable but not running "
-	    "%.0f%% of their time (%.2f threads on average) though on average only %.2f of them ran or "
-	    "waited for one of the %d CPUs.", 100 * runqueue, d->runnable, cpu_demand(d), d->ncpus);
+	    "%.0f%% of their time (%.2f threads on average) while the run itself kept only %.2f of %d "
+	    "CPUs busy.", 100 * runqueue, d->runnable, d->cpus_busy, d->ncpus);
 	return true;
 }
 
@@ -315,7 +307,8 @@ static bool likely_gil(const struct run_model *m, const struct explanation *e, s
 		    lock < explain_th.likely_gil_lock_share || cpus < explain_th.likely_gil_cpus_min ||
 		    cpus > explain_th.likely_gil_cpus_max)
 			continue;
-		f->explained_s = wall_share_s(&e->d, t.ns[WC_LOCK]);
+		f->explained_s = wall_share_s(&e->d, t.ns[WC_ONCPU] + t.ns[WC_RUNQUEUE] + t.ns[WC_LOCK] +
+					      t.ns[WC_GIL]);
 		f->scope = (struct path_scope){ .tgid = m->procs[i].pid, .classes = INTERPRETER_CLASSES };
 		evidence(f, "gil_data", 0);
 		evidence(f, "threads", t.threads);
@@ -338,7 +331,8 @@ static bool gil_bound(const struct run_model *m, const struct explanation *e, st
 		return likely_gil(m, e, f);
 	if (gil < explain_th.gil_share)
 		return false;
-	f->explained_s = wall_share_s(d, d->class_ns[WC_GIL]);
+	f->explained_s = wall_share_s(d, d->class_ns[WC_ONCPU] + d->class_ns[WC_RUNQUEUE] +
+				      d->class_ns[WC_LOCK] + d->class_ns[WC_GIL]);
 	f->scope.classes = INTERPRETER_CLASSES;
 	evidence(f, "gil_data", 1);
 	evidence(f, "gil_share", gil);

@@ -15,6 +15,16 @@ static const char *python(void)
 	return getenv("PYTHON") ? getenv("PYTHON") : "/usr/bin/python3";
 }
 
+/* The top finding but cpu-contention, which names processes outside the run: a shared test machine
+ * has them, CI's quiet one does not. */
+static const struct finding *top_own_finding(const struct explanation *e)
+{
+	for (size_t i = 0; i < e->n_findings; i++)
+		if (strcmp(e->findings[i].name, "cpu-contention"))
+			return &e->findings[i];
+	return NULL;
+}
+
 /* Records CMD (NULL-terminated) into a fresh directory, with a timeline when asked, and checks the
  * top finding and that the heaviest knot holds KNOT_NODE. */
 static void record_and_check(const char *const cmd[], bool timeline, const char *finding,
@@ -23,6 +33,7 @@ static void record_and_check(const char *const cmd[], bool timeline, const char 
 	const char *dir = fresh_dir(timeline ? "find-tl" : "find");
 	char *argv[ARGS_MAX] = { (char *)conctrace_bin(), "record", "-q", "-o", (char *)dir };
 	struct explanation *e = xcalloc(1, sizeof(*e));
+	const struct finding *top;
 	char knot[128], nodes[132];
 	struct run_model m;
 	int n = 5;
@@ -39,14 +50,17 @@ static void record_and_check(const char *const cmd[], bool timeline, const char 
 	load_report(dir, &m);
 	explain_run(&m, e);
 	cr_assert_eq(e->d.path_ns != 0, timeline, "method %s", e->d.method);
-	cr_assert_gt(e->n_findings, 0, "no finding at all");
-	cr_assert_str_eq(e->findings[0].name, finding, "top finding %s (%.3f s): %s", e->findings[0].name,
-			 e->findings[0].explained_s, e->findings[0].text);
-	cr_assert_gt(e->findings[0].explained_s, 0);
+	top = top_own_finding(e);
+	cr_assert_not_null(top, "no finding about the program");
+	cr_assert_str_eq(top->name, finding, "%s: top finding %s (%.3f s): %s", timeline ? "timeline" :
+			 "no timeline", top->name, top->explained_s, top->text);
+	cr_assert_gt(top->explained_s, 0, "%s: %s explains nothing", timeline ? "timeline" : "no timeline",
+		     top->name);
 	cr_assert_gt(e->g.n_knots, 0, "no knot");
 	knot_name(&e->g, 0, knot, sizeof(knot));
 	snprintf(nodes, sizeof(nodes), "+%s+", knot);
-	cr_assert(strstr(nodes, knot_node), "heaviest knot %s, expected one with %s", knot, knot_node);
+	cr_assert(strstr(nodes, knot_node), "%s: heaviest knot %s, expected one with %s",
+		  timeline ? "timeline" : "no timeline", knot, knot_node);
 	free(e);
 	model_free(&m);
 }
