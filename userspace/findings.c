@@ -307,8 +307,7 @@ static bool likely_gil(const struct run_model *m, const struct explanation *e, s
 		    lock < explain_th.likely_gil_lock_share || cpus < explain_th.likely_gil_cpus_min ||
 		    cpus > explain_th.likely_gil_cpus_max)
 			continue;
-		f->explained_s = wall_share_s(&e->d, t.ns[WC_ONCPU] + t.ns[WC_RUNQUEUE] + t.ns[WC_LOCK] +
-					      t.ns[WC_GIL]);
+		f->explained_s = wall_share_s(&e->d, t.ns[WC_LOCK]);
 		f->scope = (struct path_scope){ .tgid = m->procs[i].pid, .classes = INTERPRETER_CLASSES };
 		evidence(f, "gil_data", 0);
 		evidence(f, "threads", t.threads);
@@ -331,8 +330,7 @@ static bool gil_bound(const struct run_model *m, const struct explanation *e, st
 		return likely_gil(m, e, f);
 	if (gil < explain_th.gil_share)
 		return false;
-	f->explained_s = wall_share_s(d, d->class_ns[WC_ONCPU] + d->class_ns[WC_RUNQUEUE] +
-				      d->class_ns[WC_LOCK] + d->class_ns[WC_GIL]);
+	f->explained_s = wall_share_s(d, d->class_ns[WC_GIL]);
 	f->scope.classes = INTERPRETER_CLASSES;
 	evidence(f, "gil_data", 1);
 	evidence(f, "gil_share", gil);
