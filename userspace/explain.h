@@ -30,6 +30,7 @@ struct explain_thresholds {
 	double likely_gil_cpus_max;     /*   and this x wall */
 	double lock_contention_share;   /* lock-contention: sibling lock waits, share of on-CPU + those */
 	double lock_handover_rate;      /*   and sibling lock hand-overs per second of wall, at least */
+	double lock_wanting_threads;    /*   and their mean threads running or waiting to, at least */
 	uint64_t handoff_min_wakeups;   /* thread-pool-handoff: wakeups between dispatcher and executors */
 	double handoff_share;           /*   and their waiting, share of thread time */
 	double disk_idle_busy;          /* disk-not-bottleneck: device busy < this share of wall */

@@ -14,7 +14,7 @@ const struct explain_thresholds explain_th = {
 	.single_thread_oncpu = 0.8, .single_thread_cpus = 0.6, .parallel_cpus = 0.75,
 	.gil_share = 0.2, .likely_gil_threads = 3, .likely_gil_lock_share = 0.3,
 	.likely_gil_cpus_min = 0.5, .likely_gil_cpus_max = 1.1, .lock_contention_share = 0.3,
-	.lock_handover_rate = 50, .handoff_min_wakeups = 100, .handoff_share = 0.1,
+	.lock_handover_rate = 50, .lock_wanting_threads = 1.5, .handoff_min_wakeups = 100, .handoff_share = 0.1,
 	.disk_idle_busy = 0.2, .disk_bound_busy = 0.8, .disk_bound_share = 0.3,
 	.runqueue_runnable = 1.0, .runqueue_cpus = 0.9, .loop_blocked_share = 0.8, .loop_blocked_idle = 0.1,
 	.no_concurrency_cpus = 1.05, .no_concurrency_top = 0.9, .no_concurrency_waited = 0.5,
@@ -397,17 +397,20 @@ static bool most_contended_group(const struct run_model *m, struct lock_group *g
 	return g->waited_ns > 0;
 }
 
-/* Threads serialised on a lock: they hand it to each other often, and of the time they ran or
- * waited for each other a large share was waiting. */
+/* Threads serialised on a lock: several of them want to run at once (idle pool threads waiting for
+ * work do not), they hand the lock to each other often, and of the time they ran or waited for each
+ * other a large share was waiting. */
 static bool lock_contention(const struct run_model *m, const struct explanation *e, struct finding *f)
 {
 	struct lock_group g;
-	double rate, wall_s = ns_to_s(e->d.wall_ns);
+	double rate, wanting, wall_s = ns_to_s(e->d.wall_ns);
 
 	if (!most_contended_group(m, &g))
 		return false;
 	rate = wall_s > 0 ? g.handovers / wall_s : 0;
-	if (rate < explain_th.lock_handover_rate || lock_group_share(&g) < explain_th.lock_contention_share)
+	wanting = share(g.oncpu_ns + g.runqueue_ns + g.waited_ns, e->d.wall_ns);
+	if (rate < explain_th.lock_handover_rate || lock_group_share(&g) < explain_th.lock_contention_share ||
+	    wanting < explain_th.lock_wanting_threads)
 		return false;
 	f->explained_s = wall_share_s(&e->d, g.waited_ns);
 	f->scope = (struct path_scope){ .tgid = g.tgid,
@@ -417,13 +420,12 @@ static bool lock_contention(const struct run_model *m, const struct explanation 
 	evidence(f, "handovers_per_s", rate);
 	evidence(f, "threads", g.threads);
 	evidence(f, "threads_cpus_busy", share(g.oncpu_ns, e->d.wall_ns));
-	evidence(f, "threads_wanting_cpu", share(g.oncpu_ns + g.runqueue_ns + g.waited_ns, e->d.wall_ns));
+	evidence(f, "threads_wanting_cpu", wanting);
 	say(f, "Threads took turns on a lock: %d %s threads of process %u waited for each other %.0f%% of "
 	    "the time they ran or waited so (%llu hand-overs, %.0f per second); on average %.2f of them "
 	    "wanted to run but together they kept only %.2f CPUs busy.", g.threads,
 	    graph_node_names[g.role], g.tgid, 100 * lock_group_share(&g),
-	    (unsigned long long)g.handovers, rate,
-	    share(g.oncpu_ns + g.runqueue_ns + g.waited_ns, e->d.wall_ns), share(g.oncpu_ns, e->d.wall_ns));
+	    (unsigned long long)g.handovers, rate, wanting, share(g.oncpu_ns, e->d.wall_ns));
 	return true;
 }
 
