@@ -12,23 +12,44 @@ const char *const graph_node_names[GN_COUNT] = {
 	"outside",
 };
 
-/* Loop-idle waits are counted in entries, not time: without GIL data a loop thread's GIL waits are
- * lock time and can outweigh its idle time in the loop. */
-static bool is_event_loop(const struct thread_acct *a)
+/* Calls to an event loop's selector (epoll, io_uring) by process TGID, blocking or not. Poll and
+ * select are left out: blocking sockets with a timeout use them without any loop. */
+static uint64_t selector_calls(const struct run_model *m, uint32_t tgid)
 {
-	uint64_t waits = 0;
+	static const char *const selectors[] = { "epoll_wait", "epoll_pwait", "epoll_pwait2",
+						 "io_uring_enter" };
+	uint64_t calls = 0;
 
+	for (size_t i = 0; i < m->n_syscalls; i++)
+		for (size_t k = 0; k < ARRAY_LEN(selectors) && m->syscalls[i].tgid == tgid; k++)
+			if (m->syscalls[i].nr == syscall_nr(selectors[k]))
+				calls += m->syscalls[i].s.count;
+	return calls;
+}
+
+/* A process's main thread whose loop-idle waits, or its process's selector calls, are at least
+ * loop_entry_share of its waits. Counted in entries, not time: without GIL data a loop thread's GIL
+ * waits are lock time and can outweigh its idle time in the loop; and a loop whose callbacks
+ * block (time.sleep) polls its selector without ever idling in it. */
+static bool is_event_loop(const struct run_model *m, const struct thread_acct *a)
+{
+	uint64_t waits = 0, entries;
+
+	if (a->tid != a->tgid)
+		return false;
 	for (int c = WC_DISK; c < WC_COUNT; c++)
 		waits += a->blocks[c];
-	return a->tid == a->tgid && a->blocks[WC_LOOP_IDLE] &&
-	       a->blocks[WC_LOOP_IDLE] >= explain_th.loop_entry_share * waits;
+	entries = selector_calls(m, a->tgid);
+	if (a->blocks[WC_LOOP_IDLE] > entries)
+		entries = a->blocks[WC_LOOP_IDLE];
+	return entries && entries >= explain_th.loop_entry_share * waits;
 }
 
 /* The role of thread TID of process TGID; A is its accounting when known. */
 static enum role role_of(const struct run_model *m, uint32_t tid, uint32_t tgid,
 			 const struct thread_acct *a)
 {
-	if (a && is_event_loop(a))
+	if (a && is_event_loop(m, a))
 		return ROLE_LOOP;
 	if (tid != tgid)
 		return ROLE_EXECUTOR;
@@ -73,22 +94,18 @@ static void busiest_disk(const struct run_model *m, uint64_t *io_ticks_ms, uint6
 	}
 }
 
-/* With a timeline, the method is the critical path: its split goes into D. */
-static void path_split(const struct run_model *m, struct decomposition *d)
+/* With a critical path P, the method is the critical path: its split goes into D. */
+static void path_split(const struct critical_path *p, struct decomposition *d)
 {
-	struct critical_path p;
-
-	d->method = EXPLAIN_METHOD;
-	if (!critical_path_build(m, &p))
+	d->method = p ? EXPLAIN_METHOD_PATH : EXPLAIN_METHOD;
+	if (!p)
 		return;
-	d->method = EXPLAIN_METHOD_PATH;
-	d->path_ns = p.end_ns - p.start_ns;
-	memcpy(d->path_class_ns, p.class_ns, sizeof(d->path_class_ns));
-	memcpy(d->path_node_ns, p.node_ns, sizeof(d->path_node_ns));
-	critical_path_free(&p);
+	d->path_ns = p->end_ns - p->start_ns;
+	memcpy(d->path_class_ns, p->class_ns, sizeof(d->path_class_ns));
+	memcpy(d->path_node_ns, p->node_ns, sizeof(d->path_node_ns));
 }
 
-void decompose(const struct run_model *m, struct decomposition *d)
+void decompose_on_path(const struct run_model *m, const struct critical_path *p, struct decomposition *d)
 {
 	struct acct_totals t;
 	uint64_t io_ticks_ms;
@@ -114,7 +131,50 @@ void decompose(const struct run_model *m, struct decomposition *d)
 	busiest_disk(m, &io_ticks_ms, &d->sectors_written);
 	d->disk_busy = share(io_ticks_ms * 1000000, d->wall_ns);
 	d->write_bytes = syscall_write_bytes(m);
-	path_split(m, d);
+	path_split(p, d);
+}
+
+void decompose(const struct run_model *m, struct decomposition *d)
+{
+	struct critical_path p;
+	bool has_path = critical_path_build(m, &p);
+
+	decompose_on_path(m, has_path ? &p : NULL, d);
+	critical_path_free(&p);
+}
+
+static bool in_scope(const struct run_model *m, const struct path_scope *s, const struct path_segment *seg,
+		     uint32_t tid, enum graph_node thread_node)
+{
+	const struct thread_acct *a;
+
+	if (!(s->classes & CLASS_BIT(seg->wait_class)) || (s->tid && tid != s->tid))
+		return false;
+	a = s->tgid && tid ? model_find_thread(m, tid) : NULL;
+	if (s->tgid && (!a || a->tgid != s->tgid))
+		return false;
+	return !s->nodes || (s->nodes & 1u << seg->node) || (tid && (s->nodes & 1u << thread_node));
+}
+
+/* A pseudo node's segment is a wait of the thread of the thread segment before it: walking back,
+ * the path goes on in the waiting thread from the wait's start, where that thread ran to block. */
+uint64_t path_time(const struct run_model *m, const struct critical_path *p, const struct path_scope *s)
+{
+	uint32_t thread = 0;
+	enum graph_node thread_node = GN_OUTSIDE;
+	uint64_t ns = 0;
+
+	for (size_t i = 0; p && i < p->n_segments; i++) {
+		const struct path_segment *seg = &p->segments[i];
+
+		if (seg->tid) {
+			thread = seg->tid;
+			thread_node = (enum graph_node)seg->node;
+		}
+		if (in_scope(m, s, seg, thread, thread_node))
+			ns += seg->end_ns - seg->start_ns;
+	}
+	return ns;
 }
 
 /* Wakers outside the tree that are the kernel itself (or whoever an interrupt happened to hit). */
@@ -382,8 +442,9 @@ json_t *explanation_json(const struct explanation *e)
 							  "explained_s", f->explained_s, "text", f->text,
 							  "evidence", ev));
 	}
-	return json_pack("{s:s, s:o, s:o, s:o}", "method", e->d.method,
+	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "method", e->d.method,
 			 "decomposition", decomposition_json(&e->d), "wait_graph", wait_graph_json(&e->g),
+			 "path_summary", e->path_summary[0] ? json_string(e->path_summary) : json_null(),
 			 "findings", findings);
 }
 
@@ -391,12 +452,13 @@ json_t *explain_to_json(const struct run_model *m)
 {
 	struct explanation *e = xcalloc(1, sizeof(*e));
 	struct critical_path path;
+	bool has_path = critical_path_build(m, &path);
 	json_t *j;
 
-	explain_run(m, e);
+	explain_on_path(m, has_path ? &path : NULL, e);
 	j = explanation_json(e);
 	free(e);
-	if (critical_path_build(m, &path))
+	if (has_path)
 		json_object_set_new(j, "critical_path", critical_path_json(m, &path));
 	critical_path_free(&path);
 	return j;

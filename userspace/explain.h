@@ -28,7 +28,9 @@ struct explain_thresholds {
 	double likely_gil_lock_share;   /*   their lock share of thread time, at least */
 	double likely_gil_cpus_min;     /*   their on-CPU time, between this x wall */
 	double likely_gil_cpus_max;     /*   and this x wall */
-	double lock_contention_share;   /* lock waits ended by a sibling thread, share of thread time */
+	double lock_contention_share;   /* lock-contention: sibling lock waits, share of on-CPU + those */
+	double lock_handover_rate;      /*   and sibling lock hand-overs per second of wall, at least */
+	double lock_wanting_threads;    /*   and their mean threads running or waiting to, at least */
 	uint64_t handoff_min_wakeups;   /* thread-pool-handoff: wakeups between dispatcher and executors */
 	double handoff_share;           /*   and their waiting, share of thread time */
 	double disk_idle_busy;          /* disk-not-bottleneck: device busy < this share of wall */
@@ -36,10 +38,11 @@ struct explain_thresholds {
 	double disk_bound_share;        /*   or disk class >= this share of thread time */
 	double runqueue_runnable;       /* runqueue-saturation: mean runnable threads >= this */
 	double runqueue_cpus;           /*   while mean CPUs busy >= this x ncpus */
-	double loop_blocked_oncpu;      /* loop-blocked: the loop thread's on-CPU share of its life */
+	double loop_blocked_share;      /* loop-blocked: the loop thread's blocked share of its life */
 	double loop_blocked_idle;       /*   and its loop-idle share at most this */
 	double no_concurrency_cpus;     /* no-concurrency: mean CPUs busy at most this */
-	double no_concurrency_top;      /*   and one thread's share of all on-CPU time at least this */
+	double no_concurrency_top;      /*   a created thread's share of the created threads' on-CPU */
+	double no_concurrency_waited;   /*   others waited for it, share of its life, at least */
 	double startup_ipc_share;       /* process-startup-ipc: share of thread time */
 	double contention_runqueue_share; /* cpu-contention: runqueue share of thread time, at least */
 	double contention_cpus;         /*   while mean CPUs busy < this x ncpus */
@@ -95,7 +98,18 @@ struct wait_graph {
 	uint64_t knot_ns[GN_COUNT];   /* weight waiting on the knot, plus its own work */
 };
 
-#define EVIDENCE_MAX 6
+#define EVIDENCE_MAX 7
+
+/* What a finding explains on the critical path: the path's segments in one of CLASSES (bitmask of
+ * wait classes) carried by a thread, or spent in waits of a thread, that is TID (when not 0), of
+ * process TGID (when not 0) and whose node, or the segment's node, is in NODES (bitmask; 0: any). */
+struct path_scope {
+	uint32_t tid, tgid;
+	unsigned nodes;
+	uint32_t classes;
+};
+#define CLASS_BIT(c) (1u << (c))
+#define ALL_CLASSES ((1u << WC_COUNT) - 1)
 
 struct evidence {
 	const char *name;
@@ -104,7 +118,8 @@ struct evidence {
 
 struct finding {
 	const char *name;
-	double explained_s;           /* wall time it explains (docs/explain.md says how, per finding) */
+	double explained_s;           /* wall time it explains: on the critical path when there is one */
+	struct path_scope scope;
 	char text[400];
 	int n_evidence;
 	struct evidence evidence[EVIDENCE_MAX];
@@ -115,6 +130,7 @@ struct finding {
 struct explanation {
 	struct decomposition d;
 	struct wait_graph g;
+	char path_summary[400];       /* who carried the critical path; empty without a timeline */
 	size_t n_findings;
 	struct finding findings[FINDINGS_MAX];  /* ranked: most wall time explained first */
 	uint64_t sys_count[SYSCALL_NR_MAX], sys_ns[SYSCALL_NR_MAX];  /* whole tree */
@@ -145,11 +161,17 @@ json_t *critical_path_json(const struct run_model *m, const struct critical_path
 enum graph_node waker_node(const struct run_model *m, const struct model_wakeup *w);
 enum role thread_role(const struct run_model *m, const struct thread_acct *a);
 void decompose(const struct run_model *m, struct decomposition *d);
+/* The same with the critical path P already built (NULL: there is none). */
+void decompose_on_path(const struct run_model *m, const struct critical_path *p, struct decomposition *d);
+/* The path's time in SCOPE, in ns. */
+uint64_t path_time(const struct run_model *m, const struct critical_path *p, const struct path_scope *s);
 void wait_graph_build(const struct run_model *m, struct wait_graph *g);
 /* Node names of knot K joined by '+', into BUF. */
 void knot_name(const struct wait_graph *g, size_t k, char *buf, size_t len);
 
 void explain_run(const struct run_model *m, struct explanation *e);
+/* The same with the critical path P already built (NULL: there is none). */
+void explain_on_path(const struct run_model *m, const struct critical_path *p, struct explanation *e);
 /* The finding called NAME, or NULL. */
 const struct finding *explanation_finding(const struct explanation *e, const char *name);
 

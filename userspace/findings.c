@@ -14,10 +14,11 @@ const struct explain_thresholds explain_th = {
 	.single_thread_oncpu = 0.8, .single_thread_cpus = 0.6, .parallel_cpus = 0.75,
 	.gil_share = 0.2, .likely_gil_threads = 3, .likely_gil_lock_share = 0.3,
 	.likely_gil_cpus_min = 0.5, .likely_gil_cpus_max = 1.1, .lock_contention_share = 0.3,
-	.handoff_min_wakeups = 100, .handoff_share = 0.1,
+	.lock_handover_rate = 50, .lock_wanting_threads = 1.5, .handoff_min_wakeups = 100, .handoff_share = 0.1,
 	.disk_idle_busy = 0.2, .disk_bound_busy = 0.8, .disk_bound_share = 0.3,
-	.runqueue_runnable = 1.0, .runqueue_cpus = 0.9, .loop_blocked_oncpu = 0.8, .loop_blocked_idle = 0.1,
-	.no_concurrency_cpus = 1.05, .no_concurrency_top = 0.9, .startup_ipc_share = 0.1,
+	.runqueue_runnable = 1.0, .runqueue_cpus = 0.9, .loop_blocked_share = 0.8, .loop_blocked_idle = 0.1,
+	.no_concurrency_cpus = 1.05, .no_concurrency_top = 0.9, .no_concurrency_waited = 0.5,
+	.startup_ipc_share = 0.1,
 	.contention_runqueue_share = 0.3, .contention_cpus = 0.9,
 };
 
@@ -63,45 +64,105 @@ static const struct thread_acct *busiest_thread(const struct run_model *m, int r
 	return best;
 }
 
+/* Waits that hold a thread off its work by the thread's own doing: every wait but the loop's idle
+ * selector and the futexes of locks and the GIL, where other threads hold it. */
+#define BLOCKING_WAITS (ALL_CLASSES & ~(CLASS_BIT(WC_ONCPU) | CLASS_BIT(WC_RUNQUEUE) | \
+	CLASS_BIT(WC_LOOP_IDLE) | CLASS_BIT(WC_LOCK) | CLASS_BIT(WC_GIL)))
+
+static uint64_t class_sum(const struct thread_acct *a, uint32_t classes)
+{
+	uint64_t ns = 0;
+
+	for (int c = 0; c < WC_COUNT; c++)
+		if (classes & CLASS_BIT(c))
+			ns += a->ns[c];
+	return ns;
+}
+
+/* The heaviest of CLASSES in A's time, -1 when none has any. */
+static int top_class(const struct thread_acct *a, uint32_t classes)
+{
+	int best = -1;
+
+	for (int c = 0; c < WC_COUNT; c++)
+		if ((classes & CLASS_BIT(c)) && a->ns[c] && (best < 0 || a->ns[c] > a->ns[best]))
+			best = c;
+	return best;
+}
+
+/* The loop can run no other callback while one runs on a CPU or blocks outside the selector. */
 static bool loop_blocked(const struct run_model *m, const struct explanation *e, struct finding *f)
 {
 	const struct thread_acct *loop = busiest_thread(m, ROLE_LOOP);
-	uint64_t others_wait = 0;
+	uint64_t waits_ns, blocked_ns;
+	int top;
 
-	if (!loop || life_share(loop, WC_ONCPU) < explain_th.loop_blocked_oncpu ||
+	(void)e;
+	if (!loop)
+		return false;
+	waits_ns = class_sum(loop, BLOCKING_WAITS);
+	blocked_ns = loop->ns[WC_ONCPU] + waits_ns;
+	top = top_class(loop, BLOCKING_WAITS);
+	if (share(blocked_ns, thread_lifetime(loop)) < explain_th.loop_blocked_share ||
 	    life_share(loop, WC_LOOP_IDLE) > explain_th.loop_blocked_idle)
 		return false;
-	others_wait = e->d.thread_ns - thread_lifetime(loop) -
-		      (e->d.class_ns[WC_ONCPU] - loop->ns[WC_ONCPU]);
-	if (!others_wait)
-		return false;
-	f->explained_s = ns_to_s(loop->ns[WC_ONCPU]);
-	evidence(f, "loop_oncpu_share", life_share(loop, WC_ONCPU));
+	f->explained_s = ns_to_s(blocked_ns);
+	f->scope = (struct path_scope){ .tid = loop->tid,
+					.classes = CLASS_BIT(WC_ONCPU) | BLOCKING_WAITS };
+	evidence(f, "loop_blocked_share", share(blocked_ns, thread_lifetime(loop)));
+	evidence(f, "loop_oncpu_s", ns_to_s(loop->ns[WC_ONCPU]));
+	evidence(f, "loop_blocking_wait_s", ns_to_s(waits_ns));
 	evidence(f, "loop_idle_share", life_share(loop, WC_LOOP_IDLE));
-	evidence(f, "others_waiting_s", ns_to_s(others_wait));
-	say(f, "The event loop (thread %u) was on a CPU %.0f%% of its life and idle in the loop only "
-	    "%.1f%%: code that does not await held the loop while other threads waited %.2f s.",
-	    loop->tid, 100 * life_share(loop, WC_ONCPU), 100 * life_share(loop, WC_LOOP_IDLE),
-	    ns_to_s(others_wait));
+	say(f, "The event loop (thread %u) was held %.0f%% of its life: %.2f s on a CPU and %.2f s in "
+	    "blocking waits outside its selector (mostly %s), idle in the loop only %.1f%%: callbacks "
+	    "that block or never await kept every other task waiting.", loop->tid,
+	    100 * share(blocked_ns, thread_lifetime(loop)), ns_to_s(loop->ns[WC_ONCPU]),
+	    ns_to_s(waits_ns), top < 0 ? "none" : wait_classes[top].name,
+	    100 * life_share(loop, WC_LOOP_IDLE));
 	return true;
 }
 
+/* Time other threads waited until thread TID woke them, but for waits on a child's exit: a parent
+ * that runs a program and waits for it created no concurrency. */
+static uint64_t waited_for(const struct run_model *m, uint32_t tid)
+{
+	uint64_t ns = 0;
+
+	for (size_t i = 0; i < m->n_wakeups; i++) {
+		const struct model_wakeup *w = &m->wakeups[i];
+
+		if (w->k.waker_tid == tid && w->k.wakee_tid != tid && w->k.wakee_class != WC_CHILD &&
+		    model_find_thread(m, w->k.wakee_tid))
+			ns += w->s.waited_ns;
+	}
+	return ns;
+}
+
+/* The program made a pool (threads or processes) and handed it work, but one member did it all
+ * while the others, the root's main thread among them, waited for that member. */
 static bool no_concurrency(const struct run_model *m, const struct explanation *e, struct finding *f)
 {
-	const struct thread_acct *top = busiest_thread(m, -1);
-	double top_share = top ? share(top->ns[WC_ONCPU], e->d.class_ns[WC_ONCPU]) : 0;
+	const struct thread_acct *top = busiest_thread(m, -1), *root = model_find_thread(m, m->meta.root_pid);
+	uint64_t created_oncpu = e->d.class_ns[WC_ONCPU] - (root ? root->ns[WC_ONCPU] : 0), waited;
+	double top_share;
 
-	if (m->n_threads < 2 || e->d.cpus_busy > explain_th.no_concurrency_cpus ||
-	    top_share < explain_th.no_concurrency_top)
+	if (!top || top == root || e->d.cpus_busy > explain_th.no_concurrency_cpus)
+		return false;
+	top_share = share(top->ns[WC_ONCPU], created_oncpu);
+	waited = waited_for(m, top->tid);
+	if (top_share < explain_th.no_concurrency_top ||
+	    share(waited, thread_lifetime(top)) < explain_th.no_concurrency_waited)
 		return false;
 	f->explained_s = ns_to_s(top->ns[WC_ONCPU]);
+	f->scope = (struct path_scope){ .tid = top->tid, .classes = ALL_CLASSES };
 	evidence(f, "top_thread_oncpu_share", top_share);
+	evidence(f, "others_waited_s", ns_to_s(waited));
 	evidence(f, "cpus_busy", e->d.cpus_busy);
 	evidence(f, "threads", (double)m->n_threads);
-	say(f, "Only one thread worked at a time: thread %u (%s) did %.0f%% of all on-CPU time and the "
-	    "run kept %.2f of %d CPUs busy, though it had %zu threads.", top->tid,
-	    graph_node_names[thread_role(m, top)], 100 * top_share, e->d.cpus_busy, e->d.ncpus,
-	    m->n_threads);
+	say(f, "No concurrency: the run made %zu threads besides its main thread, but thread %u (%s) did "
+	    "%.0f%% of their on-CPU time while the others waited %.2f s for it; the run kept %.2f of %d "
+	    "CPUs busy.", m->n_threads - (root != NULL), top->tid, graph_node_names[thread_role(m, top)],
+	    100 * top_share, ns_to_s(waited), e->d.cpus_busy, e->d.ncpus);
 	return true;
 }
 
@@ -114,6 +175,7 @@ static bool cpu_bound_single_thread(const struct run_model *m, const struct expl
 	    e->d.cpus_busy >= explain_th.single_thread_cpus * e->d.ncpus)
 		return false;
 	f->explained_s = ns_to_s(top->ns[WC_ONCPU]);
+	f->scope = (struct path_scope){ .tid = top->tid, .classes = CLASS_BIT(WC_ONCPU) | CLASS_BIT(WC_RUNQUEUE) };
 	evidence(f, "thread_oncpu_share", life_share(top, WC_ONCPU));
 	evidence(f, "thread_oncpu_s", ns_to_s(top->ns[WC_ONCPU]));
 	evidence(f, "cpus_busy", e->d.cpus_busy);
@@ -133,6 +195,7 @@ static bool runqueue_saturation(const struct run_model *m, const struct explanat
 	    d->cpus_busy < explain_th.runqueue_cpus * d->ncpus)
 		return false;
 	f->explained_s = wall_share_s(d, d->class_ns[WC_ONCPU] + d->class_ns[WC_RUNQUEUE]);
+	f->scope.classes = CLASS_BIT(WC_ONCPU) | CLASS_BIT(WC_RUNQUEUE);
 	evidence(f, "runnable_threads", d->runnable);
 	evidence(f, "cpus_busy", d->cpus_busy);
 	evidence(f, "runqueue_share", share(d->class_ns[WC_RUNQUEUE], d->thread_ns));
@@ -153,6 +216,7 @@ static bool cpu_contention(const struct run_model *m, const struct explanation *
 	    d->cpus_busy >= explain_th.contention_cpus * d->ncpus)
 		return false;
 	f->explained_s = wall_share_s(d, d->class_ns[WC_RUNQUEUE]);
+	f->scope.classes = CLASS_BIT(WC_RUNQUEUE);
 	evidence(f, "runqueue_share", runqueue);
 	evidence(f, "runnable_threads", d->runnable);
 	evidence(f, "cpus_busy", d->cpus_busy);
@@ -170,6 +234,7 @@ static bool parallel(const struct run_model *m, const struct explanation *e, str
 	if (d->ncpus < 2 || d->cpus_busy < explain_th.parallel_cpus * d->ncpus)
 		return false;
 	f->explained_s = wall_share_s(d, d->class_ns[WC_ONCPU]);
+	f->scope.classes = CLASS_BIT(WC_ONCPU);
 	evidence(f, "cpus_busy", d->cpus_busy);
 	evidence(f, "oncpu_s", ns_to_s(d->class_ns[WC_ONCPU]));
 	say(f, "The work ran in parallel: on average %.2f of %d CPUs were busy (%.2f s on a CPU in "
@@ -211,6 +276,11 @@ static void edges_between(const struct run_model *m, int class, enum role a, enu
 	}
 }
 
+/* Threads of an interpreter: running, waiting for a CPU, or for the interpreter (the GIL, or a futex
+ * without GIL data). */
+#define INTERPRETER_CLASSES (CLASS_BIT(WC_ONCPU) | CLASS_BIT(WC_RUNQUEUE) | CLASS_BIT(WC_LOCK) | \
+	CLASS_BIT(WC_GIL))
+
 /* The thread that hands work to the executors: the event loop, else the main thread. */
 static enum role dispatcher(const struct explanation *e)
 {
@@ -238,6 +308,7 @@ static bool likely_gil(const struct run_model *m, const struct explanation *e, s
 		    cpus > explain_th.likely_gil_cpus_max)
 			continue;
 		f->explained_s = wall_share_s(&e->d, t.ns[WC_LOCK]);
+		f->scope = (struct path_scope){ .tgid = m->procs[i].pid, .classes = INTERPRETER_CLASSES };
 		evidence(f, "gil_data", 0);
 		evidence(f, "threads", t.threads);
 		evidence(f, "lock_share", lock);
@@ -260,6 +331,7 @@ static bool gil_bound(const struct run_model *m, const struct explanation *e, st
 	if (gil < explain_th.gil_share)
 		return false;
 	f->explained_s = wall_share_s(d, d->class_ns[WC_GIL]);
+	f->scope.classes = INTERPRETER_CLASSES;
 	evidence(f, "gil_data", 1);
 	evidence(f, "gil_share", gil);
 	evidence(f, "cpus_busy", d->cpus_busy);
@@ -268,46 +340,140 @@ static bool gil_bound(const struct run_model *m, const struct explanation *e, st
 	return true;
 }
 
+/* Threads of one process and one role that hand a lock to each other. */
+struct lock_group {
+	uint32_t tgid;
+	enum role role;
+	int threads;
+	uint64_t handovers, waited_ns, oncpu_ns, runqueue_ns;
+};
+
+/* Lock waits among the threads of G (G's tgid and role), and their on-CPU and runqueue time. */
+static void lock_group_measure(const struct run_model *m, struct lock_group *g)
+{
+	for (size_t i = 0; i < m->n_threads; i++) {
+		const struct thread_acct *a = &m->threads[i].acct;
+
+		if (a->tgid == g->tgid && thread_role(m, a) == g->role) {
+			g->threads++;
+			g->oncpu_ns += a->ns[WC_ONCPU];
+			g->runqueue_ns += a->ns[WC_RUNQUEUE];
+		}
+	}
+	for (size_t i = 0; i < m->n_wakeups; i++) {
+		const struct model_wakeup *w = &m->wakeups[i];
+		const struct thread_acct *wakee = model_find_thread(m, w->k.wakee_tid);
+		const struct thread_acct *waker = model_find_thread(m, w->k.waker_tid);
+
+		if (w->k.wakee_class == WC_LOCK && wakee && waker && wakee != waker &&
+		    wakee->tgid == g->tgid && waker->tgid == g->tgid &&
+		    thread_role(m, wakee) == g->role && thread_role(m, waker) == g->role) {
+			g->handovers += w->s.count;
+			g->waited_ns += w->s.waited_ns;
+		}
+	}
+}
+
+/* Of the time the group's threads ran or waited for each other, the share they waited. Runqueue
+ * time is left out: waiting for a CPU is another finding's, and a lock holder that waits for one
+ * turns its waiters' futex waits into runqueue time. */
+static double lock_group_share(const struct lock_group *g)
+{
+	return share(g->waited_ns, g->oncpu_ns + g->waited_ns);
+}
+
+/* The group of threads that waited longest for each other on futexes, into G; false if none. */
+static bool most_contended_group(const struct run_model *m, struct lock_group *g)
+{
+	memset(g, 0, sizeof(*g));
+	for (size_t p = 0; p < m->n_procs; p++)
+		for (int r = 0; r < ROLE_COUNT; r++) {
+			struct lock_group c = { .tgid = m->procs[p].pid, .role = (enum role)r };
+
+			lock_group_measure(m, &c);
+			if (c.waited_ns > g->waited_ns)
+				*g = c;
+		}
+	return g->waited_ns > 0;
+}
+
+/* Threads serialised on a lock: several of them want to run at once (idle pool threads waiting for
+ * work do not), they hand the lock to each other often, and of the time they ran or waited for each
+ * other a large share was waiting. */
 static bool lock_contention(const struct run_model *m, const struct explanation *e, struct finding *f)
 {
-	uint64_t count = 0, ns = 0;
+	struct lock_group g;
+	double rate, wanting, wall_s = ns_to_s(e->d.wall_ns);
 
-	for (int r = 0; r < ROLE_COUNT; r++) {
-		uint64_t c, w;
-
-		edges_between(m, WC_LOCK, r, r, &c, &w);
-		count += c;
-		ns += w;
-	}
-	if (share(ns, e->d.thread_ns) < explain_th.lock_contention_share)
+	if (!most_contended_group(m, &g))
 		return false;
-	f->explained_s = wall_share_s(&e->d, ns);
-	evidence(f, "sibling_lock_share", share(ns, e->d.thread_ns));
-	evidence(f, "handovers", (double)count);
-	evidence(f, "cpus_busy", e->d.cpus_busy);
-	say(f, "Threads took turns on a lock: %.0f%% of thread time was futex waits ended by a sibling "
-	    "thread (%llu hand-overs), and the run kept %.2f of %d CPUs busy.",
-	    100 * share(ns, e->d.thread_ns), (unsigned long long)count, e->d.cpus_busy, e->d.ncpus);
+	rate = wall_s > 0 ? g.handovers / wall_s : 0;
+	wanting = share(g.oncpu_ns + g.runqueue_ns + g.waited_ns, e->d.wall_ns);
+	if (rate < explain_th.lock_handover_rate || lock_group_share(&g) < explain_th.lock_contention_share ||
+	    wanting < explain_th.lock_wanting_threads)
+		return false;
+	f->explained_s = wall_share_s(&e->d, g.waited_ns);
+	f->scope = (struct path_scope){ .tgid = g.tgid,
+		.classes = CLASS_BIT(WC_ONCPU) | CLASS_BIT(WC_RUNQUEUE) | CLASS_BIT(WC_LOCK) };
+	evidence(f, "sibling_lock_share", lock_group_share(&g));
+	evidence(f, "handovers", (double)g.handovers);
+	evidence(f, "handovers_per_s", rate);
+	evidence(f, "threads", g.threads);
+	evidence(f, "threads_cpus_busy", share(g.oncpu_ns, e->d.wall_ns));
+	evidence(f, "threads_wanting_cpu", wanting);
+	say(f, "Threads took turns on a lock: %d %s threads of process %u waited for each other %.0f%% of "
+	    "the time they ran or waited so (%llu hand-overs, %.0f per second); on average %.2f of them "
+	    "wanted to run but together they kept only %.2f CPUs busy.", g.threads,
+	    graph_node_names[g.role], g.tgid, 100 * lock_group_share(&g),
+	    (unsigned long long)g.handovers, rate, wanting, share(g.oncpu_ns, e->d.wall_ns));
 	return true;
+}
+
+/* Mean time a thread of role A or B waited for a CPU each time it became runnable: what each
+ * wakeup of a hand-off costs before the woken thread runs. */
+static double wakeup_latency_s(const struct run_model *m, enum role a, enum role b)
+{
+	uint64_t ns = 0, entries = 0;
+
+	for (size_t i = 0; i < m->n_threads; i++) {
+		const struct thread_acct *t = &m->threads[i].acct;
+		enum role r = thread_role(m, t);
+
+		if (r == a || r == b) {
+			ns += t->ns[WC_RUNQUEUE];
+			entries += t->blocks[WC_RUNQUEUE];
+		}
+	}
+	return entries ? ns_to_s(ns) / entries : 0;
 }
 
 static bool thread_pool_handoff(const struct run_model *m, const struct explanation *e,
 				struct finding *f)
 {
 	uint64_t count, ns;
+	double rate, latency_s;
 
 	edges_between(m, -1, dispatcher(e), ROLE_EXECUTOR, &count, &ns);
 	if (count < explain_th.handoff_min_wakeups || share(ns, e->d.thread_ns) < explain_th.handoff_share)
 		return false;
+	rate = count / ns_to_s(e->d.wall_ns);
+	latency_s = wakeup_latency_s(m, dispatcher(e), ROLE_EXECUTOR);
 	f->explained_s = wall_share_s(&e->d, ns);
+	f->scope = (struct path_scope){ .nodes = 1u << dispatcher(e) | 1u << ROLE_EXECUTOR,
+					.classes = CLASS_BIT(WC_RUNQUEUE) };
 	evidence(f, "wakeups", (double)count);
+	evidence(f, "handoffs_per_s", rate);
 	evidence(f, "waited_s", ns_to_s(ns));
+	evidence(f, "waited_per_handoff_us", 1e6 * ns_to_s(ns) / count);
+	evidence(f, "wakeup_latency_us", 1e6 * latency_s);
+	evidence(f, "latency_s", count * latency_s);
 	evidence(f, "share", share(ns, e->d.thread_ns));
-	evidence(f, "switches", (double)e->d.switches);
-	say(f, "The %s thread and %d executor threads handed work to each other: %llu wakeups between "
-	    "them, %.2f s of waiting (%.0f%% of thread time), %llu context switches in all.",
-	    graph_node_names[dispatcher(e)], e->d.roles[ROLE_EXECUTOR].threads, (unsigned long long)count,
-	    ns_to_s(ns), 100 * share(ns, e->d.thread_ns), (unsigned long long)e->d.switches);
+	say(f, "The %s thread and %d executor threads handed work to each other %.0f times per second "
+	    "(%llu wakeups): each hand-off kept its waiter %.0f us (%.2f s in all, %.0f%% of thread time) "
+	    "and the woken thread then waited %.0f us for a CPU (%.3f s in all).",
+	    graph_node_names[dispatcher(e)], e->d.roles[ROLE_EXECUTOR].threads, rate,
+	    (unsigned long long)count, 1e6 * ns_to_s(ns) / count, ns_to_s(ns),
+	    100 * share(ns, e->d.thread_ns), 1e6 * latency_s, count * latency_s);
 	return true;
 }
 
@@ -330,6 +496,8 @@ static bool disk_bound(const struct run_model *m, const struct explanation *e, s
 	f->explained_s = wall_share_s(d, d->class_ns[WC_DISK]);
 	if (busy_s > f->explained_s)
 		f->explained_s = busy_s;
+	f->scope = (struct path_scope){ .nodes = 1u << GN_DISK, .classes = CLASS_BIT(WC_DISK) |
+					CLASS_BIT(WC_KERNEL_LOCK) | CLASS_BIT(WC_OTHER_D) };
 	disk_evidence(d, f);
 	say(f, "The disk was the limit: it was busy %.0f%% of the wall time and threads spent %.0f%% of "
 	    "their time waiting for it (%.2f MB written by syscalls, %.2f MB by the device).",
@@ -344,7 +512,8 @@ static bool disk_not_bottleneck(const struct run_model *m, const struct explanat
 	const struct decomposition *d = &e->d;
 
 	(void)m;
-	if (!d->write_bytes || d->disk_busy >= explain_th.disk_idle_busy)
+	if (!d->write_bytes || d->disk_busy >= explain_th.disk_idle_busy ||
+	    share(d->class_ns[WC_DISK], d->thread_ns) >= explain_th.disk_bound_share)
 		return false;
 	disk_evidence(d, f);
 	say(f, "The disk was not the bottleneck: it was busy %.1f%% of the wall time; write syscalls "
@@ -384,6 +553,7 @@ static bool process_startup_ipc(const struct run_model *m, const struct explanat
 	if (share(startup_ns + pipe_ns, d->thread_ns) < explain_th.startup_ipc_share)
 		return false;
 	f->explained_s = wall_share_s(d, startup_ns + pipe_ns);
+	f->scope = (struct path_scope){ .nodes = 1u << ROLE_WORKER, .classes = CLASS_BIT(WC_PIPE) };
 	evidence(f, "startup_syscalls_s", ns_to_s(startup_ns));
 	evidence(f, "startup_syscalls", (double)calls);
 	evidence(f, "pipe_s", ns_to_s(pipe_ns));
@@ -406,28 +576,21 @@ static int heaviest(const uint64_t *v, int n, unsigned taken)
 	return best;
 }
 
-/* With a timeline: who carried the command's wall time, by class and by node. */
-static bool critical_path_split(const struct run_model *m, const struct explanation *e, struct finding *f)
+/* With a critical path: who carried the command's wall time, by class and by node. */
+static void path_summary(const struct decomposition *d, char *text, size_t len)
 {
-	const struct decomposition *d = &e->d;
 	int c1 = heaviest(d->path_class_ns, WC_COUNT, 0), c2, n1;
 
-	(void)m;
+	text[0] = '\0';
 	if (!d->path_ns || c1 < 0)
-		return false;
+		return;
 	c2 = heaviest(d->path_class_ns, WC_COUNT, 1u << c1);
 	n1 = heaviest(d->path_node_ns, GN_COUNT, 0);
-	f->explained_s = ns_to_s(d->path_class_ns[c1]);
-	evidence(f, "path_s", ns_to_s(d->path_ns));
-	evidence(f, "top_class_share", share(d->path_class_ns[c1], d->path_ns));
-	evidence(f, "second_class_share", c2 < 0 ? 0 : share(d->path_class_ns[c2], d->path_ns));
-	evidence(f, "top_node_share", share(d->path_node_ns[n1], d->path_ns));
-	say(f, "On the critical path of the command (%.3f s): %.0f%% %s, %.0f%% %s; %.0f%% of it "
-	    "carried by %s.", ns_to_s(d->path_ns), 100 * share(d->path_class_ns[c1], d->path_ns),
-	    wait_classes[c1].name, c2 < 0 ? 0 : 100 * share(d->path_class_ns[c2], d->path_ns),
-	    c2 < 0 ? "other" : wait_classes[c2].name, 100 * share(d->path_node_ns[n1], d->path_ns),
-	    graph_node_names[n1]);
-	return true;
+	snprintf(text, len, "On the critical path of the command (%.3f s): %.0f%% %s, %.0f%% %s; %.0f%% "
+		 "of it carried by %s.", ns_to_s(d->path_ns), 100 * share(d->path_class_ns[c1], d->path_ns),
+		 wait_classes[c1].name, c2 < 0 ? 0 : 100 * share(d->path_class_ns[c2], d->path_ns),
+		 c2 < 0 ? "other" : wait_classes[c2].name, 100 * share(d->path_node_ns[n1], d->path_ns),
+		 graph_node_names[n1]);
 }
 
 /* In this order, which breaks ties of explained time: the more specific finding first. */
@@ -447,7 +610,6 @@ static const struct {
 	{ "process-startup-ipc", process_startup_ipc },
 	{ "parallel", parallel },
 	{ "disk-not-bottleneck", disk_not_bottleneck },
-	{ "critical-path", critical_path_split },
 };
 
 static void syscall_sums(const struct run_model *m, struct explanation *e)
@@ -462,24 +624,36 @@ static void syscall_sums(const struct run_model *m, struct explanation *e)
 	}
 }
 
-void explain_run(const struct run_model *m, struct explanation *e)
+void explain_on_path(const struct run_model *m, const struct critical_path *p, struct explanation *e)
 {
 	memset(e, 0, sizeof(*e));
-	decompose(m, &e->d);
+	decompose_on_path(m, p, &e->d);
 	wait_graph_build(m, &e->g);
 	syscall_sums(m, e);
+	path_summary(&e->d, e->path_summary, sizeof(e->path_summary));
 	for (size_t r = 0; r < ARRAY_LEN(finding_rules); r++) {
 		struct finding f = { .name = finding_rules[r].name };
 		size_t at;
 
 		if (!finding_rules[r].detect(m, e, &f))
 			continue;
+		if (p)
+			f.explained_s = ns_to_s(path_time(m, p, &f.scope));
 		/* stable insertion: a later rule goes after every finding that explains as much */
 		for (at = e->n_findings; at > 0 && e->findings[at - 1].explained_s < f.explained_s; at--)
 			e->findings[at] = e->findings[at - 1];
 		e->findings[at] = f;
 		e->n_findings++;
 	}
+}
+
+void explain_run(const struct run_model *m, struct explanation *e)
+{
+	struct critical_path p;
+	bool has_path = critical_path_build(m, &p);
+
+	explain_on_path(m, has_path ? &p : NULL, e);
+	critical_path_free(&p);
 }
 
 const struct finding *explanation_finding(const struct explanation *e, const char *name)

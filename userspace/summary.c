@@ -162,8 +162,10 @@ static void print_findings(FILE *out, const struct run_model *m)
 	struct explanation *e = xcalloc(1, sizeof(*e));
 
 	explain_run(m, e);
+	if (e->path_summary[0])
+		fprintf(out, "critical path: %s\n", e->path_summary);
 	if (e->n_findings)
-		fprintf(out, "why (%s, docs/explain.md):\n", e->d.path_ns ? "critical path of the command" :
+		fprintf(out, "why (%s, docs/explain.md):\n", e->d.path_ns ? "wall time on the critical path" :
 			"aggregate shares of thread time");
 	for (size_t i = 0; i < e->n_findings && i < SUMMARY_FINDINGS; i++)
 		fprintf(out, "  %s: %s\n", e->findings[i].name, e->findings[i].text);

@@ -7,6 +7,7 @@
 
 #include "explain.h"
 #include "explain_matrix.h"
+#include "timeline.h"
 #include "util.h"
 
 #define MS 1000000ULL
@@ -93,6 +94,20 @@ Test(explain, threads_serialised_on_one_mutex)
 
 	serialised_threads(&m, "prog", WC_LOCK);
 	assert_top(&m, "lock-contention", "executor");
+	model_free(&m);
+}
+
+Test(explain, a_few_sibling_hand_offs_are_no_lock_contention)
+{
+	struct run_model m;
+	struct explanation *e;
+
+	serialised_threads(&m, "prog", WC_LOCK);
+	for (size_t i = 0; i < m.n_wakeups; i++)
+		m.wakeups[i].s.count = 1;   /* 5 hand-overs in 1 s: threads met, did not take turns */
+	e = explain(&m);
+	cr_assert_null(explanation_finding(e, "lock-contention"));
+	free(e);
 	model_free(&m);
 }
 
@@ -190,6 +205,107 @@ Test(explain, coroutine_that_never_awaits_blocks_the_loop)
 	add_thread(&m, 601, 600, WC_LOCK, 1000, WC_ONCPU, 0);
 	add_thread(&m, 602, 600, WC_LOCK, 1000, WC_ONCPU, 0);
 	assert_top(&m, "loop-blocked", "event-loop");
+	model_free(&m);
+}
+
+static void add_syscall(struct run_model *m, uint32_t tgid, const char *name, uint64_t count)
+{
+	*VEC_PUSH(m->syscalls, m->n_syscalls, m->cap_syscalls) = (struct model_syscall){
+		.tgid = tgid, .nr = (uint32_t)syscall_nr(name), .s = { .count = count } };
+}
+
+/* An asyncio loop whose callbacks call time.sleep: it polls its selector but never idles in it. */
+static void loop_in_blocking_sleeps(struct run_model *m)
+{
+	new_model(m, 610, "python3");
+	add_thread(m, 610, 610, WC_ONCPU, 100, WC_TIMER, 880);
+	add_wakeup(m, 0, 0, "swapper/0", 610, WC_TIMER, 40, 880);
+	add_syscall(m, 610, "epoll_wait", 40);
+}
+
+Test(explain, blocking_sleep_in_callbacks_blocks_the_loop)
+{
+	struct run_model m;
+
+	loop_in_blocking_sleeps(&m);
+	cr_assert_eq(thread_role(&m, &m.threads[0].acct), ROLE_LOOP);
+	assert_top(&m, "loop-blocked", "timers");
+	model_free(&m);
+}
+
+Test(explain, a_loop_idle_in_its_selector_is_not_blocked)
+{
+	struct run_model m;
+	struct explanation *e;
+
+	new_model(&m, 620, "python3");
+	add_thread(&m, 620, 620, WC_ONCPU, 100, WC_LOOP_IDLE, 880);
+	e = explain(&m);
+	cr_assert_null(explanation_finding(e, "loop-blocked"));
+	free(e);
+	model_free(&m);
+}
+
+Test(explain, a_busy_main_thread_is_cpu_bound_not_a_pool_of_one)
+{
+	struct run_model m;
+
+	new_model(&m, 310, "prog");
+	add_thread(&m, 310, 310, WC_ONCPU, 950, WC_RUNQUEUE, 50);
+	add_thread(&m, 311, 310, WC_ONCPU, 10, WC_LOCK, 990);
+	add_wakeup(&m, 310, 310, "prog", 311, WC_LOCK, 1, 990);
+	assert_top(&m, "cpu-bound-single-thread", "main");
+	model_free(&m);
+}
+
+/* The same blocked loop with a timeline: 0-10 on a CPU, 10-90 asleep until the timer, 90-100 on a
+ * CPU. Findings explain path time, and the path's summary is not one of them. */
+Test(explain, with_a_timeline_findings_explain_path_time)
+{
+	struct timeline_event ev[] = {
+		{ .ts_ns = 10, .tid = 610, .type = TL_SWITCH_OUT, .wait_class = WC_TIMER },
+		{ .ts_ns = 90, .tid = 610, .type = TL_WAKEUP, .wait_class = WC_TIMER },
+		{ .ts_ns = 90, .tid = 610, .type = TL_SWITCH_IN, .wait_class = WC_ONCPU },
+	};
+	struct run_model m;
+	struct explanation *e;
+
+	loop_in_blocking_sleeps(&m);
+	m.meta.start_ns = m.threads[0].acct.start_ns = model_process(&m, 610)->start_ns = 1;
+	m.meta.end_ns = m.threads[0].acct.end_ns = model_process(&m, 610)->end_ns = 100;
+	timeline_build(&m, ev, ARRAY_LEN(ev));
+	e = explain(&m);
+	cr_assert_str_eq(e->d.method, EXPLAIN_METHOD_PATH);
+	cr_assert(strstr(e->path_summary, "timer"), "%s", e->path_summary);
+	cr_assert_null(explanation_finding(e, "critical-path"));
+	cr_assert_str_eq(e->findings[0].name, "loop-blocked");
+	cr_assert_float_eq(e->findings[0].explained_s, 99e-9, 1e-12);
+	free(e);
+	model_free(&m);
+}
+
+/* Path segments: main runs, waits on the timer (a pseudo node's segment), then an executor runs. */
+Test(explain, path_time_counts_a_thread_s_own_waits)
+{
+	struct path_segment segs[] = {
+		{ 0, 10, 1, GN_MAIN, WC_ONCPU }, { 10, 50, 0, GN_TIMER, WC_TIMER },
+		{ 50, 80, 2, GN_EXECUTOR, WC_ONCPU }, { 80, 100, 0, GN_DISK, WC_DISK },
+	};
+	struct critical_path p = { .start_ns = 0, .end_ns = 100, .segments = segs,
+				   .n_segments = ARRAY_LEN(segs) };
+	struct run_model m;
+	struct path_scope main_all = { .tid = 1, .classes = ALL_CLASSES };
+	struct path_scope oncpu = { .classes = CLASS_BIT(WC_ONCPU) };
+	struct path_scope disk = { .nodes = 1u << GN_DISK, .classes = ALL_CLASSES };
+	struct path_scope executors = { .tgid = 1, .nodes = 1u << GN_EXECUTOR, .classes = ALL_CLASSES };
+
+	new_model(&m, 1, "prog");
+	add_thread(&m, 1, 1, WC_ONCPU, 10, WC_TIMER, 40);
+	add_thread(&m, 2, 1, WC_ONCPU, 30, WC_DISK, 20);
+	cr_assert_eq(path_time(&m, &p, &main_all), 50);
+	cr_assert_eq(path_time(&m, &p, &oncpu), 40);
+	cr_assert_eq(path_time(&m, &p, &disk), 20);
+	cr_assert_eq(path_time(&m, &p, &executors), 50);
 	model_free(&m);
 }
 
