@@ -1,6 +1,6 @@
 #!/bin/sh
 # Times `conctrace flamegraph` on 1,000,000 folded lines (target: under 1 s).
-# Usage: sh bench/flamegraph.sh [LINES]   (from the repository root, after `make`)
+# Usage: [RUNS=5] sh bench/flamegraph.sh [LINES]   (from the repository root, after `make`)
 # The input is generated once, deterministically, into build/bench/ and reused.
 set -eu
 
@@ -8,8 +8,7 @@ LINES=${1:-1000000}
 PYTHON=${PYTHON:-/usr/bin/python3}
 DIR=build/bench
 IN=$DIR/flame-$LINES-sorted.folded
-OUT=$DIR/flame-$LINES.svg
-RUNS=3
+RUNS=${RUNS:-5}
 
 [ -x ./conctrace ] || { echo "flamegraph.sh: run 'make' first" >&2; exit 2; }
 mkdir -p "$DIR"
@@ -68,28 +67,46 @@ EOF
 	mv "$IN.tmp" "$IN"
 fi
 
-# Prints the median of $RUNS runs on $1: seconds, MB/s of input, peak RSS and SVG size.
-measure() {
-	size=$(stat -c %s "$1")
-	times=""
-	for i in $(seq $RUNS); do
-		/usr/bin/time -f "%e %M" -o "$DIR/flame.time" ./conctrace flamegraph "$1" > "$OUT"
-		times="$times$(cat "$DIR/flame.time")
-"
+SHUFFLED=$DIR/flame-$LINES-shuffled.folded
+# The same lines shuffled: no shared prefixes between neighbours. Rendering must not depend on the
+# order, in time (under 1 s) or in output (the same bytes).
+[ -s "$SHUFFLED" ] || shuf --random-source="$IN" -o "$SHUFFLED" "$IN"
+
+# The inputs take turns, so a busy machine slows both alike.
+rm -f "$DIR"/flame-sorted.times "$DIR"/flame-shuffled.times
+for i in $(seq "$RUNS"); do
+	for what in sorted shuffled; do
+		input=$IN
+		[ "$what" = sorted ] || input=$SHUFFLED
+		/usr/bin/time -f "%e %U %S %M" -a -o "$DIR/flame-$what.times" \
+			./conctrace flamegraph "$input" > "$DIR/flame-$LINES-$what.svg"
 	done
-	printf '%s' "$times" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p" | {
-		read -r secs rss_kb
-		awk -v s="$secs" -v b="$size" -v r="$rss_kb" -v svg="$(stat -c %s "$OUT")" -v what="$2" 'BEGIN {
-			printf "  %s: median of 3: %.2f s, %.0f MB/s, peak RSS %.1f MB, SVG %.2f MB\n",
-				what, s, (s > 0 ? b / 1e6 / s : 0), r / 1024, svg / 1e6
+done
+
+# Medians of wall and CPU (user + system) seconds, the largest peak RSS, input MB/s, SVG size.
+report() {
+	sort -n "$DIR/flame-$1.times" | awk -v runs="$RUNS" -v what="$1" -v b="$(stat -c %s "$2")" \
+		-v svg="$(stat -c %s "$DIR/flame-$LINES-$1.svg")" '
+		{ wall[NR] = $1; cpu[NR] = $2 + $3; if ($4 > rss) rss = $4 }
+		END {
+			sort_numbers(cpu, NR); m = int((NR + 1) / 2)
+			printf "  %-9s median of %d: %.2f s (CPU %.2f s), %.0f MB/s, peak RSS %.1f MB, SVG %.2f MB\n",
+				what ":", runs, wall[m], cpu[m], (wall[m] > 0 ? b / 1e6 / wall[m] : 0), rss / 1024, svg / 1e6
+			if (wall[m] >= 1)
+				print "  SLOWER than the 1 s target"
+		}
+		function sort_numbers(a, n,   i, j, t) { # insertion sort: mawk has no asort
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 		}'
-		[ "$2" != sorted ] || awk -v s="$secs" 'BEGIN { if (s >= 1) print "  SLOWER than the 1 s target" }'
-	}
 }
 
-echo "flamegraph: $LINES lines, $(( $(stat -c %s "$IN") / 1000000 )) MB of folded stacks"
-measure "$IN" sorted
-# The same lines shuffled: no shared prefixes between neighbours, every lookup a cache miss.
-[ -s "$DIR/flame-$LINES-shuffled.folded" ] ||
-	shuf --random-source="$IN" -o "$DIR/flame-$LINES-shuffled.folded" "$IN"
-measure "$DIR/flame-$LINES-shuffled.folded" shuffled
+echo "flamegraph: $LINES lines, $(( $(stat -c %s "$IN") / 1000000 )) MB of folded stacks, $RUNS runs each"
+report sorted "$IN"
+report shuffled "$SHUFFLED"
+if cmp -s "$DIR/flame-$LINES-sorted.svg" "$DIR/flame-$LINES-shuffled.svg"; then
+	echo "  sorted and shuffled input give the same SVG"
+else
+	echo "  DIFFERENT SVGs from sorted and shuffled input" >&2
+	exit 1
+fi

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "stack_sort.h"
 #include "util.h"
 
 /* Open-addressing tables. A name slot's ID is a name_list index + 1 (0: empty), with the name's
@@ -30,27 +31,85 @@ static uint64_t mix64(uint64_t h)
 	return h;
 }
 
-/* Eight bytes per step: frame names are hashed once per new frame of every input line. */
+static uint64_t load8(const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
+static uint32_t load4(const char *s)
+{
+	uint32_t w;
+
+	memcpy(&w, s, 4);
+	return w;
+}
+
+/* Names are hashed eight bytes per step, the last step's bytes past the end zeroed, and the length
+ * mixed in at the end, so a parser can hash a name while it looks for the ';' that ends it. */
+#define GOLDEN 0x9e3779b97f4a7c15ULL
+#define BYTES_01 0x0101010101010101ULL
+#define BYTES_80 0x8080808080808080ULL
+
+static uint64_t hash_step(uint64_t h, uint64_t word)
+{
+	h = (h ^ word) * GOLDEN;
+	return (h << 29) | (h >> 35);
+}
+
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-	uint64_t h = len * 0x9e3779b97f4a7c15ULL, w;
+	uint64_t h = GOLDEN, w;
+	size_t i = 0;
 
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h = (h << 29) | (h >> 35);
-	}
-	if (len) {
+	for (; i + 8 <= len; i += 8)
+		h = hash_step(h, load8(s + i));
+	if (i < len) {
 		w = 0;
-		memcpy(&w, s, len);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		memcpy(&w, s + i, len - i);
+		h = hash_step(h, w);
 	}
-	return mix64(h);
+	return mix64(h ^ len);
+}
+
+/* The length of the frame name at S, which ends at the first ';' or after MAX bytes, and its
+ * hash_bytes in *HASH: for unsorted input every frame of every line is hashed, and one pass
+ * over the bytes does both. */
+static size_t scan_name(const char *s, size_t max, uint64_t *hash)
+{
+	uint64_t h = GOLDEN;
+	size_t len = 0;
+
+	for (;;) {
+		size_t avail = max - len < 8 ? max - len : 8;
+		uint64_t w = 0, x, semis;
+
+		if (avail == 8) /* a constant size: one load, not a copy loop */
+			w = load8(s + len);
+		else
+			memcpy(&w, s + len, avail);
+		x = w ^ (BYTES_01 * ';');
+		semis = (x - BYTES_01) & ~x & BYTES_80; /* lowest set bit: the first ';' */
+		if (semis && (size_t)__builtin_ctzll(semis) / 8 < avail)
+			avail = (size_t)__builtin_ctzll(semis) / 8;
+		if (avail < 8) {
+			if (avail)
+				h = hash_step(h, w & (~0ULL >> (64 - 8 * avail)));
+			len += avail;
+			break;
+		}
+		h = hash_step(h, w);
+		len += 8;
+	}
+	*hash = mix64(h ^ len);
+	return len;
 }
 
 static size_t child_hash(uint32_t parent, uint32_t name)
 {
-	return mix64(((uint64_t)parent << 32 | name) * 0x9e3779b97f4a7c15ULL);
+	return mix64(((uint64_t)parent << 32 | name) * GOLDEN);
 }
 
 static void child_insert(struct child_slot *slots, size_t mask, struct child_slot s)
@@ -100,11 +159,28 @@ static void name_slots_grow(struct frame_tree *t)
 	free(old);
 }
 
+/* Makes room for NEED elements of ELEM bytes in ITEMS, doubling its capacity *CAP. Unlike
+ * vec_grow it leaves the new room unwritten: the node array and the stack arena are the big
+ * allocations, every element they use is written when added, and untouched room costs no memory. */
+static void *reserve(void *items, size_t need, size_t *cap, size_t elem)
+{
+	if (need <= *cap)
+		return items;
+	*cap = need > *cap * 2 ? need : *cap * 2;
+	items = realloc(items, *cap * elem);
+	if (!items) {
+		errmsg("out of memory");
+		exit(1);
+	}
+	return items;
+}
+
 struct frame_tree *frame_tree_new(void)
 {
 	struct frame_tree *t = xcalloc(1, sizeof(*t));
 
-	VEC_PUSH(t->nodes, t->n_nodes, t->cap_nodes);    /* the root, */
+	t->nodes = reserve(NULL, 1024, &t->cap_nodes, sizeof(*t->nodes));
+	t->nodes[t->n_nodes++] = (struct frame_node){ 0 };  /* the root, */
 	VEC_PUSH(t->name_list, t->n_names, t->cap_names); /* named "" at offset 0 */
 	t->names = xcalloc(1, 1);
 	t->names_len = t->names_cap = 1;
@@ -127,30 +203,42 @@ void frame_tree_free(struct frame_tree *t)
 	free(t);
 }
 
+/* memcmp(A, B, LEN) == 0 inline, in overlapping words with no byte loop: unsorted input compares
+ * every frame of every line with its interned name. */
+static bool same_bytes(const char *a, const char *b, size_t len)
+{
+	size_t i = 0;
+
+	if (len < 8) {
+		if (len >= 4)
+			return load4(a) == load4(b) && load4(a + len - 4) == load4(b + len - 4);
+		for (; i < len; i++)
+			if (a[i] != b[i])
+				return false;
+		return true;
+	}
+	for (; i + 8 < len; i += 8)
+		if (load8(a + i) != load8(b + i))
+			return false;
+	return load8(a + len - 8) == load8(b + len - 8);
+}
+
 static bool name_equals(const struct frame_tree *t, uint32_t id, const char *name, size_t len)
 {
-	return t->name_list[id].len == len && memcmp(t->names + t->name_list[id].off, name, len) == 0;
+	return t->name_list[id].len == len && same_bytes(t->names + t->name_list[id].off, name, len);
 }
 
 static void append_name_text(struct frame_tree *t, const char *name, size_t len)
 {
-	if (t->names_len + len + 1 > t->names_cap) {
-		t->names_cap = (t->names_len + len + 1) * 2;
-		t->names = realloc(t->names, t->names_cap);
-		if (!t->names) {
-			errmsg("out of memory");
-			exit(1);
-		}
-	}
+	t->names = reserve(t->names, t->names_len + len + 1, &t->names_cap, 1);
 	memcpy(t->names + t->names_len, name, len);
 	t->names[t->names_len + len] = 0;
 	t->names_len += len + 1;
 }
 
-/* The name_list index of NAME, adding it the first time it is seen. */
-static uint32_t intern_name(struct frame_tree *t, const char *name, size_t len)
+/* The name_list index of NAME, whose hash_bytes is HASH, adding it the first time it is seen. */
+static uint32_t intern_hashed(struct frame_tree *t, const char *name, size_t len, uint64_t hash)
 {
-	uint64_t hash = hash_bytes(name, len);
 	size_t i = hash & t->name_mask;
 
 	for (; t->name_slots[i].id; i = (i + 1) & t->name_mask)
@@ -163,6 +251,11 @@ static uint32_t intern_name(struct frame_tree *t, const char *name, size_t len)
 	if (t->n_names * 2 > t->name_mask)
 		name_slots_grow(t);
 	return t->n_names - 1;
+}
+
+static uint32_t intern_name(struct frame_tree *t, const char *name, size_t len)
+{
+	return intern_hashed(t, name, len, hash_bytes(name, len));
 }
 
 static uint32_t child_find(const struct frame_tree *t, uint32_t parent, uint32_t name)
@@ -182,16 +275,17 @@ static uint32_t child_find(const struct frame_tree *t, uint32_t parent, uint32_t
 	return FRAME_NONE;
 }
 
-/* The child of PARENT called NAME, created (with zero counts) when absent. */
-static uint32_t child_get(struct frame_tree *t, uint32_t parent, const char *name, size_t len)
+/* The child of PARENT with name_list index NAME_ID, created (with zero counts) when absent. */
+static uint32_t child_get(struct frame_tree *t, uint32_t parent, uint32_t name_id)
 {
-	uint32_t name_id = intern_name(t, name, len), node = child_find(t, parent, name_id);
+	uint32_t node = child_find(t, parent, name_id);
 	struct frame_node *p;
 
 	if (node != FRAME_NONE)
 		return node;
 	node = t->n_nodes;
-	*VEC_PUSH(t->nodes, t->n_nodes, t->cap_nodes) =
+	t->nodes = reserve(t->nodes, t->n_nodes + 1, &t->cap_nodes, sizeof(*t->nodes));
+	t->nodes[t->n_nodes++] =
 		(struct frame_node){ .name = name_id, .next_sibling = t->nodes[parent].first_child };
 	p = &t->nodes[parent];
 	p->first_child = node;
@@ -212,7 +306,7 @@ void frame_tree_add(struct frame_tree *t, enum folded_side side, const char *con
 	for (size_t i = 0; i < n; i++) {
 		if (!frames[i] || !*frames[i])
 			continue;
-		node = child_get(t, node, frames[i], strlen(frames[i]));
+		node = child_get(t, node, intern_name(t, frames[i], strlen(frames[i])));
 		t->nodes[node].value[side] += count;
 		depth++;
 	}
@@ -238,11 +332,16 @@ uint64_t frame_tree_lookup(const struct frame_tree *t, enum folded_side side, co
 	return t->nodes[node].value[side];
 }
 
-/* Parsing keeps the previous stack and its node path: consecutive folded lines usually share
- * their root-most frames, and those need no hashing at all. */
+/* Parsing keeps the previous stack and its frames: consecutive folded lines usually share their
+ * root-most frames, and those need no hashing at all.
+ *
+ * Stacks in byte order (as folded files are written) go straight into the tree, which they visit
+ * one subtree at a time. From the first stack out of order on, the rest wait in an arena as name
+ * ids and are sorted before they are merged (see stack_sort.h): merging them as they come would
+ * make nearly every frame a cache miss in a tree of hundreds of megabytes. */
 struct path_step {
 	size_t end;    /* offset just past the frame's name in the stack text */
-	uint32_t node;
+	uint32_t name; /* name_list index */
 };
 
 struct folded_parser {
@@ -252,18 +351,22 @@ struct folded_parser {
 	uint64_t line_no;
 	char *prev;
 	size_t prev_len, prev_cap;
-	struct path_step *path;
+	struct path_step *path;   /* the previous stack's frames */
 	size_t path_len, path_cap;
+	uint32_t *nodes;          /* nodes[i]: the node of path[i], while stacks go straight in */
+	size_t nodes_cap;
+	bool unsorted;            /* a stack came before its predecessor: stacks go to the arena */
+	uint32_t *arena;          /* per stack: count (low, high 32 bits), name ids, 0 */
+	size_t arena_len, arena_cap, n_waiting;
 };
 
 static size_t common_prefix(const char *a, size_t a_len, const char *b, size_t b_len)
 {
 	size_t n = a_len < b_len ? a_len : b_len, i = 0;
-	uint64_t x, y;
 
 	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
+		uint64_t x = load8(a + i), y = load8(b + i);
+
 		if (x != y)
 			return i + __builtin_ctzll(x ^ y) / 8;
 	}
@@ -272,47 +375,122 @@ static size_t common_prefix(const char *a, size_t a_len, const char *b, size_t b
 	return i;
 }
 
-/* Adds one stack; false when it holds no frame name. */
-static bool add_stack(struct folded_parser *p, const char *stack, size_t len, uint64_t count)
+/* Whether A sorts before B in byte order, given that they share their first SAME bytes. */
+static bool sorts_before(const char *a, size_t a_len, const char *b, size_t b_len, size_t same)
 {
-	struct frame_tree *t = p->tree;
-	size_t same = common_prefix(p->prev, p->prev_len, stack, len), k = 0, pos;
-	uint32_t node;
+	if (same == a_len)
+		return a_len < b_len;
+	return same < b_len && (unsigned char)a[same] < (unsigned char)b[same];
+}
 
-	while (k < p->path_len && p->path[k].end <= same && (p->path[k].end == len || stack[p->path[k].end] == ';'))
-		k++;
-	p->path_len = k;
-	pos = k ? p->path[k - 1].end : 0;
-	node = k ? p->path[k - 1].node : 0;
+/* Adds COUNT to the root and to each of NODES[0..DEPTH) on SIDE. */
+static void add_count(struct frame_tree *t, enum folded_side side, const uint32_t *nodes, size_t depth,
+		      uint64_t count)
+{
+	t->nodes[0].value[side] += count;
+	for (size_t i = 0; i < depth; i++)
+		t->nodes[nodes[i]].value[side] += count;
+	if (depth > t->max_depth)
+		t->max_depth = depth;
+}
+
+/* Fills p->path with STACK's frames, keeping those of the previous stack within its first SAME
+ * bytes; returns how many were kept. */
+static size_t split_frames(struct folded_parser *p, const char *stack, size_t len, size_t same)
+{
+	size_t kept = 0, pos;
+
+	while (kept < p->path_len && p->path[kept].end <= same &&
+	       (p->path[kept].end == len || stack[p->path[kept].end] == ';'))
+		kept++;
+	p->path_len = kept;
+	pos = kept ? p->path[kept - 1].end : 0;
 	while (pos < len) {
-		const char *semi;
-		size_t end;
+		uint64_t hash;
+		size_t name_len;
 
 		if (stack[pos] == ';') {
 			pos++;
 			continue;
 		}
-		semi = memchr(stack + pos, ';', len - pos);
-		end = semi ? (size_t)(semi - stack) : len;
-		node = child_get(t, node, stack + pos, end - pos);
-		*VEC_PUSH(p->path, p->path_len, p->path_cap) = (struct path_step){ .end = end, .node = node };
-		pos = end;
+		name_len = scan_name(stack + pos, len - pos, &hash);
+		*VEC_PUSH(p->path, p->path_len, p->path_cap) = (struct path_step){
+			.end = pos + name_len, .name = intern_hashed(p->tree, stack + pos, name_len, hash)
+		};
+		pos += name_len;
 	}
+	return kept;
+}
+
+static void arena_append(struct folded_parser *p, uint64_t count)
+{
+	uint32_t *rec;
+
+	p->arena = reserve(p->arena, p->arena_len + p->path_len + 3, &p->arena_cap, sizeof(*p->arena));
+	rec = p->arena + p->arena_len;
+	rec[0] = (uint32_t)count;
+	rec[1] = (uint32_t)(count >> 32);
+	for (size_t i = 0; i < p->path_len; i++)
+		rec[2 + i] = p->path[i].name;
+	rec[2 + p->path_len] = 0;
+	p->arena_len += p->path_len + 3;
+	p->n_waiting++;
+}
+
+/* Adds one stack; false when it holds no frame name. */
+static bool add_stack(struct folded_parser *p, const char *stack, size_t len, uint64_t count)
+{
+	struct frame_tree *t = p->tree;
+	size_t same = common_prefix(p->prev, p->prev_len, stack, len), kept;
+
+	if (sorts_before(stack, len, p->prev, p->prev_len, same))
+		p->unsorted = true;
+	kept = split_frames(p, stack, len, same);
 	if (!p->path_len)
 		return false;
-	if (len > p->prev_cap) {
-		p->prev_cap = len * 2;
-		free(p->prev);
-		p->prev = xcalloc(p->prev_cap, 1);
-	}
+	p->prev = reserve(p->prev, len, &p->prev_cap, 1);
 	memcpy(p->prev, stack, len);
 	p->prev_len = len;
-	t->nodes[0].value[p->side] += count;
-	for (size_t i = 0; i < p->path_len; i++)
-		t->nodes[p->path[i].node].value[p->side] += count;
-	if (p->path_len > t->max_depth)
-		t->max_depth = p->path_len;
+	if (p->unsorted) {
+		arena_append(p, count);
+		return true;
+	}
+	p->nodes = reserve(p->nodes, p->path_len, &p->nodes_cap, sizeof(*p->nodes));
+	for (size_t i = kept; i < p->path_len; i++)
+		p->nodes[i] = child_get(t, i ? p->nodes[i - 1] : 0, p->path[i].name);
+	add_count(t, p->side, p->nodes, p->path_len, count);
 	return true;
+}
+
+/* Merges the stacks waiting in the arena, sorted, each sharing the nodes of the one before. */
+static void merge_waiting(struct folded_parser *p)
+{
+	struct sorted_stack *stacks = xcalloc(p->n_waiting, sizeof(*stacks));
+	const uint32_t *prev = NULL;
+	size_t depth = 0;
+
+	for (size_t i = 0, pos = 0; i < p->n_waiting; i++) {
+		stacks[i].ids = p->arena + pos + 2;
+		for (pos += 2; p->arena[pos]; pos++)
+			;
+		pos++;
+	}
+	stack_sort(stacks, p->n_waiting);
+	for (size_t i = 0; i < p->n_waiting; i++) {
+		const uint32_t *ids = stacks[i].ids;
+		size_t k = 0;
+
+		while (k < depth && ids[k] == prev[k])
+			k++;
+		for (; ids[k]; k++) {
+			p->nodes = reserve(p->nodes, k + 1, &p->nodes_cap, sizeof(*p->nodes));
+			p->nodes[k] = child_get(p->tree, k ? p->nodes[k - 1] : 0, ids[k]);
+		}
+		add_count(p->tree, p->side, p->nodes, k, (uint64_t)ids[-1] << 32 | ids[-2]);
+		prev = ids;
+		depth = k;
+	}
+	free(stacks);
 }
 
 /* A whole unsigned decimal integer that fits 64 bits. */
@@ -383,8 +561,12 @@ static void parser_init(struct folded_parser *p, struct frame_tree *t, enum fold
 
 static int parser_finish(struct folded_parser *p, int err)
 {
+	if (!err)
+		merge_waiting(p);
 	free(p->prev);
 	free(p->path);
+	free(p->nodes);
+	free(p->arena);
 	if (err)
 		return err;
 	return p->stats->good_lines ? 0 : -EINVAL;

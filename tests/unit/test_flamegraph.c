@@ -404,6 +404,135 @@ Test(flamegraph, renders_deterministically)
 	free(c);
 }
 
+/* N folded lines from a few names, so that many share prefixes and some repeat; a few hold an
+ * empty frame (after the first). *TOTAL gets the sum of their counts. */
+static char **random_lines(size_t n, uint64_t *total)
+{
+	static const char *const names[] = { "main", "run", "a", "ab", "b", "read_[k]", "f (x.py:1)", "[disk]" };
+	char **lines = calloc(n, sizeof(*lines));
+	uint64_t seed = 42;
+
+	*total = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *line = NULL;
+		size_t len = 0, depth;
+		uint64_t count;
+		FILE *out = open_memstream(&line, &len);
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		depth = 1 + (seed >> 33) % 10;
+		for (size_t d = 0; d < depth; d++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			fprintf(out, "%s%s", d ? ";" : "", d && !((seed >> 40) % 50) ? "" : names[(seed >> 33) % 8]);
+		}
+		count = (seed >> 50) + (i % 500 == 7 ? 1ULL << 40 : 0); /* some beyond 32 bits */
+		fprintf(out, " %llu", (unsigned long long)count);
+		*total += count;
+		fclose(out);
+		lines[i] = line;
+	}
+	return lines;
+}
+
+static int compare_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* LINES[0..N) joined by newlines, from the last to the first when BACKWARDS. */
+static char *join_lines(char **lines, size_t n, bool backwards)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s\n", lines[backwards ? n - 1 - i : i]);
+	fclose(out);
+	return text;
+}
+
+static char *write_folded(const struct frame_tree *t, enum folded_side side)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	cr_assert_eq(folded_write(t, side, out), 0);
+	fclose(out);
+	return text;
+}
+
+/* Sorted input goes straight into the tree; unsorted input is sorted as name ids and merged after:
+ * both must build the same tree, whatever the order, and draw the same bytes. */
+Test(flamegraph, any_line_order_renders_the_same_bytes)
+{
+	size_t n = 3000;
+	uint64_t total;
+	char **lines = random_lines(n, &total), *orders[3], *svgs[3], *folded[3];
+	struct flame_opts o;
+
+	flame_opts_default(&o, FLAME_ONCPU);
+	o.min_width = 0;
+	orders[0] = join_lines(lines, n, false);
+	qsort(lines, n, sizeof(*lines), compare_lines);
+	orders[1] = join_lines(lines, n, false);
+	orders[2] = join_lines(lines, n, true);
+	cr_assert_str_neq(orders[0], orders[1]);
+	for (int i = 0; i < 3; i++) {
+		struct frame_tree *t = parse_ok(FOLDED_A, orders[i], NULL);
+
+		cr_assert_eq(frame_tree_total(t, FOLDED_A), total);
+		svgs[i] = render(t, &o);
+		folded[i] = write_folded(t, FOLDED_A);
+		frame_tree_free(t);
+	}
+	for (int i = 1; i < 3; i++) {
+		cr_assert_str_eq(folded[i], folded[0], "order %d", i);
+		cr_assert(!strcmp(svgs[i], svgs[0]), "the SVG of order %d differs", i);
+	}
+	cr_assert_gt(count_of(svgs[0], "<rect"), 100);
+	for (int i = 0; i < 3; i++) {
+		free(orders[i]);
+		free(svgs[i]);
+		free(folded[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+/* A differential graph reads a second input into the tree the first built. */
+Test(flamegraph, differential_graphs_do_not_depend_on_line_order)
+{
+	size_t n = 2000;
+	uint64_t total;
+	char **lines = random_lines(n, &total), *shuffled = join_lines(lines, n, false), *sorted, *svgs[2];
+	const char *other = "main;run;a 500\nmain;b 70\n";
+	struct flame_opts o;
+
+	qsort(lines, n, sizeof(*lines), compare_lines);
+	sorted = join_lines(lines, n, true);
+	flame_opts_default(&o, FLAME_DIFF);
+	o.min_width = 0;
+	for (int i = 0; i < 2; i++) {
+		struct frame_tree *t = parse_ok(FOLDED_A, other, NULL);
+
+		parse_ok(FOLDED_B, i ? sorted : shuffled, t);
+		cr_assert_eq(frame_tree_total(t, FOLDED_B), total);
+		svgs[i] = render(t, &o);
+		frame_tree_free(t);
+	}
+	cr_assert(!strcmp(svgs[0], svgs[1]), "the differential SVGs differ");
+	free(svgs[0]);
+	free(svgs[1]);
+	free(shuffled);
+	free(sorted);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 static int run_command(const char *a1, const char *a2, const char *a3)
 {
 	char *argv[] = { "flamegraph", (char *)a1, (char *)a2, (char *)a3, NULL };
