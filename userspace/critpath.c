@@ -154,10 +154,25 @@ static void reverse_segments(struct critical_path *p)
 	}
 }
 
+/* The thread of process PID that ended last (its main thread on a tie): the process ends with it.
+ * exit_group ends the main thread first; the others die when next scheduled, after it. */
+static uint32_t last_to_end(const struct run_model *m, uint32_t pid)
+{
+	const struct thread_acct *main = model_find_thread(m, pid), *last = main;
+
+	for (size_t i = 0; i < m->n_threads; i++) {
+		const struct thread_acct *a = &m->threads[i].acct;
+
+		if (a->tgid == pid && (!last || a->end_ns > last->end_ns))
+			last = a;
+	}
+	return last ? last->tid : pid;
+}
+
 bool critical_path_build(const struct run_model *m, struct critical_path *p)
 {
 	const struct model_process *root = model_find_process(m, m->meta.root_pid);
-	struct walk w = { .m = m, .p = p, .tid = m->meta.root_pid };
+	struct walk w = { .m = m, .p = p, .tid = last_to_end(m, m->meta.root_pid) };
 
 	memset(p, 0, sizeof(*p));
 	if (!m->timeline.recorded || !root || root->end_ns <= root->start_ns)

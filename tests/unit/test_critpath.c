@@ -120,6 +120,22 @@ Test(critical_path, single_running_thread_is_all_oncpu)
 	cr_assert_eq(p.node_ns[GN_MAIN], 100);
 }
 
+/* exit_group: the main thread dies first, a sibling it killed dies after it and ends the process.
+ * The path starts in that sibling and goes back to main through the wakeup that ended its wait. */
+Test(critical_path, starts_in_the_thread_that_ended_the_process)
+{
+	thread(&s, 1, 1, 0, 90);
+	thread(&s, 2, 1, 0, 100);
+	out(&s, 10, 2, WC_GIL);
+	wake(&s, 92, 2, WC_GIL, 1);
+	in(&s, 95, 2);
+	walk();
+	cr_assert_eq(p.node_ns[GN_OUTSIDE], 0);
+	cr_assert_eq(p.node_ns[GN_MAIN], 90);
+	cr_assert_eq(p.node_ns[GN_EXECUTOR], 10);   /* running 5, runnable 3, and the 2 after main died */
+	cr_assert_eq(p.class_ns[WC_ONCPU], 90 + 5);
+}
+
 /* A waits on a lock until B, which runs, wakes it: B's running is on the path, A's wait is not. */
 Test(critical_path, a_waiting_on_b_charges_b)
 {
