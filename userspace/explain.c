@@ -194,6 +194,7 @@ static bool is_kernel_waker(const struct wakeup_stat *s)
 /* Disk and timer waits end by an interrupt, whatever task it hit. */
 enum graph_node waker_node(const struct run_model *m, const struct model_wakeup *w)
 {
+	const struct thread_acct *wakee = model_find_thread(m, w->k.wakee_tid);
 	uint32_t class = w->k.wakee_class;
 
 	if (class == WC_DISK)
@@ -207,6 +208,10 @@ enum graph_node waker_node(const struct run_model *m, const struct model_wakeup 
 		return GN_DISK;
 	if (class == WC_NET)
 		return GN_NET;
+	/* A lock or GIL wait the kernel ended timed out: nobody released the lock (CPython's GIL waits
+	 * time out every 5 ms to ask the holder to drop it), so the wait stays the waiter's own. */
+	if ((class == WC_LOCK || class == WC_GIL) && is_kernel_waker(&w->s) && wakee)
+		return (enum graph_node)thread_role(m, wakee);
 	return is_kernel_waker(&w->s) ? GN_KERNEL : GN_OUTSIDE;
 }
 

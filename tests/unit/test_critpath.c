@@ -136,6 +136,20 @@ Test(critical_path, starts_in_the_thread_that_ended_the_process)
 	cr_assert_eq(p.class_ns[WC_ONCPU], 90 + 5);
 }
 
+/* A GIL wait the kernel ended (CPython's 5 ms timeout) is the waiter's own, not the kernel's. */
+Test(critical_path, a_timed_out_gil_wait_stays_the_waiters)
+{
+	thread(&s, 1, 1, 0, 100);
+	thread(&s, 2, 1, 0, 50);
+	out(&s, 10, 1, WC_GIL);
+	wake(&s, 15, 1, WC_GIL, 999);   /* not a thread of the tree, no process: an interrupt */
+	in(&s, 15, 1);
+	walk();
+	cr_assert_eq(p.node_ns[GN_KERNEL], 0);
+	cr_assert_eq(p.class_ns[WC_GIL], 5);
+	cr_assert_eq(p.node_ns[GN_MAIN], 100);
+}
+
 /* A waits on a lock until B, which runs, wakes it: B's running is on the path, A's wait is not. */
 Test(critical_path, a_waiting_on_b_charges_b)
 {
