@@ -338,7 +338,25 @@ static bool read_ptr(pid_t pid, uint64_t addr, uint64_t *v)
 	return read_mem(pid, addr, v, sizeof(*v));
 }
 
-/* A str object's text: ASCII inline, else its cached UTF-8 copy; NULL when unreadable. */
+bool py_plausible_name(const char *text, size_t len, bool ascii)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	for (size_t i = 0; i < len;) {
+		size_t more = s[i] < 0x80 ? 0 : (s[i] & 0xe0) == 0xc0 ? 1 : (s[i] & 0xf0) == 0xe0 ? 2 :
+			      (s[i] & 0xf8) == 0xf0 ? 3 : 4;
+
+		if (s[i] < 0x20 || s[i] == 0x7f || more == 4 || (ascii && more) || i + more >= len)
+			return false;
+		for (size_t k = 1; k <= more; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+		i += more + 1;
+	}
+	return len > 0;
+}
+
+/* A str object's text: ASCII inline, else its cached UTF-8 copy; NULL when unreadable or not text. */
 static char *read_str(pid_t pid, const struct py_layout *l, uint64_t obj)
 {
 	uint64_t len = 0, utf8 = 0;
@@ -355,7 +373,8 @@ static char *read_str(pid_t pid, const struct py_layout *l, uint64_t obj)
 	if (len > STR_MAX)
 		len = STR_MAX;
 	s = xcalloc(1, len + 1);
-	if (!read_mem(pid, ascii ? obj + l->str_ascii_data : utf8, s, len)) {
+	if (!read_mem(pid, ascii ? obj + l->str_ascii_data : utf8, s, len) ||
+	    !py_plausible_name(s, len, ascii)) {
 		free(s);
 		return NULL;
 	}

@@ -43,6 +43,11 @@ int py_binary_read(const char *path, struct py_binary *b);
  * (co_linetable) starting at FIRSTLINENO; -1 when the instruction has no line. */
 int py_line_of(const uint8_t *table, size_t len, int firstlineno, uint32_t instr);
 
+/* Whether TEXT[0..LEN) can be a function or file name read from a str object (ASCII ones, when
+ * ASCII): printable, well-formed UTF-8, not empty. A code object freed and reused since its address
+ * was sampled reads as garbage, which must not become a frame name. */
+bool py_plausible_name(const char *text, size_t len, bool ascii);
+
 struct py_resolver;
 
 struct py_resolver *py_resolver_new(void);

@@ -152,3 +152,16 @@ Test(python, report_round_trip)
 	model_free(&m);
 	model_free(&back);
 }
+
+Test(python, names_read_from_memory_must_be_text)
+{
+	cr_assert(py_plausible_name("Thread.run", 10, true));
+	cr_assert(py_plausible_name("caf\xc3\xa9", 5, false));       /* é, two bytes */
+	cr_assert(py_plausible_name("\xe2\x82\xac" "1", 4, false));      /* €, three bytes */
+	cr_assert_not(py_plausible_name("caf\xc3\xa9", 5, true));     /* not ASCII */
+	cr_assert_not(py_plausible_name("\xff", 1, false));
+	cr_assert_not(py_plausible_name("\xc3", 1, false));            /* cut short */
+	cr_assert_not(py_plausible_name("a\xc3(", 3, false));          /* not a continuation */
+	cr_assert_not(py_plausible_name("a\nb", 3, true));
+	cr_assert_not(py_plausible_name("", 0, true));
+}
