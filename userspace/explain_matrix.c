@@ -172,17 +172,38 @@ static void syscall_sentence(struct comparison *c)
 		append(c->text, sizeof(c->text), ".");
 }
 
+static void append_tails(char *buf, size_t len, const struct stack_tail_delta *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		append(buf, len, "%s %+.2f s %s", i ? ";" : "", d[i].delta_s, d[i].tail);
+	append(buf, len, ".");
+}
+
+/* Which code's thread time changed most, overall and in the class that grew most: its time in
+ * that class is what lengthened the run. */
 static void stack_sentence(struct comparison *c)
 {
-	c->n_stacks = stack_tails_diff(c->a->stack_tails, c->b->stack_tails, COMPARE_STACKS, c->stacks);
-	for (size_t i = 0; i < c->n_stacks; i++)
-		append(c->text, sizeof(c->text), "%s %+.2f s %s", i ? ";" : " Code whose thread time differs "
-		       "most (stack tails, wall.folded):", c->stacks[i].delta_s, c->stacks[i].tail);
+	c->grown_class = -1;
+	for (int w = 0; w < WC_COUNT; w++)
+		if (c->class_delta_s[w] > 0 && (c->grown_class < 0 || c->class_delta_s[w] > c->class_delta_s[c->grown_class]))
+			c->grown_class = w;
+	c->n_stacks = stack_tails_diff(c->a->stack_tails, c->b->stack_tails, -1, COMPARE_STACKS, c->stacks);
 	if (c->n_stacks) {
-		append(c->text, sizeof(c->text), ".");
-		append(c->summary, sizeof(c->summary), " Most changed code: %+.2f s of thread time in %s.",
-		       c->stacks[0].delta_s, c->stacks[0].tail);
+		append(c->text, sizeof(c->text), " Code whose thread time differs most (stack tails of "
+		       "wall.folded):");
+		append_tails(c->text, sizeof(c->text), c->stacks, c->n_stacks);
 	}
+	if (c->grown_class >= 0)
+		c->n_class_stacks = stack_tails_diff(c->a->stack_tails, c->b->stack_tails, c->grown_class,
+						     COMPARE_STACKS, c->class_stacks);
+	if (!c->n_class_stacks)
+		return;
+	append(c->text, sizeof(c->text), " In %s, which grew most (%+.2f s):", wait_classes[c->grown_class].name,
+	       c->class_delta_s[c->grown_class]);
+	append_tails(c->text, sizeof(c->text), c->class_stacks, c->n_class_stacks);
+	append(c->summary, sizeof(c->summary), " The %s time that grew most (%+.2f s) is above all in %s "
+	       "(%+.2f s of thread time).", wait_classes[c->grown_class].name,
+	       c->class_delta_s[c->grown_class], c->class_stacks[0].tail, c->class_stacks[0].delta_s);
 }
 
 void compare_cells(const struct cell *a, double wall_a_s, const struct cell *b, double wall_b_s,
@@ -372,21 +393,31 @@ static json_t *comparison_syscalls_json(const struct comparison *c)
 	return syscalls;
 }
 
+static json_t *tails_json(const struct stack_tail_delta *d, size_t n)
+{
+	json_t *tails = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(tails, json_pack("{s:s, s:f}", "tail", d[i].tail, "thread_delta_s",
+						       d[i].delta_s));
+	return tails;
+}
+
 static json_t *comparison_json(const struct comparison *c)
 {
-	json_t *classes = json_object(), *stacks = json_array();
+	json_t *classes = json_object();
 
 	for (int w = 0; w < WC_COUNT; w++)
 		json_object_set_new(classes, wait_classes[w].name, json_real(c->class_delta_s[w]));
-	for (size_t i = 0; i < c->n_stacks; i++)
-		json_array_append_new(stacks, json_pack("{s:s, s:f}", "tail", c->stacks[i].tail,
-							"thread_delta_s", c->stacks[i].delta_s));
-	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o, s:o, s:s, s:s}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o, s:o, s:s?, s:o, s:s, s:s}",
 			 "workload", workload_names[c->a->workload], "runtime", runtime_names[c->a->runtime],
 			 "model", model_names[c->a->model], "baseline", model_names[c->b->model],
 			 "wall_s", c->wall_a_s, "baseline_wall_s", c->wall_b_s, "method", c->on_path ? EXPLAIN_METHOD_PATH : EXPLAIN_METHOD,
 			 "class_wall_delta_s", classes, "syscalls", comparison_syscalls_json(c),
-			 "stacks", stacks, "summary", c->summary, "text", c->text);
+			 "stacks", tails_json(c->stacks, c->n_stacks),
+			 "grown_class", c->grown_class >= 0 ? wait_classes[c->grown_class].name : NULL,
+			 "grown_class_stacks", tails_json(c->class_stacks, c->n_class_stacks),
+			 "summary", c->summary, "text", c->text);
 }
 
 /* "critical path" when every comparison was split on the critical path, "aggregate shares" when

@@ -24,6 +24,9 @@ struct comparison {
 	uint32_t syscalls[COMPARE_SYSCALLS];  /* whose time differs most */
 	size_t n_stacks;
 	struct stack_tail_delta stacks[COMPARE_STACKS];  /* thread time differing most, by stack tail */
+	int grown_class;                   /* the class whose wall time grew most; -1 when none grew */
+	size_t n_class_stacks;
+	struct stack_tail_delta class_stacks[COMPARE_STACKS];  /* ... differing most in that class */
 	char summary[700];                 /* the walls, the class split and the most changed code */
 	char text[2400];                   /* all of it */
 };

@@ -142,6 +142,7 @@ json_t *stack_tails_read(FILE *in)
 		if (*end)
 			continue;
 		stack_tail(line, (size_t)(space - line), tail, sizeof(tail));
+		/* a name that is not UTF-8 cannot be a key: that stack's time is left out */
 		json_object_set_new(tails, tail, json_real(json_real_value(json_object_get(tails, tail)) +
 							   ns / 1e9));
 	}
@@ -175,8 +176,28 @@ static size_t insert_delta(struct stack_tail_delta *out, size_t n, size_t k, con
 	return n + 1;
 }
 
-static size_t diff_side(const json_t *from, const json_t *other, double sign, bool skip_shared, size_t k,
-			struct stack_tail_delta *out, size_t n)
+#define ONCPU_SUFFIX " (on CPU)"
+
+int stack_tail_class(const char *tail)
+{
+	size_t len = strlen(tail);
+	const char *open = strrchr(tail, '[');
+
+	if (len >= strlen(ONCPU_SUFFIX) && !strcmp(tail + len - strlen(ONCPU_SUFFIX), ONCPU_SUFFIX))
+		return WC_ONCPU;
+	if (!open || tail[len - 1] != ']')
+		return -1;
+	return wait_class_of(&(struct frame){ open, (size_t)(tail + len - open) });
+}
+
+struct diff_walk {
+	int class;                        /* -1: every tail */
+	size_t k, n;
+	struct stack_tail_delta *out;
+};
+
+static void diff_side(struct diff_walk *w, const json_t *from, const json_t *other, double sign,
+		      bool skip_shared)
 {
 	const char *tail;
 	json_t *v;
@@ -184,26 +205,26 @@ static size_t diff_side(const json_t *from, const json_t *other, double sign, bo
 	json_object_foreach((json_t *)from, tail, v) {
 		struct stack_tail_delta d;
 
-		if (skip_shared && json_object_get(other, tail))
+		if ((skip_shared && json_object_get(other, tail)) ||
+		    (w->class >= 0 && stack_tail_class(tail) != w->class))
 			continue;
 		d.delta_s = sign * (json_real_value(v) - seconds_of(other, tail));
 		if (d.delta_s == 0)
 			continue;
 		snprintf(d.tail, sizeof(d.tail), "%s", tail);
-		n = insert_delta(out, n, k, &d);
+		w->n = insert_delta(w->out, w->n, w->k, &d);
 	}
-	return n;
 }
 
-size_t stack_tails_diff(const json_t *a, const json_t *b, size_t k, struct stack_tail_delta *out)
+size_t stack_tails_diff(const json_t *a, const json_t *b, int class, size_t k, struct stack_tail_delta *out)
 {
-	size_t n = 0;
+	struct diff_walk w = { .class = class, .k = k, .out = out };
 
 	if (!k)
 		return 0;
 	if (a)
-		n = diff_side(a, b, 1, false, k, out, n);
+		diff_side(&w, a, b, 1, false);
 	if (b)   /* tails only B has; shared ones were counted from A's side */
-		n = diff_side(b, a, -1, a != NULL, k, out, n);
-	return n;
+		diff_side(&w, b, a, -1, a != NULL);
+	return w.n;
 }

@@ -28,8 +28,11 @@ struct stack_tail_delta {
 	double delta_s;           /* A's seconds minus B's */
 };
 
-/* The (at most) K tails whose seconds differ most between A and B (NULL is empty), largest
- * difference first; returns how many. */
-size_t stack_tails_diff(const json_t *a, const json_t *b, size_t k, struct stack_tail_delta *out);
+/* The wait class a tail ends in (classify.h's WC_*; WC_ONCPU for "(on CPU)"), -1 when none. */
+int stack_tail_class(const char *tail);
+
+/* The (at most) K tails of wait class CLASS (-1: any) whose seconds differ most between A and B
+ * (NULL is empty), largest difference first; returns how many. */
+size_t stack_tails_diff(const json_t *a, const json_t *b, int class, size_t k, struct stack_tail_delta *out);
 
 #endif

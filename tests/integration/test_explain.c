@@ -36,7 +36,6 @@ static void assert_printed(const char *out)
 	/* run cells record a timeline: the difference is split on both critical paths */
 	cr_assert(strstr(line, "On the critical path, asyncio - sync: "), "%s", line);
 	cr_assert(strstr(line, " context switches vs "), "%s", line);
-	cr_assert(strstr(line, "Most changed code: ") && strstr(line, " s of thread time in "), "%s", line);
 	find_line(out, "processes took ", line, sizeof(line));
 	find_line(out, "  C1 ", line, sizeof(line));
 	cr_assert(strstr(line, "supports:") || strstr(line, "contradicts:"), "%s", line);
@@ -67,6 +66,7 @@ static void assert_index(const char *dir)
 		cr_assert_gt(json_array_size(stacks), 0, "comparison %zu", i);
 		cr_assert(strchr(json_string_value(json_object_get(json_array_get(stacks, 0), "tail")), '('));
 		cr_assert_neq(json_real_value(json_object_get(json_array_get(stacks, 0), "thread_delta_s")), 0);
+		cr_assert(json_is_array(json_object_get(cell, "grown_class_stacks")));
 	}
 	json_array_foreach(json_object_get(index, "cells"), i, cell) {
 		json_t *ce = json_object_get(cell, "explanation");

@@ -82,7 +82,7 @@ Test(stack_tails, diff_ranks_by_magnitude_on_both_sides)
 	json_t *a = tails_of("p;x 1000000000\np;y 3000000000\np;z 500000000\n");
 	json_t *b = tails_of("p;x 1000000000\np;y 1000000000\np;w 4000000000\n");
 	struct stack_tail_delta d[3];
-	size_t n = stack_tails_diff(a, b, 3, d);
+	size_t n = stack_tails_diff(a, b, -1, 3, d);
 
 	cr_assert_eq(n, 3);   /* x did not change */
 	cr_assert_str_eq(d[0].tail, "w (on CPU)");
@@ -90,11 +90,29 @@ Test(stack_tails, diff_ranks_by_magnitude_on_both_sides)
 	cr_assert_str_eq(d[1].tail, "y (on CPU)");
 	cr_assert_float_eq(d[1].delta_s, 2.0, 1e-9);
 	cr_assert_str_eq(d[2].tail, "z (on CPU)");
-	cr_assert_eq(stack_tails_diff(a, b, 1, d), 1);
+	cr_assert_eq(stack_tails_diff(a, b, -1, 1, d), 1);
 	cr_assert_str_eq(d[0].tail, "w (on CPU)");
-	cr_assert_eq(stack_tails_diff(NULL, b, 3, d), 3);
+	cr_assert_eq(stack_tails_diff(NULL, b, -1, 3, d), 3);
 	cr_assert_float_eq(d[0].delta_s, -4.0, 1e-9);
-	cr_assert_eq(stack_tails_diff(NULL, NULL, 3, d), 0);
+	cr_assert_eq(stack_tails_diff(NULL, NULL, -1, 3, d), 0);
+	json_decref(a);
+	json_decref(b);
+}
+
+Test(stack_tails, diff_of_one_class)
+{
+	json_t *a = tails_of("p;x 9000000000\np;y;[gil] 3000000000\np;z;[lock] 500000000\n");
+	json_t *b = tails_of("p;y;[gil] 1000000000\np;w;[gil] 1500000000\n");
+	struct stack_tail_delta d[3];
+
+	cr_assert_eq(stack_tail_class("y [gil]"), WC_GIL);
+	cr_assert_eq(stack_tail_class("f (a.py) <- g (b.py) (on CPU)"), WC_ONCPU);
+	cr_assert_eq(stack_tail_class("y [nonsense]"), -1);
+	cr_assert_eq(stack_tails_diff(a, b, WC_GIL, 3, d), 2);
+	cr_assert_str_eq(d[0].tail, "y [gil]");
+	cr_assert_float_eq(d[0].delta_s, 2.0, 1e-9);
+	cr_assert_str_eq(d[1].tail, "w [gil]");
+	cr_assert_eq(stack_tails_diff(a, b, WC_DISK, 3, d), 0);
 	json_decref(a);
 	json_decref(b);
 }
@@ -134,7 +152,9 @@ Test(compare, splits_the_difference_on_the_critical_paths)
 	cr_assert(strstr(c.summary, "On the critical path, asyncio - sync: gil +6.00 s, oncpu -1.00 s."),
 		  "%s", c.summary);
 	cr_assert(strstr(c.summary, "61 context switches vs 1."), "%s", c.summary);
-	cr_assert(strstr(c.summary, "+5.00 s of thread time in f (a.py) [gil]"), "%s", c.summary);
+	cr_assert_eq(c.grown_class, WC_GIL);
+	cr_assert(strstr(c.summary, "The gil time that grew most (+6.00 s) is above all in f (a.py) [gil] "
+			 "(+5.00 s of thread time)."), "%s", c.summary);
 	cr_assert(strstr(c.text, "carried by executor 100% (sync's by main 100%)"), "%s", c.text);
 	b.explanation->d.path_ns = 0;   /* no timeline on one side: aggregate shares for both */
 	compare_cells(&a, 8, &b, 3, &c);
