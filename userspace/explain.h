@@ -36,8 +36,8 @@ struct explain_thresholds {
 	double disk_idle_busy;          /* disk-not-bottleneck: device busy < this share of wall */
 	double disk_bound_busy;         /* disk-bound: device busy >= this share of wall */
 	double disk_bound_share;        /*   or disk class >= this share of thread time */
-	double runqueue_runnable;       /* runqueue-saturation: mean runnable threads >= this */
-	double runqueue_cpus;           /*   while mean CPUs busy >= this x ncpus */
+	double runqueue_excess;         /* runqueue-saturation: threads running or runnable, on average,
+					 * >= ncpus + this */
 	double loop_blocked_share;      /* loop-blocked: the loop thread's blocked share of its life */
 	double loop_blocked_idle;       /*   and its loop-idle share at most this */
 	double no_concurrency_cpus;     /* no-concurrency: mean CPUs busy at most this */

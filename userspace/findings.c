@@ -16,7 +16,7 @@ const struct explain_thresholds explain_th = {
 	.likely_gil_cpus_min = 0.5, .likely_gil_cpus_max = 1.1, .lock_contention_share = 0.3,
 	.lock_handover_rate = 50, .lock_wanting_threads = 1.5, .handoff_min_wakeups = 100, .handoff_share = 0.1,
 	.disk_idle_busy = 0.2, .disk_bound_busy = 0.8, .disk_bound_share = 0.3,
-	.runqueue_runnable = 1.0, .runqueue_cpus = 0.9, .loop_blocked_share = 0.8, .loop_blocked_idle = 0.1,
+	.runqueue_excess = 1.0, .loop_blocked_share = 0.8, .loop_blocked_idle = 0.1,
 	.no_concurrency_cpus = 1.05, .no_concurrency_top = 0.9, .no_concurrency_waited = 0.5,
 	.startup_ipc_share = 0.1,
 	.contention_runqueue_share = 0.3, .contention_cpus = 0.9,
@@ -185,23 +185,25 @@ static bool cpu_bound_single_thread(const struct run_model *m, const struct expl
 	return true;
 }
 
+/* The tree's own threads wanted more CPUs than the machine has, whatever other processes took. */
 static bool runqueue_saturation(const struct run_model *m, const struct explanation *e,
 				struct finding *f)
 {
 	const struct decomposition *d = &e->d;
+	double wanting = d->cpus_busy + d->runnable;
 
 	(void)m;
-	if (d->runnable < explain_th.runqueue_runnable ||
-	    d->cpus_busy < explain_th.runqueue_cpus * d->ncpus)
+	if (wanting < d->ncpus + explain_th.runqueue_excess)
 		return false;
 	f->explained_s = wall_share_s(d, d->class_ns[WC_ONCPU] + d->class_ns[WC_RUNQUEUE]);
 	f->scope.classes = CLASS_BIT(WC_ONCPU) | CLASS_BIT(WC_RUNQUEUE);
+	evidence(f, "threads_wanting_cpu", wanting);
 	evidence(f, "runnable_threads", d->runnable);
 	evidence(f, "cpus_busy", d->cpus_busy);
 	evidence(f, "runqueue_share", share(d->class_ns[WC_RUNQUEUE], d->thread_ns));
-	say(f, "More threads wanted a CPU than there were: on average %.2f threads waited in the run queue "
-	    "while %.2f of %d CPUs were busy (%.0f%% of thread time runnable but not running).",
-	    d->runnable, d->cpus_busy, d->ncpus, 100 * share(d->class_ns[WC_RUNQUEUE], d->thread_ns));
+	say(f, "More threads wanted a CPU than there are: on average %.2f threads were running or runnable "
+	    "for %d CPUs (%.2f running, %.2f waiting in the run queue: %.0f%% of thread time).", wanting,
+	    d->ncpus, d->cpus_busy, d->runnable, 100 * share(d->class_ns[WC_RUNQUEUE], d->thread_ns));
 	return true;
 }
 
