@@ -144,6 +144,7 @@ screenshot: conctrace
 
 bench: all
 	$(Q)sh bench/overhead.sh
+	$(Q)sh bench/flamegraph.sh
 
 install: all
 	$(call msg,INSTALL,$(PREFIX)/bin/conctrace)
