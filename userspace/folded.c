@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "stack_sort.h"
 #include "util.h"
 
@@ -22,6 +24,9 @@ struct child_slot {
  * few callees, and a node just created has none, so this spares the hash table's cache misses. */
 #define SCAN_LIMIT 8
 #define READ_CHUNK (1u << 20)
+/* Inputs this large are parsed in two halves at once, the second on a thread of its own. */
+#define SPLIT_MIN_BYTES (256u << 10)
+#define PROBE_BYTES (64u << 10) /* read from the middle of an input to choose where to split it */
 
 static uint64_t mix64(uint64_t h)
 {
@@ -275,15 +280,12 @@ static uint32_t child_find(const struct frame_tree *t, uint32_t parent, uint32_t
 	return FRAME_NONE;
 }
 
-/* The child of PARENT with name_list index NAME_ID, created (with zero counts) when absent. */
-static uint32_t child_get(struct frame_tree *t, uint32_t parent, uint32_t name_id)
+/* A new child of PARENT with name_list index NAME_ID and zero counts. */
+static uint32_t child_new(struct frame_tree *t, uint32_t parent, uint32_t name_id)
 {
-	uint32_t node = child_find(t, parent, name_id);
+	uint32_t node = t->n_nodes;
 	struct frame_node *p;
 
-	if (node != FRAME_NONE)
-		return node;
-	node = t->n_nodes;
 	t->nodes = reserve(t->nodes, t->n_nodes + 1, &t->cap_nodes, sizeof(*t->nodes));
 	t->nodes[t->n_nodes++] =
 		(struct frame_node){ .name = name_id, .next_sibling = t->nodes[parent].first_child };
@@ -295,6 +297,14 @@ static uint32_t child_get(struct frame_tree *t, uint32_t parent, uint32_t name_i
 	else if (p->n_children > SCAN_LIMIT)
 		child_index(t, parent, node);
 	return node;
+}
+
+/* The child of PARENT with name_list index NAME_ID, created (with zero counts) when absent. */
+static uint32_t child_get(struct frame_tree *t, uint32_t parent, uint32_t name_id)
+{
+	uint32_t node = child_find(t, parent, name_id);
+
+	return node != FRAME_NONE ? node : child_new(t, parent, name_id);
 }
 
 void frame_tree_add(struct frame_tree *t, enum folded_side side, const char *const *frames, size_t n,
@@ -338,7 +348,10 @@ uint64_t frame_tree_lookup(const struct frame_tree *t, enum folded_side side, co
  * Stacks in byte order (as folded files are written) go straight into the tree, which they visit
  * one subtree at a time. From the first stack out of order on, the rest wait in an arena as name
  * ids and are sorted before they are merged (see stack_sort.h): merging them as they come would
- * make nearly every frame a cache miss in a tree of hundreds of megabytes. */
+ * make nearly every frame a cache miss in a tree of hundreds of megabytes.
+ *
+ * A large unsorted input is parsed in two parts at once (see parse_parts), the second straight
+ * into an arena of its own; both arenas are sorted in halves at once too (see stack_sort_halves). */
 struct path_step {
 	size_t end;    /* offset just past the frame's name in the stack text */
 	uint32_t name; /* name_list index */
@@ -355,7 +368,7 @@ struct folded_parser {
 	size_t path_len, path_cap;
 	uint32_t *nodes;          /* nodes[i]: the node of path[i], while stacks go straight in */
 	size_t nodes_cap;
-	bool unsorted;            /* a stack came before its predecessor: stacks go to the arena */
+	bool unsorted;            /* stacks go to the arena: one came out of order, or a later part */
 	uint32_t *arena;          /* per stack: count (low, high 32 bits), name ids, 0 */
 	size_t arena_len, arena_cap, n_waiting;
 };
@@ -462,35 +475,47 @@ static bool add_stack(struct folded_parser *p, const char *stack, size_t len, ui
 	return true;
 }
 
-/* Merges the stacks waiting in the arena, sorted, each sharing the nodes of the one before. */
-static void merge_waiting(struct folded_parser *p)
+/* Points STACKS[*N..] at the stacks waiting in P's arena, turning their name ids into the tree's
+ * through MAP when P interned names of its own (NULL: they are the tree's already). */
+static void collect_waiting(struct folded_parser *p, const uint32_t *map, struct sorted_stack *stacks,
+			    size_t *n)
 {
-	struct sorted_stack *stacks = xcalloc(p->n_waiting, sizeof(*stacks));
-	const uint32_t *prev = NULL;
-	size_t depth = 0;
-
 	for (size_t i = 0, pos = 0; i < p->n_waiting; i++) {
-		stacks[i].ids = p->arena + pos + 2;
+		stacks[(*n)++].ids = p->arena + pos + 2;
 		for (pos += 2; p->arena[pos]; pos++)
-			;
+			if (map)
+				p->arena[pos] = map[p->arena[pos]];
 		pos++;
 	}
-	stack_sort(stacks, p->n_waiting);
-	for (size_t i = 0; i < p->n_waiting; i++) {
-		const uint32_t *ids = stacks[i].ids;
+}
+
+/* Merges STACKS into T's SIDE in sorted order, each sharing the nodes of the one before. The
+ * children a node made during this merge has so far came from the stacks just before, all with
+ * lower ids at its depth: a stack that diverges below it needs a new child, not a lookup. */
+static void merge_stacks(struct frame_tree *t, enum folded_side side, struct sorted_stack *stacks, size_t n)
+{
+	uint32_t first_made = t->n_nodes, *nodes = NULL;
+	size_t nodes_cap = 0, depth = 0;
+	const uint32_t *ids, *prev = NULL;
+	struct stack_halves sorted;
+
+	stack_sort_halves(stacks, n, &sorted);
+	while ((ids = stack_halves_next(&sorted))) {
 		size_t k = 0;
 
 		while (k < depth && ids[k] == prev[k])
 			k++;
 		for (; ids[k]; k++) {
-			p->nodes = reserve(p->nodes, k + 1, &p->nodes_cap, sizeof(*p->nodes));
-			p->nodes[k] = child_get(p->tree, k ? p->nodes[k - 1] : 0, ids[k]);
+			uint32_t parent = k ? nodes[k - 1] : 0;
+
+			nodes = reserve(nodes, k + 1, &nodes_cap, sizeof(*nodes));
+			nodes[k] = parent >= first_made ? child_new(t, parent, ids[k]) : child_get(t, parent, ids[k]);
 		}
-		add_count(p->tree, p->side, p->nodes, k, (uint64_t)ids[-1] << 32 | ids[-2]);
+		add_count(t, side, nodes, k, (uint64_t)ids[-1] << 32 | ids[-2]);
 		prev = ids;
 		depth = k;
 	}
-	free(stacks);
+	free(nodes);
 }
 
 /* A whole unsigned decimal integer that fits 64 bits. */
@@ -552,50 +577,48 @@ static size_t parse_lines(struct folded_parser *p, const char *buf, size_t len)
 	}
 }
 
-static void parser_init(struct folded_parser *p, struct frame_tree *t, enum folded_side side,
-			struct folded_stats *st)
+/* Where a parser's bytes come from: BUF[0..LEN) when BUF is set, else IN to its end when IN is
+ * set, else FD from offset POS to END. */
+struct byte_source {
+	const char *buf;
+	size_t len;
+	FILE *in;
+	int fd;
+	off_t pos, end;
+};
+
+/* Reads up to ROOM bytes into BUF: *GOT of them, 0 at the end. Returns 0 or -errno. */
+static int source_read(struct byte_source *src, char *buf, size_t room, size_t *got)
 {
-	*p = (struct folded_parser){ .tree = t, .side = side, .stats = st };
-	*st = (struct folded_stats){ 0 };
+	ssize_t n;
+
+	if (src->in) {
+		*got = fread(buf, 1, room, src->in);
+		return !*got && ferror(src->in) ? -(errno ? errno : EIO) : 0;
+	}
+	if ((off_t)room > src->end - src->pos)
+		room = src->end - src->pos;
+	n = pread(src->fd, buf, room, src->pos);
+	*got = n > 0 ? (size_t)n : 0;
+	src->pos += *got;
+	return n < 0 ? -errno : 0;
 }
 
-static int parser_finish(struct folded_parser *p, int err)
+/* Parses all of SRC's lines; returns 0 or -errno. */
+static int parse_source(struct folded_parser *p, struct byte_source *src)
 {
-	if (!err)
-		merge_waiting(p);
-	free(p->prev);
-	free(p->path);
-	free(p->nodes);
-	free(p->arena);
-	if (err)
-		return err;
-	return p->stats->good_lines ? 0 : -EINVAL;
-}
+	size_t cap = READ_CHUNK * 4, have = 0, got, done;
+	char *buf;
+	int err;
 
-int folded_parse_buf(struct frame_tree *t, enum folded_side side, const char *buf, size_t len,
-		     struct folded_stats *st)
-{
-	struct folded_parser p;
-	size_t done;
-
-	parser_init(&p, t, side, st);
-	done = parse_lines(&p, buf, len);
-	if (done < len)
-		parse_line(&p, buf + done, len - done);
-	return parser_finish(&p, 0);
-}
-
-int folded_parse_file(struct frame_tree *t, enum folded_side side, FILE *in, struct folded_stats *st)
-{
-	struct folded_parser p;
-	size_t cap = READ_CHUNK * 4, have = 0;
-	char *buf = xcalloc(cap, 1);
-	int err = 0;
-
-	parser_init(&p, t, side, st);
+	if (src->buf) {
+		done = parse_lines(p, src->buf, src->len);
+		if (done < src->len)
+			parse_line(p, src->buf + done, src->len - done);
+		return 0;
+	}
+	buf = xcalloc(cap, 1);
 	for (;;) {
-		size_t got, done;
-
 		if (cap - have < READ_CHUNK) { /* a line longer than the buffer: make room */
 			cap *= 2;
 			buf = realloc(buf, cap);
@@ -604,20 +627,185 @@ int folded_parse_file(struct frame_tree *t, enum folded_side side, FILE *in, str
 				exit(1);
 			}
 		}
-		got = fread(buf + have, 1, cap - have, in);
-		have += got;
-		if (got == 0) {
-			err = ferror(in) ? -(errno ? errno : EIO) : 0;
+		err = source_read(src, buf + have, cap - have, &got);
+		if (err || !got)
 			break;
-		}
-		done = parse_lines(&p, buf, have);
+		have += got;
+		done = parse_lines(p, buf, have);
 		memmove(buf, buf + done, have - done);
 		have -= done;
 	}
 	if (have && !err)
-		parse_line(&p, buf, have);
+		parse_line(p, buf, have);
 	free(buf);
-	return parser_finish(&p, err);
+	return err;
+}
+
+/* One of the consecutive parts an input is parsed in, each at the same time as the others. The
+ * first goes into the tree; later ones wait in their arenas whatever their order, and intern
+ * their names in NAMES, a tree of their own, to be mapped to the tree's. */
+struct parse_part {
+	struct folded_parser p;
+	struct folded_stats stats;
+	struct frame_tree *names;
+	struct byte_source src;
+	int err;
+};
+
+static void *run_parse_part(void *part)
+{
+	struct parse_part *pp = part;
+
+	pp->err = parse_source(&pp->p, &pp->src);
+	return NULL;
+}
+
+/* map[i]: T's name_list index for the name NAMES holds at I. */
+static uint32_t *map_names(struct frame_tree *t, const struct frame_tree *names)
+{
+	uint32_t *map = xcalloc(names->n_names, sizeof(*map));
+
+	for (size_t i = 1; i < names->n_names; i++)
+		map[i] = intern_name(t, names->names + names->name_list[i].off, names->name_list[i].len);
+	return map;
+}
+
+/* Merges the stacks waiting in PARTS[0..N) (N is 1 or 2) into T's SIDE. */
+static void merge_parts(struct frame_tree *t, enum folded_side side, struct parse_part *parts, size_t n)
+{
+	uint32_t *map = n == 2 ? map_names(t, parts[1].names) : NULL;
+	size_t n_waiting = 0, n_stacks = 0;
+	struct sorted_stack *stacks;
+
+	for (size_t i = 0; i < n; i++)
+		n_waiting += parts[i].p.n_waiting;
+	stacks = xcalloc(n_waiting, sizeof(*stacks));
+	for (size_t i = 0; i < n; i++)
+		collect_waiting(&parts[i].p, i ? map : NULL, stacks, &n_stacks);
+	merge_stacks(t, side, stacks, n_stacks);
+	free(stacks);
+	free(map);
+}
+
+/* Adds the counts of PART, whose line numbers follow LINES_BEFORE lines, to ST. */
+static void add_stats(struct folded_stats *st, const struct folded_stats *part, uint64_t lines_before)
+{
+	if (!st->first_bad_line && part->first_bad_line)
+		st->first_bad_line = lines_before + part->first_bad_line;
+	st->good_lines += part->good_lines;
+	st->bad_lines += part->bad_lines;
+}
+
+static void parser_free(struct folded_parser *p)
+{
+	free(p->prev);
+	free(p->path);
+	free(p->nodes);
+	free(p->arena);
+}
+
+/* Parses SRCS[0..N), N (1 or 2) consecutive parts of one input, into T's SIDE. */
+static int parse_parts(struct frame_tree *t, enum folded_side side, const struct byte_source *srcs, size_t n,
+		       struct folded_stats *st)
+{
+	struct parse_part parts[2];
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		parts[i] = (struct parse_part){ .names = i ? frame_tree_new() : NULL, .src = srcs[i] };
+		parts[i].p = (struct folded_parser){ .tree = i ? parts[i].names : t, .side = side,
+						     .stats = &parts[i].stats, .unsorted = i > 0 };
+	}
+	if (n == 2)
+		run_both(run_parse_part, &parts[1], run_parse_part, &parts[0]);
+	else
+		run_parse_part(&parts[0]);
+	*st = (struct folded_stats){ 0 };
+	for (size_t i = 0; i < n; i++) {
+		add_stats(st, &parts[i].stats, i ? parts[0].p.line_no : 0);
+		err = err ? err : parts[i].err;
+	}
+	if (!err)
+		merge_parts(t, side, parts, n);
+	for (size_t i = 0; i < n; i++) {
+		parser_free(&parts[i].p);
+		frame_tree_free(parts[i].names);
+	}
+	if (err)
+		return err;
+	return st->good_lines ? 0 : -EINVAL;
+}
+
+/* Where an input whose middle part is BLOCK[0..LEN) is parsed in two parts at once: just past the
+ * block's first line break. 0 when it has none, or when its whole lines are in order: sorted input
+ * (as folded files are mostly written) goes straight into the tree, and one thread does that with
+ * less work and memory than two that must merge the second part after. */
+static size_t split_offset(const char *block, size_t len)
+{
+	const char *first_nl = memchr(block, '\n', len), *prev = NULL, *line, *nl;
+	size_t prev_len = 0;
+
+	if (!first_nl)
+		return 0;
+	for (line = first_nl + 1; (nl = memchr(line, '\n', block + len - line)); line = nl + 1) {
+		const char *space = memrchr(line, ' ', nl - line);
+		size_t stack_len = space ? (size_t)(space - line) : (size_t)(nl - line);
+
+		if (prev && sorts_before(line, stack_len, prev, prev_len,
+					 common_prefix(line, stack_len, prev, prev_len)))
+			return first_nl + 1 - block;
+		prev = line;
+		prev_len = stack_len;
+	}
+	return 0;
+}
+
+int folded_parse_buf(struct frame_tree *t, enum folded_side side, const char *buf, size_t len,
+		     struct folded_stats *st)
+{
+	struct byte_source srcs[2] = { { .buf = buf, .len = len } };
+	size_t mid = len / 2, cut = 0;
+
+	if (len >= SPLIT_MIN_BYTES)
+		cut = split_offset(buf + mid, len - mid < PROBE_BYTES ? len - mid : PROBE_BYTES);
+	if (!cut || mid + cut == len)
+		return parse_parts(t, side, srcs, 1, st);
+	srcs[0].len = mid + cut;
+	srcs[1] = (struct byte_source){ .buf = buf + mid + cut, .len = len - (mid + cut) };
+	return parse_parts(t, side, srcs, 2, st);
+}
+
+/* Splits what is left of IN, when it is a large enough regular file, in two parts read with pread
+ * (see split_offset); returns how many parts SRCS holds. */
+static size_t split_file(FILE *in, struct byte_source srcs[2])
+{
+	int fd = fileno(in);
+	off_t start = ftello(in), mid;
+	struct stat sb;
+	char *block;
+	ssize_t got;
+	size_t cut = 0;
+
+	if (fd < 0 || start < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size - start < SPLIT_MIN_BYTES)
+		return 1;
+	mid = start + (sb.st_size - start) / 2;
+	block = xcalloc(PROBE_BYTES, 1);
+	got = pread(fd, block, PROBE_BYTES, mid);
+	if (got > 0)
+		cut = split_offset(block, got);
+	free(block);
+	if (!cut || mid + (off_t)cut >= sb.st_size)
+		return 1;
+	srcs[0] = (struct byte_source){ .fd = fd, .pos = start, .end = mid + cut };
+	srcs[1] = (struct byte_source){ .fd = fd, .pos = mid + cut, .end = sb.st_size };
+	return 2;
+}
+
+int folded_parse_file(struct frame_tree *t, enum folded_side side, FILE *in, struct folded_stats *st)
+{
+	struct byte_source srcs[2] = { { .in = in } };
+
+	return parse_parts(t, side, srcs, split_file(in, srcs), st);
 }
 
 /* Walking: each level holds the children of the node being walked at that depth, sorted. */

@@ -82,7 +82,9 @@ static inline size_t frame_node_name_len(const struct frame_tree *t, const struc
 }
 
 /* Parses folded lines into T's SIDE. Blank lines are ignored; bad lines are counted in ST and
- * skipped. Returns 0, -EINVAL when not one good line was found, or -errno on a read error. */
+ * skipped. Returns 0, -EINVAL when not one good line was found, or -errno on a read error.
+ * Large unsorted input is parsed in two parts at once, on two threads; from a regular file IN,
+ * those are read with pread, which leaves IN's position as it was. */
 int folded_parse_file(struct frame_tree *t, enum folded_side side, FILE *in, struct folded_stats *st);
 int folded_parse_buf(struct frame_tree *t, enum folded_side side, const char *buf, size_t len,
 		     struct folded_stats *st);

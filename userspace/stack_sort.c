@@ -11,6 +11,7 @@
  * copies' independent loads overlap. */
 
 #define SMALL_RANGE 16   /* ranges this short are insertion-sorted */
+#define SPLIT_MIN 4096   /* fewer stacks are not worth a thread: sorted as one half */
 #define PREFETCH_AHEAD 16 /* stacks whose ids are requested before they are read */
 
 struct sort_range {
@@ -129,4 +130,45 @@ void stack_sort(struct sorted_stack *stacks, size_t n)
 		sort_range(stacks, r, &todo, &n_todo, &cap_todo);
 	}
 	free(todo);
+}
+
+struct sort_job {
+	struct sorted_stack *stacks;
+	size_t n;
+};
+
+static void *run_sort_job(void *job)
+{
+	struct sort_job *j = job;
+
+	stack_sort(j->stacks, j->n);
+	return NULL;
+}
+
+void stack_sort_halves(struct sorted_stack *stacks, size_t n, struct stack_halves *h)
+{
+	size_t half = n < SPLIT_MIN ? n : n / 2;
+	struct sort_job first = { stacks, half }, second = { stacks + half, n - half };
+
+	if (half < n)
+		run_both(run_sort_job, &second, run_sort_job, &first);
+	else
+		stack_sort(stacks, n);
+	*h = (struct stack_halves){ .stacks = stacks, .next = { 0, half }, .end = { half, n } };
+}
+
+/* The stacks' ids lie anywhere in memory, so those a few places ahead in each half are requested
+ * before they are compared. */
+const uint32_t *stack_halves_next(struct stack_halves *h)
+{
+	bool left, right = h->next[1] < h->end[1];
+
+	if (h->next[0] == h->end[0] && !right)
+		return NULL;
+	for (int i = 0; i < 2; i++)
+		if (h->next[i] + PREFETCH_AHEAD < h->end[i])
+			__builtin_prefetch(h->stacks[h->next[i] + PREFETCH_AHEAD].ids);
+	left = h->next[0] < h->end[0] &&
+	       (!right || !stack_less(h->stacks[h->next[1]].ids, h->stacks[h->next[0]].ids, 0));
+	return h->stacks[h->next[left ? 0 : 1]++].ids;
 }

@@ -18,4 +18,16 @@ struct sorted_stack {
 /* Sorts STACKS[0..N) into lexicographic order of their ids (a stack before its extensions). */
 void stack_sort(struct sorted_stack *stacks, size_t n);
 
+/* Two sorted halves of an array of stacks, read in their merged order by stack_halves_next. */
+struct stack_halves {
+	const struct sorted_stack *stacks;
+	size_t next[2], end[2];
+};
+
+/* Sorts the two halves of STACKS[0..N) at once, one on another thread (when N is large enough to
+ * pay for it), into H. */
+void stack_sort_halves(struct sorted_stack *stacks, size_t n, struct stack_halves *h);
+/* The ids of the next stack in the lexicographic order of both halves; NULL after the last. */
+const uint32_t *stack_halves_next(struct stack_halves *h);
+
 #endif

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,18 @@ void *xcalloc(size_t n, size_t size)
 	if (!p)
 		out_of_memory();
 	return p;
+}
+
+void run_both(void *(*aside)(void *), void *aside_arg, void *(*here)(void *), void *here_arg)
+{
+	pthread_t thread;
+	bool started = !pthread_create(&thread, NULL, aside, aside_arg);
+
+	here(here_arg);
+	if (started)
+		pthread_join(thread, NULL);
+	else
+		aside(aside_arg);
 }
 
 char *xstrdup(const char *s)

@@ -18,6 +18,10 @@ void *vec_grow(void *items, size_t n, size_t *cap, size_t elem);
 	((items) = vec_grow((items), (n), &(cap), sizeof(*(items))), &(items)[(n)++])
 
 void *xcalloc(size_t n, size_t size);
+
+/* Runs ASIDE(ASIDE_ARG) on a thread of its own while the caller runs HERE(HERE_ARG), and returns
+ * when both are done; when no thread can be had, runs them one after the other. */
+void run_both(void *(*aside)(void *), void *aside_arg, void *(*here)(void *), void *here_arg);
 char *xstrdup(const char *s);
 
 /* Writes LEN bytes to PATH through a temporary name and a rename, so PATH is complete or absent. */

@@ -502,6 +502,64 @@ Test(flamegraph, any_line_order_renders_the_same_bytes)
 	free(lines);
 }
 
+/* TEXT in a regular file, read from its start. */
+static FILE *file_of(const char *text)
+{
+	FILE *f = tmpfile();
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	rewind(f);
+	return f;
+}
+
+/* A large unsorted input is parsed in two parts at once, the second's names mapped to the tree's:
+ * from a buffer or a file, it must build the tree its sorted lines build, and number its lines as
+ * one input. */
+Test(folded, large_unsorted_input_parses_in_parts_to_the_tree_of_its_sorted_lines)
+{
+	size_t n = 20000, bad = n * 3 / 4;
+	uint64_t total;
+	char **lines = random_lines(n, &total), *shuffled, *sorted, *expected;
+	struct frame_tree *reference = frame_tree_new(), *trees[2] = { frame_tree_new(), frame_tree_new() };
+	struct folded_stats st;
+	FILE *in;
+
+	total -= strtoull(strrchr(lines[bad], ' ') + 1, NULL, 10);
+	free(lines[bad]);
+	lines[bad] = strdup("no-count");
+	shuffled = join_lines(lines, n, false);
+	cr_assert_geq(strlen(shuffled), 256 * 1024, "too small to be split");
+	qsort(lines, n, sizeof(*lines), compare_lines);
+	sorted = join_lines(lines, n, false);
+	cr_assert_eq(folded_parse_buf(reference, FOLDED_A, sorted, strlen(sorted), &st), 0);
+	expected = write_folded(reference, FOLDED_A);
+	cr_assert_eq(folded_parse_buf(trees[0], FOLDED_A, shuffled, strlen(shuffled), &st), 0);
+	in = file_of(shuffled);
+	for (int i = 0; i < 2; i++) {
+		char *folded;
+
+		if (i)
+			cr_assert_eq(folded_parse_file(trees[1], FOLDED_A, in, &st), 0);
+		cr_assert_eq(st.good_lines, n - 1);
+		cr_assert_eq(st.bad_lines, 1);
+		cr_assert_eq(st.first_bad_line, bad + 1);
+		cr_assert_eq(frame_tree_total(trees[i], FOLDED_A), total);
+		folded = write_folded(trees[i], FOLDED_A);
+		cr_assert_str_eq(folded, expected, "input %d", i);
+		free(folded);
+		frame_tree_free(trees[i]);
+	}
+	fclose(in);
+	frame_tree_free(reference);
+	free(shuffled);
+	free(sorted);
+	free(expected);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 /* A differential graph reads a second input into the tree the first built. */
 Test(flamegraph, differential_graphs_do_not_depend_on_line_order)
 {

@@ -26,9 +26,31 @@ static int compare_pointers(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sorts STACKS[0..N) with stack_sort or, when IN_HALVES, as two halves read back merged. */
+static void sort_stacks(struct sorted_stack *stacks, size_t n, bool in_halves)
+{
+	struct sorted_stack *merged;
+	struct stack_halves halves;
+	const uint32_t *ids;
+	size_t i = 0;
+
+	if (!in_halves) {
+		stack_sort(stacks, n);
+		return;
+	}
+	merged = calloc(n + 1, sizeof(*merged));
+	stack_sort_halves(stacks, n, &halves);
+	while ((ids = stack_halves_next(&halves)))
+		merged[i < n ? i++ : n].ids = ids;
+	cr_assert_eq(i, n);
+	cr_assert_null(merged[n].ids, "more stacks out than in");
+	memcpy(stacks, merged, n * sizeof(*stacks));
+	free(merged);
+}
+
 /* N stacks of up to MAX_DEPTH ids from 1..N_IDS (some empty, many sharing prefixes), sorted, must
  * come out in the reference order and be the same stacks. */
-static void check_sorts(size_t n, uint32_t n_ids)
+static void check_sorts(size_t n, uint32_t n_ids, bool in_halves)
 {
 	uint32_t *ids = calloc(n * (MAX_DEPTH + 1), sizeof(*ids));
 	struct sorted_stack *stacks = calloc(n, sizeof(*stacks)), *before = calloc(n, sizeof(*stacks));
@@ -47,7 +69,7 @@ static void check_sorts(size_t n, uint32_t n_ids)
 		stacks[i].ids = s;
 	}
 	memcpy(before, stacks, n * sizeof(*stacks));
-	stack_sort(stacks, n);
+	sort_stacks(stacks, n, in_halves);
 	for (size_t i = 1; i < n; i++)
 		cr_assert_leq(reference_compare(stacks[i - 1].ids, stacks[i].ids), 0, "stacks %zu and %zu", i - 1, i);
 	qsort(before, n, sizeof(*before), compare_pointers);
@@ -61,18 +83,27 @@ static void check_sorts(size_t n, uint32_t n_ids)
 
 Test(stack_sort, sorts_few_distinct_ids_into_lexicographic_order)
 {
-	check_sorts(20000, 3);
+	check_sorts(20000, 3, false);
 }
 
 Test(stack_sort, sorts_many_distinct_ids_into_lexicographic_order)
 {
-	check_sorts(20000, 5000000);
+	check_sorts(20000, 5000000, false);
 }
 
 Test(stack_sort, sorts_tiny_inputs)
 {
 	for (size_t n = 0; n < 40; n++)
-		check_sorts(n, 4);
+		check_sorts(n, 4, false);
+}
+
+/* Large inputs sort in two halves at once (small ones in one), and read back in one order. */
+Test(stack_sort, halves_sorted_at_once_read_back_in_lexicographic_order)
+{
+	check_sorts(20000, 3, true);
+	check_sorts(20001, 5000000, true);
+	for (size_t n = 0; n < 40; n++)
+		check_sorts(n, 4, true);
 }
 
 /* Ids at least 2^31 order as unsigned numbers. */
