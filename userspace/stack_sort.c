@@ -157,6 +157,14 @@ void stack_sort_halves(struct sorted_stack *stacks, size_t n, struct stack_halve
 	*h = (struct stack_halves){ .stacks = stacks, .next = { 0, half }, .end = { half, n } };
 }
 
+/* Requests the cache lines of a stack's first 30 ids and of the two words before them (where
+ * folded.c keeps its count): the merge reads them all just after comparing them. */
+static void prefetch_stack(const uint32_t *ids)
+{
+	for (int line = 0; line < 3; line++)
+		__builtin_prefetch(ids - 2 + 16 * line);
+}
+
 /* The stacks' ids lie anywhere in memory, so those a few places ahead in each half are requested
  * before they are compared. */
 const uint32_t *stack_halves_next(struct stack_halves *h)
@@ -167,7 +175,7 @@ const uint32_t *stack_halves_next(struct stack_halves *h)
 		return NULL;
 	for (int i = 0; i < 2; i++)
 		if (h->next[i] + PREFETCH_AHEAD < h->end[i])
-			__builtin_prefetch(h->stacks[h->next[i] + PREFETCH_AHEAD].ids);
+			prefetch_stack(h->stacks[h->next[i] + PREFETCH_AHEAD].ids);
 	left = h->next[0] < h->end[0] &&
 	       (!right || !stack_less(h->stacks[h->next[1]].ids, h->stacks[h->next[0]].ids, 0));
 	return h->stacks[h->next[left ? 0 : 1]++].ids;
