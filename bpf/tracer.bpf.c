@@ -622,12 +622,55 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	emit_transition(t, TL_SWITCH_OUT, 0, now);
 }
 
+/* Counts the wakeup on the edge from the thread that called try_to_wake_up (noted by
+ * sched_waking) to T. */
+static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited)
+{
+	if (t->edge.count && (t->edge_key.waker_tid != t->waking.tid || t->edge_key.wakee_class != class))
+		flush_edge(t);
+	if (!t->edge.count) {
+		t->edge_key.waker_tid = t->waking.tid;
+		t->edge_key.wakee_tid = t->acct.tid;
+		t->edge_key.wakee_class = class;
+		t->edge_key.pad = 0;
+		t->edge.waker_tgid = t->waking.tgid;
+		__builtin_memcpy(t->edge.waker_comm, t->waking.comm, COMM_LEN);
+	}
+	t->edge.count++;
+	t->edge.waited_ns += waited;
+}
+
+/* A sleeping thread T is switched in: it was woken meanwhile, when sched_waking says. The wakeup is
+ * accounted here rather than there: sched_waking may run on another CPU while the thread is still
+ * being switched out, and sched_wakeup, a program run and a clock read more per wakeup, is not
+ * traced. A wakeup noted before the switch-out (a race with it) ends the wait at once. */
+static __always_inline void wake(struct thread_entry *t, __u64 now)
+{
+	__u64 woken = t->waking.ns;
+	__u32 class = t->state;
+
+	if (woken < t->last_ns)
+		woken = t->last_ns;
+	if (woken > now)
+		woken = now;
+	record_wakeup(t, class, woken > t->last_ns ? woken - t->last_ns : 0);
+	end_interval(t, woken);
+	emit_transition(t, TL_WAKEUP, t->waking.tid, woken);
+	enter_state(t, WC_RUNQUEUE);
+}
+
 static __always_inline void switch_in(struct task_struct *next, __u64 now)
 {
-	struct thread_entry *t = thread_of(next, now, WC_RUNQUEUE);
+	struct thread_entry *t = bpf_task_storage_get(&thread_store, next, NULL, 0);
 
 	if (!t)
 		return;
+	/* A registered thread seen first now was asleep if something has woken it since (a runnable
+	 * thread is never woken), else runnable. */
+	if (t->state == STATE_INIT)
+		init_thread(t, next, now, t->waking.tid ? WC_OTHER_SLEEP : WC_RUNQUEUE);
+	if (t->state > WC_RUNQUEUE && t->state < WC_COUNT)
+		wake(t, now);
 	end_interval(t, now);
 	t->state = WC_ONCPU;
 	emit_transition(t, TL_SWITCH_IN, 0, now);
@@ -650,26 +693,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	return 0;
 }
 
-/* Counts the wakeup on the edge from the thread that called try_to_wake_up (noted by
- * sched_waking) to T. */
-static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited)
-{
-	if (t->edge.count && (t->edge_key.waker_tid != t->waking.tid || t->edge_key.wakee_class != class))
-		flush_edge(t);
-	if (!t->edge.count) {
-		t->edge_key.waker_tid = t->waking.tid;
-		t->edge_key.wakee_tid = t->acct.tid;
-		t->edge_key.wakee_class = class;
-		t->edge_key.pad = 0;
-		t->edge.waker_tgid = t->waking.tgid;
-		__builtin_memcpy(t->edge.waker_comm, t->waking.comm, COMM_LEN);
-	}
-	t->edge.count++;
-	t->edge.waited_ns += waited;
-}
-
-/* sched_waking runs in the waker's context; sched_wakeup may run later on the wakee's CPU (a
- * queued remote wakeup), where the current task is the idle task. So the waker is noted here. */
+/* The waker and the moment its try_to_wake_up made the thread runnable, noted in the waker's
+ * context; the wakeup is accounted when the thread is switched in (wake). */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
@@ -678,35 +703,13 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 
 	if (!t)
 		return 0;
+	t->waking.ns = bpf_ktime_get_ns();
 	waker = bpf_get_current_task_btf();
 	if (t->waking.tid == (__u32)waker->pid && t->waking.comm[0])
 		return 0;
 	t->waking.tid = waker->pid;
 	t->waking.tgid = waker->tgid;
 	BPF_CORE_READ_STR_INTO(&t->waking.comm, waker, comm);
-	return 0;
-}
-
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(on_sched_wakeup, struct task_struct *p)
-{
-	struct thread_entry *t;
-	__u32 class;
-	__u64 now, waited;
-
-	if (stop_ns)  /* frozen: not even a first event may start a thread's accounting */
-		return 0;
-	now = bpf_ktime_get_ns();
-	t = thread_of(p, now, WC_OTHER_SLEEP);
-	/* Only a sleeping thread is woken; a wakeup that races with the switch-out is ignored. */
-	if (!t || t->state == WC_ONCPU || t->state == WC_RUNQUEUE)
-		return 0;
-	class = t->state;
-	waited = now > t->last_ns ? now - t->last_ns : 0;
-	end_interval(t, now);
-	record_wakeup(t, class, waited);
-	emit_transition(t, TL_WAKEUP, t->waking.tid, now);
-	enter_state(t, WC_RUNQUEUE);
 	return 0;
 }
 

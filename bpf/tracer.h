@@ -122,7 +122,8 @@ struct thread_entry {
 	 * for a thread alive at the end. */
 	struct wakeup_key edge_key;
 	struct wakeup_stat edge;
-	struct {              /* the task that last called try_to_wake_up on this thread */
+	struct {              /* the task that last called try_to_wake_up on this thread, and when */
+		__u64 ns;
 		__u32 tid, tgid;
 		char comm[COMM_LEN];
 	} waking;
