@@ -187,7 +187,7 @@ fail:
 static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slot)
 {
 	struct thread_entry e = {
-		.sys_nr = -1, .proc_slot = slot, .state = STATE_INIT,  /* stacks 0: none captured */
+		.proc_slot = slot, .state = STATE_INIT,  /* stacks 0: none captured */
 		.acct = { .tid = tid, .tgid = tgid, .flags = TF_ADOPTED },
 	};
 	uint64_t run, delay, slices, vol, invol;
