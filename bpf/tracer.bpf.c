@@ -35,6 +35,7 @@ __u64 stop_ns;          /* set when tracing ends: from then on no state changes 
 #define S_IFIFO  0010000
 #define AF_UNIX  1
 #define E2BIG    7
+#define ENOSYS   38
 
 /* A traced thread's state lives with the task itself: cheaper than a hash keyed by tid, and
  * untraced tasks cost one failed lookup. */
@@ -213,7 +214,6 @@ static __always_inline void new_thread(struct task_struct *child, const struct t
 		count(DROP_THREAD_MAP_FULL);
 		return;
 	}
-	t->sys_nr = -1;
 	t->proc_slot = slot;
 	t->py_gil = p->py_gil;
 	t->py_gil_size = p->py_gil_size;
@@ -291,26 +291,32 @@ static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
 	return sock->sk->__sk_common.skc_family == AF_UNIX ? WC_PIPE : WC_NET;
 }
 
-/* A futex wait of a Python process on an address inside its interpreter's GIL state. The GIL is
- * remembered at stack captures: no lookup per switch. */
-static __always_inline bool waits_for_gil(struct thread_entry *t)
+/* A futex wait of a Python process on an address (FUTEX) inside its interpreter's GIL state. The
+ * GIL is remembered at stack captures: no lookup per switch. */
+static __always_inline bool waits_for_gil(struct thread_entry *t, __u64 futex)
 {
-	return t->sys_arg0 - t->py_gil < t->py_gil_size;
+	return futex - t->py_gil < t->py_gil_size;
 }
 
+/* The syscall TASK sleeps in, from the registers its entry into the kernel saved: the syscall
+ * entry sets ax to -ENOSYS, which stays until the call returns; an exception or interrupt from user
+ * space keeps the user's ax, kernel threads have zeroed registers and io_uring workers a copy of
+ * their creator's with ax = 0. So nothing per syscall is needed to classify, and a call that
+ * began before tracing is classified too. */
 static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thread_entry *t)
 {
-	__s32 nr = t->sys_nr;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	__u64 nr = regs->orig_ax, arg0 = regs->di;
 
-	if (nr < 0 || nr >= SYSCALL_SLOTS)
+	if (regs->ax != (__u64)-ENOSYS || nr >= SYSCALL_SLOTS)
 		return WC_OTHER_SLEEP;
 	switch (syscall_kind[nr & (SYSCALL_SLOTS - 1)] & ~SK_IO_BYTES) {
-	case SK_LOCK:  return waits_for_gil(t) ? WC_GIL : WC_LOCK;
+	case SK_LOCK:  return waits_for_gil(t, arg0) ? WC_GIL : WC_LOCK;
 	case SK_LOOP:  return WC_LOOP_IDLE;
 	case SK_TIMER: return WC_TIMER;
 	case SK_CHILD: return WC_CHILD;
 	case SK_NET:   /* a socket call: the socket's family tells network from local IPC */
-	case SK_FD:    return class_of_fd(prev, t->sys_arg0);
+	case SK_FD:    return class_of_fd(prev, arg0);
 	default:       return WC_OTHER_SLEEP;
 	}
 }
@@ -622,12 +628,55 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	emit_transition(t, TL_SWITCH_OUT, 0, now);
 }
 
+/* Counts the wakeup on the edge from the thread that called try_to_wake_up (noted by
+ * sched_waking) to T. */
+static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited)
+{
+	if (t->edge.count && (t->edge_key.waker_tid != t->waking.tid || t->edge_key.wakee_class != class))
+		flush_edge(t);
+	if (!t->edge.count) {
+		t->edge_key.waker_tid = t->waking.tid;
+		t->edge_key.wakee_tid = t->acct.tid;
+		t->edge_key.wakee_class = class;
+		t->edge_key.pad = 0;
+		t->edge.waker_tgid = t->waking.tgid;
+		__builtin_memcpy(t->edge.waker_comm, t->waking.comm, COMM_LEN);
+	}
+	t->edge.count++;
+	t->edge.waited_ns += waited;
+}
+
+/* A sleeping thread T is switched in: it was woken meanwhile, when sched_waking says. The wakeup is
+ * accounted here rather than there: sched_waking may run on another CPU while the thread is still
+ * being switched out, and sched_wakeup, a program run and a clock read more per wakeup, is not
+ * traced. A wakeup noted before the switch-out (a race with it) ends the wait at once. */
+static __always_inline void wake(struct thread_entry *t, __u64 now)
+{
+	__u64 woken = t->waking.ns;
+	__u32 class = t->state;
+
+	if (woken < t->last_ns)
+		woken = t->last_ns;
+	if (woken > now)
+		woken = now;
+	record_wakeup(t, class, woken > t->last_ns ? woken - t->last_ns : 0);
+	end_interval(t, woken);
+	emit_transition(t, TL_WAKEUP, t->waking.tid, woken);
+	enter_state(t, WC_RUNQUEUE);
+}
+
 static __always_inline void switch_in(struct task_struct *next, __u64 now)
 {
-	struct thread_entry *t = thread_of(next, now, WC_RUNQUEUE);
+	struct thread_entry *t = bpf_task_storage_get(&thread_store, next, NULL, 0);
 
 	if (!t)
 		return;
+	/* A registered thread seen first now was asleep if something has woken it since (a runnable
+	 * thread is never woken), else runnable. */
+	if (t->state == STATE_INIT)
+		init_thread(t, next, now, t->waking.tid ? WC_OTHER_SLEEP : WC_RUNQUEUE);
+	if (t->state > WC_RUNQUEUE && t->state < WC_COUNT)
+		wake(t, now);
 	end_interval(t, now);
 	t->state = WC_ONCPU;
 	emit_transition(t, TL_SWITCH_IN, 0, now);
@@ -650,26 +699,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	return 0;
 }
 
-/* Counts the wakeup on the edge from the thread that called try_to_wake_up (noted by
- * sched_waking) to T. */
-static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited)
-{
-	if (t->edge.count && (t->edge_key.waker_tid != t->waking.tid || t->edge_key.wakee_class != class))
-		flush_edge(t);
-	if (!t->edge.count) {
-		t->edge_key.waker_tid = t->waking.tid;
-		t->edge_key.wakee_tid = t->acct.tid;
-		t->edge_key.wakee_class = class;
-		t->edge_key.pad = 0;
-		t->edge.waker_tgid = t->waking.tgid;
-		__builtin_memcpy(t->edge.waker_comm, t->waking.comm, COMM_LEN);
-	}
-	t->edge.count++;
-	t->edge.waited_ns += waited;
-}
-
-/* sched_waking runs in the waker's context; sched_wakeup may run later on the wakee's CPU (a
- * queued remote wakeup), where the current task is the idle task. So the waker is noted here. */
+/* The waker and the moment its try_to_wake_up made the thread runnable, noted in the waker's
+ * context; the wakeup is accounted when the thread is switched in (wake). */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
@@ -678,35 +709,13 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 
 	if (!t)
 		return 0;
+	t->waking.ns = bpf_ktime_get_ns();
 	waker = bpf_get_current_task_btf();
 	if (t->waking.tid == (__u32)waker->pid && t->waking.comm[0])
 		return 0;
 	t->waking.tid = waker->pid;
 	t->waking.tgid = waker->tgid;
 	BPF_CORE_READ_STR_INTO(&t->waking.comm, waker, comm);
-	return 0;
-}
-
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(on_sched_wakeup, struct task_struct *p)
-{
-	struct thread_entry *t;
-	__u32 class;
-	__u64 now, waited;
-
-	if (stop_ns)  /* frozen: not even a first event may start a thread's accounting */
-		return 0;
-	now = bpf_ktime_get_ns();
-	t = thread_of(p, now, WC_OTHER_SLEEP);
-	/* Only a sleeping thread is woken; a wakeup that races with the switch-out is ignored. */
-	if (!t || t->state == WC_ONCPU || t->state == WC_RUNQUEUE)
-		return 0;
-	class = t->state;
-	waited = now > t->last_ns ? now - t->last_ns : 0;
-	end_interval(t, now);
-	record_wakeup(t, class, waited);
-	emit_transition(t, TL_WAKEUP, t->waking.tid, now);
-	enter_state(t, WC_RUNQUEUE);
 	return 0;
 }
 
@@ -816,17 +825,26 @@ int BPF_PROG(on_task_newtask, struct task_struct *task, __u64 clone_flags)
 	return 0;
 }
 
-#define __NR_exit_group 231  /* x86_64 */
-
-/* The last chance to read how often a dying Python process's GIL changed hands. */
-static __always_inline void note_gil_switches(struct thread_entry *t)
+/* The last chance to read how often a dying Python process's GIL changed hands: its threads' exits
+ * still run in its memory (from Linux 6.16 on, the tracepoint comes before exit_mm; before, the
+ * read fails and user space reads the live process instead). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_sched_process_exit, struct task_struct *p)
 {
-	struct py_proc *py = bpf_map_lookup_elem(&py_procs, &t->acct.tgid);
+	__u32 tgid = p->tgid;
+	struct py_proc *py;
 
+	if (!current_thread())
+		return 0;
+	py = bpf_map_lookup_elem(&py_procs, &tgid);
 	if (py)
 		py->gil_switches = read_user_ptr(py->runtime + py->off.runtime_gil + py->off.gil_switch_number);
+	return 0;
 }
 
+/* When a traced thread entered which syscall: one task-storage lookup and one clock read, the least
+ * a latency needs. The number is kept because the registers do not always keep it to the exit
+ * (rt_sigreturn restores orig_ax = -1). */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
@@ -835,12 +853,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	if (!t)
 		return 0;
 	t->sys_nr = id;
-	/* The first argument classifies blocking reads and writes (the fd) and futex waits. */
-	if (id >= 0 && id < SYSCALL_SLOTS && (syscall_kind[id & (SYSCALL_SLOTS - 1)] & ~SK_IO_BYTES) >= SK_LOCK)
-		t->sys_arg0 = regs->di;
 	t->sys_start_ns = bpf_ktime_get_ns();
-	if (id == __NR_exit_group)
-		note_gil_switches(t);
 	return 0;
 }
 
@@ -849,17 +862,17 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct thread_entry *t = current_thread();
 	struct syscall_stat *s;
-	__s32 nr;
-	__u32 idx;
+	__u32 idx, nr;
 	__u64 ns;
 
-	if (!t)
-		return 0;
-	nr = t->sys_nr;
-	if (nr < 0 || nr >= SYSCALL_SLOTS)
+	/* No start: the call began before the thread was traced (or a new thread returns from fork). */
+	if (!t || !t->sys_start_ns)
 		return 0;
 	ns = bpf_ktime_get_ns() - t->sys_start_ns;
-	t->sys_nr = -1;
+	t->sys_start_ns = 0;
+	nr = t->sys_nr;
+	if (nr >= SYSCALL_SLOTS)
+		return 0;
 	idx = (bpf_get_smp_processor_id() * nproc_slots + t->proc_slot) * SYSCALL_SLOTS + nr;
 	s = bpf_map_lookup_elem(&syscall_stats, &idx);
 	if (!s)

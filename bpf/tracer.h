@@ -102,10 +102,9 @@ struct wakeup_stat {
 /* Per-thread state the handlers keep between events, with the accounting it feeds. */
 struct thread_entry {
 	__u64 last_ns;        /* when the current state began */
-	__u64 sys_start_ns;
-	__u64 sys_arg0;
-	__s32 sys_nr;         /* syscall in progress, -1 when none */
+	__u64 sys_start_ns;   /* when the syscall in progress began, 0 when none (or not seen) */
 	__u32 state;          /* enum wait_class being accrued */
+	__u32 sys_nr;         /* its number, as sys_enter saw it */
 	__u64 kstack, ustack; /* stacks captured at the last switch-out, or 0 */
 	__u64 pystack;        /* Python stack captured at the last switch-out, or 0 */
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
@@ -122,7 +121,8 @@ struct thread_entry {
 	 * for a thread alive at the end. */
 	struct wakeup_key edge_key;
 	struct wakeup_stat edge;
-	struct {              /* the task that last called try_to_wake_up on this thread */
+	struct {              /* the task that last called try_to_wake_up on this thread, and when */
+		__u64 ns;
 		__u32 tid, tgid;
 		char comm[COMM_LEN];
 	} waking;

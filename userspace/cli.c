@@ -21,9 +21,11 @@ const char record_usage[] =
 	"                             (default 1; 0 captures every block)\n"
 	"      --timeline             record every state transition: the critical path and a\n"
 	"                             Perfetto timeline of real intervals (off by default)\n"
+	"      --no-syscall-stats     no per-syscall counts and latencies: cheaper tracing of\n"
+	"                             syscall-heavy programs (wait classes are unchanged)\n"
 	"  -h, --help                 this help\n";
 
-enum { OPT_NO_OFFCPU = 256, OPT_OFFCPU_PERIOD, OPT_PUSH, OPT_TIMELINE };
+enum { OPT_NO_OFFCPU = 256, OPT_OFFCPU_PERIOD, OPT_PUSH, OPT_TIMELINE, OPT_NO_SYSCALL_STATS };
 
 static const struct option record_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -37,6 +39,7 @@ static const struct option record_options[] = {
 	{ "push", required_argument, NULL, OPT_PUSH },
 	{ "offcpu-stack-period", required_argument, NULL, OPT_OFFCPU_PERIOD },
 	{ "timeline", no_argument, NULL, OPT_TIMELINE },
+	{ "no-syscall-stats", no_argument, NULL, OPT_NO_SYSCALL_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -59,6 +62,7 @@ static enum parse_result parse_one(int c, const char *arg, struct record_opts *o
 	case OPT_NO_OFFCPU: o->offcpu_stacks = false; break;
 	case OPT_PUSH: o->push_url = arg; break;
 	case OPT_TIMELINE: o->timeline = true; break;
+	case OPT_NO_SYSCALL_STATS: o->syscall_stats = false; break;
 	case 'F':
 		if (!parse_u64(arg, 0, 10000, &v))
 			return bad(err, errlen, "--freq", "expected 0 to 10000 samples per second", arg);
@@ -100,6 +104,7 @@ enum parse_result record_parse(int argc, char **argv, struct record_opts *o, cha
 	o->outdir = "conctrace-out";
 	o->freq_hz = 99;
 	o->offcpu_stacks = true;
+	o->syscall_stats = true;
 	o->offcpu_stack_period_ns = 1000000;  /* sampled: a stack walk at every switch costs ~2 us */
 	optind = 0;    /* glibc: restart scanning, so parsing can run more than once */
 	opterr = 0;    /* errors are reported by the caller, on one line */

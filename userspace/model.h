@@ -87,6 +87,7 @@ struct model_meta {
 	uint32_t freq_hz;
 	uint64_t offcpu_stack_period_ns;
 	bool offcpu_stacks;
+	bool syscall_stats;           /* per-syscall statistics were recorded */
 };
 
 #define MODEL_ARRAY(type, name) type *name; size_t n_##name, cap_##name

@@ -183,6 +183,7 @@ static void fill_meta(struct run_model *m, const struct record_opts *o, const st
 	m->meta.ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	m->meta.freq_hz = o->freq_hz;
 	m->meta.offcpu_stacks = o->offcpu_stacks;
+	m->meta.syscall_stats = o->syscall_stats;
 	m->meta.offcpu_stack_period_ns = o->offcpu_stack_period_ns;
 	m->meta.attach_mode = o->pid > 0;
 	if (o->cmd)
@@ -379,6 +380,7 @@ int record_session(const struct record_opts *o)
 	topts.offcpu_stacks = o->offcpu_stacks;
 	topts.offcpu_stack_period_ns = o->offcpu_stack_period_ns;
 	topts.timeline = o->timeline;
+	topts.syscall_stats = o->syscall_stats;
 	model_init(&m);
 	fill_meta(&m, o, pw);
 	tr = tracer_start(&topts, &m, err, sizeof(err));

@@ -165,7 +165,7 @@ static json_t *counters_json(const struct run_model *m, int from, int to)
 
 static json_t *meta_json(const struct model_meta *mm)
 {
-	return json_pack("{ss ss ss ss ss si sI sb sb sI sI sf sf si sI sb sI}",
+	return json_pack("{ss ss ss ss ss si sI sb sb sI sI sf sf si sI sb sI sb}",
 		"conctrace_version", mm->version ? mm->version : CONCTRACE_VERSION,
 		"kernel", mm->kernel ? mm->kernel : "", "hostname", mm->hostname ? mm->hostname : "",
 		"user", mm->user ? mm->user : "", "command", mm->command ? mm->command : "",
@@ -175,7 +175,8 @@ static json_t *meta_json(const struct model_meta *mm)
 		"start_epoch", mm->start_epoch, "duration_s", ns_to_s(mm->end_ns - mm->start_ns),
 		"exit_status", mm->exit_status, "freq_hz", (json_int_t)mm->freq_hz,
 		"offcpu_stacks", mm->offcpu_stacks,
-		"offcpu_stack_period_ns", (json_int_t)mm->offcpu_stack_period_ns);
+		"offcpu_stack_period_ns", (json_int_t)mm->offcpu_stack_period_ns,
+		"syscall_stats", mm->syscall_stats);
 }
 
 static json_t *rusage_json(const struct model_rusage *r)
@@ -398,6 +399,8 @@ static void read_meta(struct jreader *r, const json_t *o, struct model_meta *mm)
 	mm->freq_hz = ju(r, o, "freq_hz");
 	mm->offcpu_stacks = jb(r, o, "offcpu_stacks");
 	mm->offcpu_stack_period_ns = ju(r, o, "offcpu_stack_period_ns");
+	/* Reports written before the option existed always recorded them. */
+	mm->syscall_stats = !json_object_get(o, "syscall_stats") || jb(r, o, "syscall_stats");
 	if (mm->end_ns < mm->start_ns)
 		jfail(r, "end_ns", "before start_ns");
 }

@@ -323,7 +323,7 @@ static int record_cell(const struct run_env *env, char **argv, const char *cell_
 	unlink(err);
 	rc = record_session(&(struct record_opts){
 		.outdir = cell_dir, .freq_hz = 99, .user = env->user, .quiet = true,
-		.offcpu_stacks = true, .timeline = true, .timeout_s = env->o->cell_timeout_s, .cmd = cmd,
+		.offcpu_stacks = true, .syscall_stats = true, .timeline = true, .timeout_s = env->o->cell_timeout_s, .cmd = cmd,
 	});
 	free(cmd);
 	return rc;

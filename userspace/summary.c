@@ -44,6 +44,10 @@ static void print_top_syscalls(FILE *out, const struct run_model *m, uint32_t pi
 			}
 		}
 	}
+	if (!m->meta.syscall_stats) {
+		fprintf(out, "    top syscalls: not recorded (--no-syscall-stats)\n");
+		return;
+	}
 	if (!top[0])
 		return;
 	fprintf(out, "    top syscalls:");

@@ -41,6 +41,7 @@ void tracer_default_opts(struct tracer_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->freq_hz = 99;
 	o->offcpu_stacks = true;
+	o->syscall_stats = true;
 	o->offcpu_stack_period_ns = 0;
 	o->max_procs = 256;
 	o->max_wakeups = 65536;
@@ -164,6 +165,9 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 	set_sizes(t, o);
 	if (set_knobs(t->skel, o, err, errlen))
 		goto fail;
+	/* Wait classes need neither: the syscall a thread sleeps in is read from its registers. */
+	bpf_program__set_autoload(t->skel->progs.on_sys_enter, o->syscall_stats);
+	bpf_program__set_autoload(t->skel->progs.on_sys_exit, o->syscall_stats);
 	if (tracer_bpf__load(t->skel)) {
 		snprintf(err, errlen, "loading the BPF programs: %s (set CONCTRACE_DEBUG=1 for the verifier log)",
 			 strerror(errno));
@@ -187,7 +191,7 @@ fail:
 static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slot)
 {
 	struct thread_entry e = {
-		.sys_nr = -1, .proc_slot = slot, .state = STATE_INIT,  /* stacks 0: none captured */
+		.proc_slot = slot, .state = STATE_INIT,  /* stacks 0: none captured */
 		.acct = { .tid = tid, .tgid = tgid, .flags = TF_ADOPTED },
 	};
 	uint64_t run, delay, slices, vol, invol;

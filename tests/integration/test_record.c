@@ -11,6 +11,8 @@
 
 #define RECORD(dir, ...) ((char *const[]){ (char *)conctrace_bin(), "record", "-q", "-o", (char *)(dir), \
 					    "--", __VA_ARGS__, NULL })
+#define RECORD_WITH(dir, option, ...) ((char *const[]){ (char *)conctrace_bin(), "record", "-q", "-o", \
+							 (char *)(dir), option, "--", __VA_ARGS__, NULL })
 
 static void record_prog(const char *dir, struct run_model *m, char *const argv[])
 {
@@ -105,7 +107,7 @@ Test(record, oversubscribed_threads_wait_in_runqueue)
 }
 
 /* Each interruptible sleep lands in its class: the program waits a known time in each. */
-Test(record, sleeps_are_classified_by_what_they_wait_for)
+static void assert_sleeps_classified(const struct run_model *m)
 {
 	static const struct {
 		int wait_class;
@@ -116,22 +118,42 @@ Test(record, sleeps_are_classified_by_what_they_wait_for)
 		{ WC_LOOP_IDLE, 0.09, 0.13 }, /* epoll_wait */
 		{ WC_TIMER, 0.09, 0.13 },     /* nanosleep */
 	};
-	const char *dir = fresh_dir("waiter");
-	struct run_model m;
 
-	record_prog(dir, &m, RECORD(dir, (char *)prog("waiter")));
 	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
 		const struct thread_acct *main_thread = NULL;
 
-		for (size_t j = 0; j < m.n_threads; j++)
-			if (m.threads[j].acct.tid == m.meta.root_pid)
-				main_thread = &m.threads[j].acct;
+		for (size_t j = 0; j < m->n_threads; j++)
+			if (m->threads[j].acct.tid == m->meta.root_pid)
+				main_thread = &m->threads[j].acct;
 		cr_assert(main_thread);
 		double s = main_thread->ns[expected[i].wait_class] / 1e9;
 		cr_assert(s >= expected[i].at_least && s < expected[i].below, "%s: %.3fs, expected %.2f to %.2f",
 			  wait_classes[expected[i].wait_class].name, s, expected[i].at_least, expected[i].below);
 	}
-	assert_identity(&m);
+	assert_identity(m);
+}
+
+Test(record, sleeps_are_classified_by_what_they_wait_for)
+{
+	const char *dir = fresh_dir("waiter");
+	struct run_model m;
+
+	record_prog(dir, &m, RECORD(dir, (char *)prog("waiter")));
+	assert_sleeps_classified(&m);
+	cr_assert_gt(m.n_syscalls, 0);
+	model_free(&m);
+}
+
+/* Without per-syscall statistics (no sys_enter/sys_exit), the classes come from the registers. */
+Test(record, sleeps_are_classified_without_syscall_stats)
+{
+	const char *dir = fresh_dir("waiter-nosys");
+	struct run_model m;
+
+	record_prog(dir, &m, RECORD_WITH(dir, "--no-syscall-stats", (char *)prog("waiter")));
+	assert_sleeps_classified(&m);
+	cr_assert_eq(m.n_syscalls, 0);
+	cr_assert_not(m.meta.syscall_stats);
 	model_free(&m);
 }
 

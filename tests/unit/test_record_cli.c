@@ -20,6 +20,7 @@ Test(record_cli, defaults_and_command)
 	cr_assert_eq(o.freq_hz, 99);
 	cr_assert(o.offcpu_stacks);
 	cr_assert_eq(o.offcpu_stack_period_ns, 1000000);
+	cr_assert(o.syscall_stats);
 	cr_assert_str_eq(o.cmd[0], "python3");
 	cr_assert_str_eq(o.cmd[2], "x");
 	cr_assert_null(o.cmd[3]);
@@ -38,6 +39,18 @@ Test(record_cli, options_before_the_command_only)
 	cr_assert(o.quiet);
 	cr_assert_str_eq(o.cmd[0], "ls");
 	cr_assert_str_eq(o.cmd[1], "-q");
+}
+
+Test(record_cli, no_syscall_stats)
+{
+	char *argv[] = { "record", "--no-syscall-stats", "--", "ls", NULL };
+	struct record_opts o;
+	char err[256];
+
+	cr_assert_eq(parse(4, argv, &o, err), PARSE_OK);
+	cr_assert_not(o.syscall_stats);
+	cr_assert(o.offcpu_stacks);
+	cr_assert_str_eq(o.cmd[0], "ls");
 }
 
 Test(record_cli, attach_mode)

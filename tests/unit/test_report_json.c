@@ -29,6 +29,7 @@ static void full_model(struct run_model *m)
 	m->meta.exit_status = 1;
 	m->meta.freq_hz = 99;
 	m->meta.offcpu_stacks = true;
+	m->meta.syscall_stats = true;
 	m->meta.interrupted = true;
 	a.ns[WC_ONCPU] = 500;
 	a.ns[WC_DISK] = 300;
@@ -98,6 +99,7 @@ Test(report_json, round_trip_keeps_everything)
 	cr_assert_eq(back.stacks[0].ips[1], 0xffffffff81000100ULL);
 	cr_assert_eq(back.stack_aggs[0].k.kstack, 0xffffffffdeadbeefULL);
 	cr_assert(back.meta.interrupted);
+	cr_assert(back.meta.syscall_stats);
 	cr_assert_eq(model_drops(&back), 1);
 	cr_assert(back.timeline.recorded);
 	cr_assert_eq(back.timeline.n_intervals, 2);
