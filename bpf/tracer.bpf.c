@@ -176,6 +176,12 @@ static __always_inline void snapshot_kernel_acct(struct thread_acct *a, struct t
 	a->k_nivcsw[i] = BPF_CORE_READ(task, nivcsw);
 }
 
+/* The scheduler's run time of TASK (a tracepoint's argument): current at its switch-out. */
+static __always_inline __u64 run_time(struct task_struct *task)
+{
+	return task->se.sum_exec_runtime;
+}
+
 /* First event of a thread: a new one starts now; one registered by user space started when it was
  * registered, in the STATE this first event reveals (running if it now leaves the CPU, runnable if
  * it now gets one, asleep if it is now woken). */
@@ -186,6 +192,7 @@ static __always_inline void init_thread(struct thread_entry *t, struct task_stru
 		t->acct.start_ns = now;
 	t->last_ns = t->acct.start_ns;
 	t->state = state;
+	t->run_out = run_time(task);
 	BPF_CORE_READ_STR_INTO(&t->acct.comm, task, comm);
 	if (!(t->acct.flags & TF_K_START))
 		snapshot_kernel_acct(&t->acct, task, 0);
@@ -598,6 +605,22 @@ static __always_inline void emit_exit(struct task_struct *task, struct thread_en
 	bpf_task_storage_delete(&thread_store, task);
 }
 
+static __always_inline void switch_in(struct task_struct *next, __u64 now);
+
+/* When T, now leaving the CPU though never seen getting it, got it. sched_switch does not fire for
+ * every switch (on the 6.18 development VM, not when the task leaving the CPU is one of the VM
+ * agent's own threads), so a switch-in can go unseen; the scheduler's run time since T's last
+ * switch-out is how long T has been running (docs/method.md, "Unseen switch-ins"). */
+static __always_inline __u64 unseen_switch_in_ns(struct thread_entry *t, struct task_struct *task, __u64 now)
+{
+	__s64 ran = run_time(task) - t->run_out;
+	__u64 since = now > t->last_ns ? now - t->last_ns : 0;
+
+	if (ran < 0)
+		ran = 0;
+	return now - ((__u64)ran < since ? (__u64)ran : since);
+}
+
 static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
 				       unsigned int state, __u64 now)
 {
@@ -605,7 +628,12 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 
 	if (!t)
 		return;
+	if (t->state != WC_ONCPU && !stop_ns) {
+		count(CNT_SWITCH_IN_UNSEEN);
+		switch_in(prev, unseen_switch_in_ns(t, prev, now));
+	}
 	accrue(t, now);
+	t->run_out = run_time(prev);
 	if (state & TASK_DEAD) {
 		t->acct.nvcsw++;
 		t->acct.end_ns = now;

@@ -48,6 +48,7 @@ enum counter {
 	/* Switches, wakeups and syscalls of the traced tree are counted by user space from what the
 	 * accounting already holds: nothing to add per event on the hot paths. */
 	CNT_SWITCH, CNT_WAKEUP, CNT_SYSCALL, CNT_SAMPLE, CNT_BLOCK_RQ, CNT_FORK, CNT_EXEC, CNT_EXIT,
+	CNT_SWITCH_IN_UNSEEN,     /* a switch-in sched_switch never showed, dated from the run time */
 	CNT_EVENTS_END,
 	DROP_THREAD_MAP_FULL = CNT_EVENTS_END, /* a traced thread could not be tracked */
 	DROP_PROC_SLOTS_FULL,     /* more processes than syscall slots: the rest share the last one */
@@ -108,6 +109,7 @@ struct thread_entry {
 	__u64 kstack, ustack; /* stacks captured at the last switch-out, or 0 */
 	__u64 pystack;        /* Python stack captured at the last switch-out, or 0 */
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
+	__u64 run_out;        /* the scheduler's run time (se.sum_exec_runtime) at the last switch-out */
 	__u32 proc_slot;      /* the process's row in the syscall statistics */
 	__u32 pad;
 	struct thread_acct acct;

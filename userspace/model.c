@@ -7,7 +7,7 @@
 const char *const counter_names[CNT_COUNT] = {
 	[CNT_SWITCH] = "switch", [CNT_WAKEUP] = "wakeup", [CNT_SYSCALL] = "syscall",
 	[CNT_SAMPLE] = "sample", [CNT_BLOCK_RQ] = "block_rq", [CNT_FORK] = "fork",
-	[CNT_EXEC] = "exec", [CNT_EXIT] = "exit",
+	[CNT_EXEC] = "exec", [CNT_EXIT] = "exit", [CNT_SWITCH_IN_UNSEEN] = "switch_in_unseen",
 	[DROP_THREAD_MAP_FULL] = "thread_storage_full", [DROP_PROC_SLOTS_FULL] = "proc_slots_full",
 	[DROP_WAKEUP_MAP_FULL] = "wakeup_map_full",
 	[DROP_STACK_AGG_FULL] = "stack_agg_full", [DROP_STACK_MAP_FULL] = "stack_map_full",

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include "account.h"
 #include "classify.h"
@@ -74,6 +75,81 @@ Test(record, busy_loop_is_on_cpu)
 	cr_assert_eq(m.n_procs, 1);
 	cr_assert_str_eq(m.procs[0].comm, "busy");
 	model_free(&m);
+}
+
+/* Checks one recording of the busy loop below; returns false with WHY filled in on a failure. */
+static bool contended_run_agrees(const struct run_model *m, char *why, size_t len)
+{
+	const struct model_timeline *tl = &m->timeline;
+	double cpu = m->rusage.utime_ns + m->rusage.stime_ns, oncpu = class_ns(m, WC_ONCPU);
+
+	/* Never less than the kernel's run time (what the bug lost); more by the time the host stole
+	 * (which the kernel leaves out), by the usual 5 % at most. */
+	if (!m->rusage.valid || oncpu < cpu * 0.98 || oncpu > cpu * 1.05) {
+		snprintf(why, len, "on-CPU %.4fs vs rusage %.4fs (%llu unseen switch-ins)", oncpu / 1e9,
+			 cpu / 1e9, (unsigned long long)m->counters[CNT_SWITCH_IN_UNSEEN]);
+		return false;
+	}
+	/* A runnable thread leaves the run queue only for a CPU. */
+	for (size_t i = 0; i + 1 < tl->n_intervals; i++)
+		if (tl->intervals[i].wait_class == WC_RUNQUEUE && tl->intervals[i + 1].tid == tl->intervals[i].tid &&
+		    tl->intervals[i + 1].wait_class != WC_ONCPU) {
+			snprintf(why, len, "tid %u: runnable at %llu, then class %u without a CPU", tl->intervals[i].tid,
+				 (unsigned long long)tl->intervals[i].start_ns, tl->intervals[i + 1].wait_class);
+			return false;
+		}
+	return true;
+}
+
+/* A busy loop competing with two CPU hogs for the two CPUs, recorded several times: every time on
+ * a CPU as long as the kernel says. Preempted every few ms, it is often switched in by a
+ * sched_switch the tracepoint never shows (on the development VM, the VM agent's threads leave the
+ * CPU untraced); such a switch-in must still start an on-CPU interval. Before, the run then
+ * counted as runnable: one run in ten lost tens of ms. */
+Test(record, busy_loop_under_contention_is_on_cpu_every_time, .timeout = 180)
+{
+	enum { RUNS = 8, HOGS = 2 };
+	pid_t hogs[HOGS];
+	char why[256] = "";
+	int failed = 0, unseen = 0;
+
+	for (int i = 0; i < HOGS; i++) {
+		hogs[i] = fork();
+		cr_assert(hogs[i] >= 0);
+		if (hogs[i] == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			execl("/bin/sh", "sh", "-c", "while :; do :; done", NULL);
+			_exit(127);
+		}
+	}
+	for (int r = 0; r < RUNS; r++) {
+		const char *dir = fresh_dir("contended");
+		char *argv[] = { (char *)conctrace_bin(), "record", "-q", "--timeline", "-o", (char *)dir, "--",
+				 (char *)prog("busy"), NULL };
+		char path[300];
+		struct run_model m;
+		int rc = run_argv(argv, NULL, 0);
+
+		snprintf(path, sizeof(path), "%s/report.json", dir);
+		if (rc != 0 || report_load(path, &m, why, sizeof(why))) {
+			if (rc)
+				snprintf(why, sizeof(why), "conctrace record exited %d", rc);
+			failed++;
+			break;
+		}
+		unseen += m.counters[CNT_SWITCH_IN_UNSEEN];
+		if (!contended_run_agrees(&m, why, sizeof(why)))
+			failed++;
+		model_free(&m);
+		if (failed)
+			break;
+	}
+	for (int i = 0; i < HOGS; i++) {
+		kill(hogs[i], SIGKILL);
+		waitpid(hogs[i], NULL, 0);
+	}
+	cr_assert_eq(failed, 0, "%s", why);
+	cr_log_info("%d unseen switch-ins in %d recordings", unseen, RUNS);
 }
 
 Test(record, nanosleep_is_timer_wait)
@@ -182,7 +258,7 @@ Test(record, contended_mutex_waits_on_lock)
 	record_prog(dir, &m, RECORD(dir, (char *)prog("mutexer")));
 	cr_assert_gt(class_ns(&m, WC_LOCK), 0, "no lock wait");
 	/* Switches only: under this much futex contention the kernel's run time of a thread or two
-	 * exceeds the time between its switch tracepoints (docs/method.md, "Known discrepancy"). */
+	 * exceeds the time between its switch tracepoints (docs/method.md, "Unseen switch-ins"). */
 	assert_rusage_agrees(&m, CHECK_SWITCHES);
 	assert_identity(&m);
 	model_free(&m);
@@ -377,7 +453,8 @@ Test(record, attach_to_running_process)
 		     m.threads[0].acct.ns[WC_ONCPU] / 1e9);
 	assert_identity(&m);
 	/* Compared with /proc schedstat read at the end: the time it was not asleep (on a CPU or
-	 * waiting for one) must agree; how the two split is a known discrepancy (docs/method.md). */
+	 * waiting for one) must agree; how the two split is checked by
+	 * busy_loop_under_contention_is_on_cpu_every_time. */
 	cr_assert(m.threads[0].acct.flags & TF_K_END);
 	const struct thread_acct *a = &m.threads[0].acct;
 	uint64_t ours = a->ns[WC_ONCPU] + a->ns[WC_RUNQUEUE];
