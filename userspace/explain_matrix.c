@@ -183,9 +183,13 @@ static void append_tails(char *buf, size_t len, const struct stack_tail_delta *d
  * that class is what lengthened the run. */
 static void stack_sentence(struct comparison *c)
 {
+	/* a class counts as grown from 1 % of the baseline's wall time (and 10 ms): less is noise */
+	double min_growth = fmax(0.01, 0.01 * c->wall_b_s);
+
 	c->grown_class = -1;
 	for (int w = 0; w < WC_COUNT; w++)
-		if (c->class_delta_s[w] > 0 && (c->grown_class < 0 || c->class_delta_s[w] > c->class_delta_s[c->grown_class]))
+		if (c->class_delta_s[w] >= min_growth &&
+		    (c->grown_class < 0 || c->class_delta_s[w] > c->class_delta_s[c->grown_class]))
 			c->grown_class = w;
 	c->n_stacks = stack_tails_diff(c->a->stack_tails, c->b->stack_tails, -1, COMPARE_STACKS, c->stacks);
 	if (c->n_stacks) {
@@ -196,7 +200,7 @@ static void stack_sentence(struct comparison *c)
 	if (c->grown_class >= 0)
 		c->n_class_stacks = stack_tails_diff(c->a->stack_tails, c->b->stack_tails, c->grown_class,
 						     COMPARE_STACKS, c->class_stacks);
-	if (!c->n_class_stacks)
+	if (!c->n_class_stacks || c->class_stacks[0].delta_s <= 0)   /* its code must have grown too */
 		return;
 	append(c->text, sizeof(c->text), " In %s, which grew most (%+.2f s):", wait_classes[c->grown_class].name,
 	       c->class_delta_s[c->grown_class]);

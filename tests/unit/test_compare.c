@@ -138,6 +138,12 @@ static void path_cell(struct cell *c, enum conc_model model, uint64_t oncpu_s, u
 	c->stack_tails = tails_of(gil_s ? "python3;f (a.py:1);[gil] 5000000000\n" : "python3;f (a.py:1) 1\n");
 }
 
+static void free_cell(struct cell *c)
+{
+	free(c->explanation);
+	json_decref(c->stack_tails);
+}
+
 Test(compare, splits_the_difference_on_the_critical_paths)
 {
 	struct cell a, b;
@@ -160,8 +166,26 @@ Test(compare, splits_the_difference_on_the_critical_paths)
 	compare_cells(&a, 8, &b, 3, &c);
 	cr_assert(!c.on_path);
 	cr_assert(strstr(c.summary, "Wall time by wait class (thread time / parallelism)"), "%s", c.summary);
-	for (struct cell *x = &a; x; x = x == &a ? &b : NULL) {
-		free(x->explanation);
-		json_decref(x->stack_tails);
-	}
+	free_cell(&a);
+	free_cell(&b);
+}
+
+/* A class that grew by less than 1 % of the baseline's wall is noise: no "grew most" sentence. */
+Test(compare, a_negligible_growth_is_not_named)
+{
+	struct cell a, b;
+	struct comparison c;
+
+	path_cell(&a, CM_PROCESSES, 2, 0, GN_WORKER);
+	path_cell(&b, CM_SYNC, 3, 0, GN_MAIN);
+	a.explanation->d.path_class_ns[WC_RUNQUEUE] = 5000000;   /* +5 ms of 3 s */
+	compare_cells(&a, 2, &b, 3, &c);
+	cr_assert_eq(c.grown_class, -1);
+	cr_assert_null(strstr(c.summary, "grew most"), "%s", c.summary);
+	a.explanation->d.path_class_ns[WC_RUNQUEUE] = 50000000;  /* +50 ms, but no runqueue stack grew */
+	compare_cells(&a, 2, &b, 3, &c);
+	cr_assert_eq(c.grown_class, WC_RUNQUEUE);
+	cr_assert_null(strstr(c.summary, "grew most"), "%s", c.summary);
+	free_cell(&a);
+	free_cell(&b);
 }
