@@ -261,17 +261,26 @@ static bool python_walls(const struct cell *cells, size_t n, enum workload w, en
 	return false;
 }
 
-/* The top finding of the shown cell of W, python, M, as " (M's top finding: ...)". */
+/* The top finding of the shown cell of W, python, M that explains some wall time, as " M's top
+ * finding, NAME: ..."; else its critical path's summary (a finding that only rules a cause out,
+ * like disk-not-bottleneck, does not say why). */
 static void append_top_finding(char *buf, size_t len, const struct cell *cells, size_t n,
 			       enum workload w, enum conc_model m)
 {
 	const struct cell *c;
+	const struct explanation *e;
 
-	if (median_wall(cells, n, w, RT_PYTHON, m, &c) < 0 || !c->explanation ||
-	    !c->explanation->n_findings)
+	if (median_wall(cells, n, w, RT_PYTHON, m, &c) < 0 || !c->explanation)
 		return;
-	append(buf, len, " %s's top finding, %s: %s", model_names[m], c->explanation->findings[0].name,
-	       c->explanation->findings[0].text);
+	e = c->explanation;
+	for (size_t i = 0; i < e->n_findings; i++)
+		if (e->findings[i].explained_s > 0) {
+			append(buf, len, " %s's top finding, %s: %s", model_names[m], e->findings[i].name,
+			       e->findings[i].text);
+			return;
+		}
+	if (e->path_summary[0])
+		append(buf, len, " %s: %s", model_names[m], e->path_summary);
 }
 
 /* " On the critical path, A - B: gil +1.00 s, ..." for the shown Python cells of W (nothing when one

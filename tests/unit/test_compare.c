@@ -129,6 +129,9 @@ static void path_cell(struct cell *c, enum conc_model model, uint64_t oncpu_s, u
 	c->workload = WL_DISK;
 	c->runtime = RT_PYTHON;
 	c->model = model;
+	c->status = CELL_OK;
+	c->has_stats = true;
+	c->stats.wall_s = (double)(oncpu_s + gil_s);
 	e->d.wall_ns = e->d.thread_ns = e->d.path_ns = (oncpu_s + gil_s) * S;
 	e->d.class_ns[WC_ONCPU] = e->d.path_class_ns[WC_ONCPU] = oncpu_s * S;
 	e->d.class_ns[WC_GIL] = e->d.path_class_ns[WC_GIL] = gil_s * S;
@@ -188,4 +191,32 @@ Test(compare, a_negligible_growth_is_not_named)
 	cr_assert_null(strstr(c.summary, "grew most"), "%s", c.summary);
 	free_cell(&a);
 	free_cell(&b);
+}
+
+/* A verdict cites the model's top finding that explains wall time; one that only rules a cause out
+ * is passed over for the critical path's summary. */
+Test(compare, verdicts_cite_a_finding_that_explains_time)
+{
+	struct cell cells[3];
+	struct claim_verdict v[CLAIM_COUNT];
+	struct explanation *e;
+
+	path_cell(&cells[0], CM_SYNC, 3, 0, GN_MAIN);
+	path_cell(&cells[1], CM_ASYNCIO, 2, 6, GN_EXECUTOR);
+	path_cell(&cells[2], CM_PROCESSES, 1, 0, GN_WORKER);
+	e = cells[1].explanation;
+	e->n_findings = 1;
+	e->findings[0] = (struct finding){ .name = "disk-not-bottleneck", .text = "The disk was idle." };
+	snprintf(e->path_summary, sizeof(e->path_summary), "the path summary");
+	claim_verdicts(cells, 3, v);
+	cr_assert_eq(v[CLAIM_C1].verdict, VERDICT_SUPPORTS, "%s", v[CLAIM_C1].why);
+	cr_assert(strstr(v[CLAIM_C1].why, "On the critical path, asyncio - sync: gil +6.00 s, oncpu -1.00 s."),
+		  "%s", v[CLAIM_C1].why);
+	cr_assert(strstr(v[CLAIM_C1].why, "asyncio: the path summary"), "%s", v[CLAIM_C1].why);
+	cr_assert_null(strstr(v[CLAIM_C1].why, "disk-not-bottleneck"), "%s", v[CLAIM_C1].why);
+	e->findings[0].explained_s = 1;
+	claim_verdicts(cells, 3, v);
+	cr_assert(strstr(v[CLAIM_C1].why, "asyncio's top finding, disk-not-bottleneck"), "%s", v[CLAIM_C1].why);
+	for (int i = 0; i < 3; i++)
+		free_cell(&cells[i]);
 }
