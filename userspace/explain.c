@@ -18,11 +18,20 @@ static uint64_t selector_calls(const struct run_model *m, uint32_t tgid)
 {
 	static const char *const selectors[] = { "epoll_wait", "epoll_pwait", "epoll_pwait2",
 						 "io_uring_enter" };
+	/* Numbered once: roles are asked for at every step of a critical path, and syscall_nr() is a
+	 * search by name (it was 80 % of `conctrace report` on an asyncio cell). */
+	static int nrs[ARRAY_LEN(selectors)];
+	static bool numbered;
 	uint64_t calls = 0;
 
+	if (!numbered) {
+		for (size_t k = 0; k < ARRAY_LEN(selectors); k++)
+			nrs[k] = syscall_nr(selectors[k]);
+		numbered = true;
+	}
 	for (size_t i = 0; i < m->n_syscalls; i++)
 		for (size_t k = 0; k < ARRAY_LEN(selectors) && m->syscalls[i].tgid == tgid; k++)
-			if (m->syscalls[i].nr == syscall_nr(selectors[k]))
+			if ((int)m->syscalls[i].nr == nrs[k])
 				calls += m->syscalls[i].s.count;
 	return calls;
 }
