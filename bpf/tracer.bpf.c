@@ -683,6 +683,12 @@ static __always_inline void wake(struct thread_entry *t, __u64 now)
 	__u64 woken = t->waking.ns;
 	__u32 class = t->state;
 
+	/* Not woken since it slept: its switch-out reported a sleep it never began (before Linux 6.13,
+	 * a pending signal kept prev_state). The wait just ends now, with no wakeup to count. */
+	if (!woken)
+		return;
+	t->waking.ns = 0;   /* used: an earlier wakeup must not end a later sleep */
+
 	if (woken < t->last_ns)
 		woken = t->last_ns;
 	if (woken > now)
@@ -861,12 +867,15 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p)
 {
 	__u32 tgid = p->tgid;
 	struct py_proc *py;
+	__u64 switches;
 
 	if (!current_thread())
 		return 0;
 	py = bpf_map_lookup_elem(&py_procs, &tgid);
-	if (py)
-		py->gil_switches = read_user_ptr(py->runtime + py->off.runtime_gil + py->off.gil_switch_number);
+	/* every thread's exit reads it; one after the memory is gone must not undo an earlier read */
+	if (py && !bpf_probe_read_user(&switches, sizeof(switches),
+				       (void *)(py->runtime + py->off.runtime_gil + py->off.gil_switch_number)))
+		py->gil_switches = switches;
 	return 0;
 }
 

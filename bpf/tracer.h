@@ -174,7 +174,7 @@ struct py_offsets {
  * by forked children. */
 struct py_proc {
 	__u64 runtime;                 /* address of _PyRuntime */
-	__u64 gil_switches;            /* the GIL's switch_number, read when the process calls exit_group */
+	__u64 gil_switches;            /* the GIL's switch_number, read as its threads exit */
 	struct py_offsets off;
 };
 

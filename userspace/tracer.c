@@ -237,7 +237,7 @@ static void detect_python(struct tracer *t, struct model_process *p)
 	p->python = xstrdup(version);
 }
 
-/* How often Python process P's GIL changed hands: as the BPF side noted at its exit_group, else
+/* How often Python process P's GIL changed hands: as the BPF side noted as its threads exited, else
  * read from it alive. */
 static void note_gil_switches(struct tracer *t, struct model_process *p)
 {
