@@ -132,8 +132,10 @@ static void step(struct walk *w, uint64_t start)
 	e = iv->wait_class == WC_ONCPU || iv->wait_class == WC_RUNQUEUE ? NULL :
 	    timeline_wake_at(&w->m->timeline, w->tid, iv->end_ns);
 	node = e ? ender_of(w->m, e) : role_node(w->m, w->tid);
-	if (!e || (node < (enum graph_node)ROLE_COUNT && e->waker_tid == w->tid))
-		charge(w, from, w->tid, node, iv->wait_class);  /* running, or no other traced thread ended it */
+	/* running, or no other traced thread ended it (a timed-out lock wait is the waiter's own) */
+	if (!e || (node < (enum graph_node)ROLE_COUNT &&
+		   (e->waker_tid == w->tid || !model_find_thread(w->m, e->waker_tid))))
+		charge(w, from, w->tid, node, iv->wait_class);
 	else if (node >= (enum graph_node)ROLE_COUNT)
 		charge(w, from, 0, node, iv->wait_class);
 	else if (w->t == iv->end_ns)
