@@ -81,6 +81,21 @@ static size_t innermost(const struct frame *inner, size_t n, bool (*is_kind)(con
 	return k;
 }
 
+/* Drops a UTF-8 character a length limit cut short at the end of S: a key must be UTF-8. */
+static void cut_partial_char(char *s)
+{
+	size_t len = strlen(s), start = len, need;
+
+	while (start > 0 && len - start < 4 && ((unsigned char)s[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start == 0 || (unsigned char)s[start - 1] < 0xc0)
+		return;
+	start--;   /* the lead byte: how long its character is */
+	need = (unsigned char)s[start] >= 0xf0 ? 4 : (unsigned char)s[start] >= 0xe0 ? 3 : 2;
+	if (len - start < need)
+		s[start] = '\0';
+}
+
 #define TAIL_FRAMES_MAX 512   /* deeper stacks are cut at the root end: the tail is what counts */
 
 /* The frames after the root (the first frame, a comm), innermost first; returns how many. */
@@ -117,6 +132,7 @@ void stack_tail(const char *stack, size_t len, char *out, size_t outlen)
 			snprintf(out + strlen(out), outlen - strlen(out), " <- ");
 		append_frame(out, outlen, found[i]);
 	}
+	cut_partial_char(out);
 	if (wait < 0)
 		snprintf(out + strlen(out), outlen - strlen(out), " (on CPU)");
 	else

@@ -54,6 +54,23 @@ Test(stack_tails, deep_stacks_keep_their_innermost_frames)
 	free(stack);
 }
 
+static json_t *tails_of(const char *text);
+
+/* A tail cut at its length limit ends on a whole UTF-8 character: a cut one is no JSON key. */
+Test(stack_tails, a_long_tail_is_cut_between_characters)
+{
+	char line[1024] = "python3;", *at = line + strlen(line);
+	json_t *t;
+
+	for (int i = 0; i < 200; i++)
+		at += sprintf(at, "\xc3\xa9");   /* é */
+	sprintf(at, " (w.py:1) 1000000000\n");
+	t = tails_of(line);
+	cr_assert_eq(json_object_size(t), 1, "the stack's time was dropped");
+	cr_assert_eq((strlen(json_object_iter_key(json_object_iter(t))) - strlen(" (on CPU)")) % 2, 0);
+	json_decref(t);
+}
+
 static json_t *tails_of(const char *text)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
