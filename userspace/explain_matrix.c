@@ -543,5 +543,6 @@ void explain_cells(FILE *out, const struct run_opts *o, struct cell *cells, size
 		}
 		model_free(&m);
 	}
-	print_explanations(out, o, cells, n);
+	if (out)
+		print_explanations(out, o, cells, n);
 }

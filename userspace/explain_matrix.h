@@ -55,7 +55,8 @@ json_t *matrix_explanation_json(const struct run_opts *o, const struct cell *cel
 void print_explanations(FILE *out, const struct run_opts *o, const struct cell *cells, size_t n);
 
 /* Loads each ok cell's OUTDIR/cells/<name>/report.json, explains it into cell->explanation, then
- * prints the explanations: the one call `conctrace run` makes after its tables. */
+ * prints the explanations to OUT (NULL: not printed): the one call `conctrace run` makes after its
+ * tables. */
 void explain_cells(FILE *out, const struct run_opts *o, struct cell *cells, size_t n, const char *outdir);
 
 #endif

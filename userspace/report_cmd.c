@@ -183,10 +183,10 @@ static int report_run(const struct report_opts *o, const char *dir)
 		cells_free(cells, n);
 		return 2;
 	}
-	if (!o->quiet) {
+	if (!o->quiet)
 		print_tables(stdout, &ro, cells, n);
-		explain_cells(stdout, &ro, cells, n, dir);   /* computed anew from the cells' reports */
-	}
+	/* computed anew from the cells' reports; the exports carry it too */
+	explain_cells(o->quiet ? NULL : stdout, &ro, cells, n, dir);
 	if (o->html)
 		rc = export_matrix_html(o->html, &ro, cells, n) ? 1 : 0;
 	if (!rc && o->output)
