@@ -458,7 +458,7 @@ static bool thread_pool_handoff(const struct run_model *m, const struct explanat
 	edges_between(m, -1, dispatcher(e), ROLE_EXECUTOR, &count, &ns);
 	if (count < explain_th.handoff_min_wakeups || share(ns, e->d.thread_ns) < explain_th.handoff_share)
 		return false;
-	rate = count / ns_to_s(e->d.wall_ns);
+	rate = e->d.wall_ns ? count / ns_to_s(e->d.wall_ns) : 0;
 	latency_s = wakeup_latency_s(m, dispatcher(e), ROLE_EXECUTOR);
 	f->explained_s = wall_share_s(&e->d, ns);
 	f->scope = (struct path_scope){ .nodes = 1u << dispatcher(e) | 1u << ROLE_EXECUTOR,
