@@ -150,20 +150,36 @@ void diskstats_free(struct disk_snapshot *s)
 }
 
 /* The ppid in /proc/PID/stat, read after the comm field (which may hold spaces and parens). */
-pid_t proc_ppid(pid_t pid)
+/* The state letter and parent of PID from /proc/PID/stat (after the comm, which may hold ')'). */
+static bool proc_stat_head(pid_t pid, char *state, pid_t *ppid)
 {
 	char path[64], *buf, *p;
-	int ppid = -1;
+	bool ok;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	buf = read_file(path, NULL);
 	if (!buf)
-		return -1;
+		return false;
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
-		ppid = -1;
+	ok = p && sscanf(p + 1, " %c %d", state, ppid) == 2;
 	free(buf);
-	return ppid;
+	return ok;
+}
+
+pid_t proc_ppid(pid_t pid)
+{
+	char state;
+	pid_t ppid;
+
+	return proc_stat_head(pid, &state, &ppid) ? ppid : -1;
+}
+
+char proc_state(pid_t pid)
+{
+	char state;
+	pid_t ppid;
+
+	return proc_stat_head(pid, &state, &ppid) ? state : 0;
 }
 
 size_t proc_descendants(pid_t pid, pid_t **out)

@@ -198,6 +198,22 @@ static void fill_meta(struct run_model *m, const struct record_opts *o, const st
 	m->meta.command = cmd;
 }
 
+/* Waits (up to 2 s) until child PID is off the CPU: asleep on the go pipe, or gone. The kernel
+ * brings a thread's run time in /proc up to date when it leaves a CPU, and a running one's can lag
+ * by a tick (4 ms): the starting counters the cross-checks subtract must be exact. */
+static void wait_off_cpu(pid_t pid)
+{
+	const struct timespec step = { 0, 100000 };
+
+	for (int i = 0; i < 20000; i++) {
+		char state = proc_state(pid);
+
+		if (state != 'R' && state != 'D')
+			return;
+		nanosleep(&step, NULL);
+	}
+}
+
 /* Forks the command stopped, has the tracer follow it, then lets it exec. Returns 0, or the
  * shell-style status when the command could not be started. */
 static int launch(char **cmd, const struct passwd *pw, struct tracer *tr)
@@ -221,6 +237,7 @@ static int launch(char **cmd, const struct passwd *pw, struct tracer *tr)
 	}
 	close(go[0]);
 	close(err[1]);
+	wait_off_cpu(child_pid);
 	rc = tracer_follow(tr, child_pid);
 	if (rc)
 		errmsg("cannot follow pid %d: %s", child_pid, strerror(-rc));
