@@ -150,36 +150,20 @@ void diskstats_free(struct disk_snapshot *s)
 }
 
 /* The ppid in /proc/PID/stat, read after the comm field (which may hold spaces and parens). */
-/* The state letter and parent of PID from /proc/PID/stat (after the comm, which may hold ')'). */
-static bool proc_stat_head(pid_t pid, char *state, pid_t *ppid)
+pid_t proc_ppid(pid_t pid)
 {
 	char path[64], *buf, *p;
-	bool ok;
+	int ppid = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	buf = read_file(path, NULL);
 	if (!buf)
-		return false;
+		return -1;
 	p = strrchr(buf, ')');
-	ok = p && sscanf(p + 1, " %c %d", state, ppid) == 2;
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		ppid = -1;
 	free(buf);
-	return ok;
-}
-
-pid_t proc_ppid(pid_t pid)
-{
-	char state;
-	pid_t ppid;
-
-	return proc_stat_head(pid, &state, &ppid) ? ppid : -1;
-}
-
-char proc_state(pid_t pid)
-{
-	char state;
-	pid_t ppid;
-
-	return proc_stat_head(pid, &state, &ppid) ? state : 0;
+	return ppid;
 }
 
 size_t proc_descendants(pid_t pid, pid_t **out)

@@ -31,8 +31,6 @@ void diskstats_free(struct disk_snapshot *s);
 size_t proc_threads(pid_t pid, pid_t **out);
 /* Parent of PID, or -1. */
 pid_t proc_ppid(pid_t pid);
-/* State of PID ('R', 'S', 'D', 'Z', ...), 0 when it is gone. */
-char proc_state(pid_t pid);
 /* PID and all its descendant processes, from the ppid fields of /proc (caller frees). */
 size_t proc_descendants(pid_t pid, pid_t **out);
 

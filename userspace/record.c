@@ -102,8 +102,8 @@ static int drop_privileges(const struct passwd *pw)
 	return 0;
 }
 
-/* The child: becomes the user, waits for the tracer to attach, execs. Failures reach the parent
- * as an errno over the close-on-exec ERR pipe. */
+/* The child: waits for the tracer to attach (first, so that what it does after the fork is traced),
+ * becomes the user, execs. Failures reach the parent as an errno over the close-on-exec ERR pipe. */
 static void child_main(char **cmd, const struct passwd *pw, int go_fd, int err_fd)
 {
 	char go;
@@ -113,12 +113,12 @@ static void child_main(char **cmd, const struct passwd *pw, int go_fd, int err_f
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	if (read(go_fd, &go, 1) != 1)
+		_exit(126);
 	if (pw && drop_privileges(pw)) {
 		e = errno;
 		goto fail;
 	}
-	if (read(go_fd, &go, 1) != 1)
-		_exit(126);
 	execvp(cmd[0], cmd);
 	e = errno;
 fail:
@@ -198,33 +198,19 @@ static void fill_meta(struct run_model *m, const struct record_opts *o, const st
 	m->meta.command = cmd;
 }
 
-/* Waits (up to 2 s) until child PID is off the CPU: asleep on the go pipe, or gone. The kernel
- * brings a thread's run time in /proc up to date when it leaves a CPU, and a running one's can lag
- * by a tick (4 ms): the starting counters the cross-checks subtract must be exact. */
-static void wait_off_cpu(pid_t pid)
-{
-	const struct timespec step = { 0, 100000 };
-
-	for (int i = 0; i < 20000; i++) {
-		char state = proc_state(pid);
-
-		if (state != 'R' && state != 'D')
-			return;
-		nanosleep(&step, NULL);
-	}
-}
-
 /* Forks the command stopped, has the tracer follow it, then lets it exec. Returns 0, or the
  * shell-style status when the command could not be started. */
 static int launch(char **cmd, const struct passwd *pw, struct tracer *tr)
 {
 	int go[2], err[2], e = 0, rc;
+	uint64_t forked_ns;
 	ssize_t n;
 
 	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
 		errmsg("pipe: %s", strerror(errno));
 		return 1;
 	}
+	forked_ns = monotonic_ns();
 	child_pid = fork();
 	if (child_pid < 0) {
 		errmsg("fork: %s", strerror(errno));
@@ -237,8 +223,7 @@ static int launch(char **cmd, const struct passwd *pw, struct tracer *tr)
 	}
 	close(go[0]);
 	close(err[1]);
-	wait_off_cpu(child_pid);
-	rc = tracer_follow(tr, child_pid);
+	rc = tracer_follow(tr, child_pid, forked_ns);
 	if (rc)
 		errmsg("cannot follow pid %d: %s", child_pid, strerror(-rc));
 	if (rc || write(go[1], "g", 1) != 1)
@@ -301,7 +286,7 @@ static int attach(const struct record_opts *o, struct tracer *tr)
 	uint64_t end = o->duration_s ? monotonic_ns() + o->duration_s * 1e9 : UINT64_MAX;
 
 	for (size_t i = 0; i < n; i++)
-		tracer_follow(tr, pids[i]);
+		tracer_follow(tr, pids[i], 0);
 	free(pids);
 	while (!stop_requests && monotonic_ns() < end && process_exists(o->pid)) {
 		tracer_poll(tr, POLL_MS);

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "proc.h"
 
@@ -66,26 +65,4 @@ Test(proc, this_process)
 	free(maps);
 	free(cmd);
 	cr_assert_null(proc_exec_maps(999999999));
-}
-
-/* This process runs; a child blocked in read(2) sleeps; a reaped one is gone. */
-Test(proc, state_of_running_sleeping_and_gone_processes)
-{
-	int fds[2];
-	char state = 0, c;
-	pid_t child;
-
-	cr_assert_eq(proc_state(getpid()), 'R');
-	cr_assert_eq(pipe(fds), 0);
-	child = fork();
-	if (child == 0)
-		_exit(read(fds[0], &c, 1) == 1 ? 0 : 1);
-	for (int i = 0; i < 2000 && state != 'S'; i++, usleep(1000))
-		state = proc_state(child);
-	cr_assert_eq(state, 'S', "state %c", state);
-	cr_assert_eq(write(fds[1], "g", 1), 1);
-	cr_assert_eq(waitpid(child, NULL, 0), child);
-	cr_assert_eq(proc_state(child), 0);
-	close(fds[0]);
-	close(fds[1]);
 }
