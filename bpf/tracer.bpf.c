@@ -188,6 +188,8 @@ static __always_inline __u64 run_time(struct task_struct *task)
 static __always_inline void init_thread(struct thread_entry *t, struct task_struct *task, __u64 now,
 					__u32 state)
 {
+	if (t->acct.flags & TF_FORKED)
+		t->acct.start_ns = BPF_CORE_READ(task, start_time);
 	if (!t->acct.start_ns)
 		t->acct.start_ns = now;
 	t->last_ns = t->acct.start_ns;

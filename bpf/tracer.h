@@ -88,6 +88,7 @@ struct thread_acct {
 #define TF_ADOPTED  2  /* already existed when first seen (attach mode) */
 #define TF_K_END    4  /* k_*[1] were read (at death, or from /proc at the end) */
 #define TF_K_START  8  /* k_*[0] were read from /proc when user space registered the thread */
+#define TF_FORKED  16  /* forked by user space to be traced: k_*[0] are zero, its life starts at its birth */
 
 struct wakeup_key {
 	__u32 waker_tid, wakee_tid;

@@ -203,14 +203,12 @@ static void fill_meta(struct run_model *m, const struct record_opts *o, const st
 static int launch(char **cmd, const struct passwd *pw, struct tracer *tr)
 {
 	int go[2], err[2], e = 0, rc;
-	uint64_t forked_ns;
 	ssize_t n;
 
 	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
 		errmsg("pipe: %s", strerror(errno));
 		return 1;
 	}
-	forked_ns = monotonic_ns();
 	child_pid = fork();
 	if (child_pid < 0) {
 		errmsg("fork: %s", strerror(errno));
@@ -223,7 +221,7 @@ static int launch(char **cmd, const struct passwd *pw, struct tracer *tr)
 	}
 	close(go[0]);
 	close(err[1]);
-	rc = tracer_follow(tr, child_pid, forked_ns);
+	rc = tracer_follow(tr, child_pid, true);
 	if (rc)
 		errmsg("cannot follow pid %d: %s", child_pid, strerror(-rc));
 	if (rc || write(go[1], "g", 1) != 1)
@@ -286,7 +284,7 @@ static int attach(const struct record_opts *o, struct tracer *tr)
 	uint64_t end = o->duration_s ? monotonic_ns() + o->duration_s * 1e9 : UINT64_MAX;
 
 	for (size_t i = 0; i < n; i++)
-		tracer_follow(tr, pids[i], 0);
+		tracer_follow(tr, pids[i], false);
 	free(pids);
 	while (!stop_requests && monotonic_ns() < end && process_exists(o->pid)) {
 		tracer_poll(tr, POLL_MS);

@@ -187,9 +187,9 @@ fail:
 	return NULL;
 }
 
-/* Gives thread TID of TGID its tracing state, to be initialised by its first event; FORKED_NS as
- * for tracer_follow. */
-static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slot, uint64_t forked_ns)
+/* Gives thread TID of TGID its tracing state, to be initialised by its first event; FORKED as for
+ * tracer_follow. */
+static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slot, bool forked)
 {
 	struct thread_entry e = {
 		.proc_slot = slot, .state = STATE_INIT,  /* stacks 0: none captured */
@@ -198,21 +198,19 @@ static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slo
 	uint64_t run, delay, slices, vol, invol;
 	int pidfd, rc = 0;
 
-	/* A child just forked starts at zero and is traced from its fork. Else the kernel's counters
-	 * first, then the start: nothing the kernel counts is missed by ours (but /proc shows a running
-	 * thread's run time as of its last scheduler update, up to a tick old). */
-	if (forked_ns) {
-		e.acct.flags |= TF_K_START;
-		e.acct.start_ns = forked_ns;
-	} else if (proc_schedstat(tgid, tid, &run, &delay, &slices) && proc_switches(tgid, tid, &vol, &invol)) {
+	/* A child just forked starts at zero and is traced from its birth (its start_time, read by BPF).
+	 * Else the kernel's counters first, then the start: nothing the kernel counts is missed by ours
+	 * (but /proc shows a running thread's run time as of its last scheduler update, a tick old). */
+	if (forked)
+		e.acct.flags = TF_FORKED | TF_K_START;
+	else if (proc_schedstat(tgid, tid, &run, &delay, &slices) && proc_switches(tgid, tid, &vol, &invol)) {
 		e.acct.k_runtime[0] = run;
 		e.acct.k_run_delay[0] = delay;
 		e.acct.k_nvcsw[0] = vol;
 		e.acct.k_nivcsw[0] = invol;
 		e.acct.flags |= TF_K_START;
 	}
-	if (!e.acct.start_ns)
-		e.acct.start_ns = monotonic_ns();
+	e.acct.start_ns = monotonic_ns();
 	pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
 	if (pidfd < 0)
 		return -errno;
@@ -271,7 +269,7 @@ static uint32_t take_slot(struct tracer *t, pid_t tgid)
 	return slot;
 }
 
-int tracer_follow(struct tracer *t, pid_t tgid, uint64_t forked_ns)
+int tracer_follow(struct tracer *t, pid_t tgid, bool forked)
 {
 	uint32_t slot = take_slot(t, tgid);
 	struct model_process *p;
@@ -280,12 +278,12 @@ int tracer_follow(struct tracer *t, pid_t tgid, uint64_t forked_ns)
 	int rc = n ? 0 : -ESRCH;
 
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = register_thread(t, tgid, tids[i], slot, forked_ns);
+		rc = register_thread(t, tgid, tids[i], slot, forked);
 	free(tids);
 	if (rc)
 		return rc;
 	p = model_add_process(t->m, tgid);
-	p->start_ns = forked_ns ? forked_ns : monotonic_ns();
+	p->start_ns = monotonic_ns();  /* a forked child's is its thread's birth (model_add_thread) */
 	p->ppid = proc_ppid(tgid);
 	if (!p->maps)
 		p->maps = proc_exec_maps(tgid);

@@ -24,9 +24,9 @@ struct tracer;
 
 /* Opens, configures, loads and attaches; NULL with a one-line reason in ERR. */
 struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, char *err, size_t errlen);
-/* Traces process TGID (and, from now on, everything it forks). FORKED_NS: when the caller forked
- * TGID, a new process of one thread whose kernel counters start at zero; 0 for one found running. */
-int tracer_follow(struct tracer *t, pid_t tgid, uint64_t forked_ns);
+/* Traces process TGID (and, from now on, everything it forks). FORKED: the caller just forked TGID,
+ * a process of one thread whose kernel counters start at zero; false for one found running. */
+int tracer_follow(struct tracer *t, pid_t tgid, bool forked);
 /* Handles lifecycle events for up to TIMEOUT_MS; returns the number handled or a negative error. */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Threads still tracked in the kernel (not yet seen exiting). */
