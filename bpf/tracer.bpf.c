@@ -581,11 +581,13 @@ static __always_inline void flush_edge(struct thread_entry *t)
 	if (w) {
 		w->count += t->edge.count;
 		w->waited_ns += t->edge.waited_ns;
+		w->latency_ns += t->edge.latency_ns;
 	} else if (bpf_map_update_elem(&wakeups, &t->edge_key, &t->edge, BPF_NOEXIST)) {
 		count(DROP_WAKEUP_MAP_FULL);
 	}
 	t->edge.count = 0;
 	t->edge.waited_ns = 0;
+	t->edge.latency_ns = 0;
 }
 
 /* Sends the final accounting of a dead thread to user space, and forgets the thread. */
@@ -660,7 +662,8 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 
 /* Counts the wakeup on the edge from the thread that called try_to_wake_up (noted by
  * sched_waking) to T. */
-static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited)
+static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited,
+					  __u64 latency)
 {
 	if (t->edge.count && (t->edge_key.waker_tid != t->waking.tid || t->edge_key.wakee_class != class))
 		flush_edge(t);
@@ -674,6 +677,7 @@ static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, _
 	}
 	t->edge.count++;
 	t->edge.waited_ns += waited;
+	t->edge.latency_ns += latency;
 }
 
 /* A sleeping thread T is switched in: it was woken meanwhile, when sched_waking says. The wakeup is
@@ -695,7 +699,7 @@ static __always_inline void wake(struct thread_entry *t, __u64 now)
 		woken = t->last_ns;
 	if (woken > now)
 		woken = now;
-	record_wakeup(t, class, woken > t->last_ns ? woken - t->last_ns : 0);
+	record_wakeup(t, class, woken > t->last_ns ? woken - t->last_ns : 0, now - woken);
 	end_interval(t, woken);
 	emit_transition(t, TL_WAKEUP, t->waking.tid, woken);
 	enter_state(t, WC_RUNQUEUE);

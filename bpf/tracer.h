@@ -97,6 +97,7 @@ struct wakeup_key {
 };
 struct wakeup_stat {
 	__u64 count, waited_ns;
+	__u64 latency_ns;     /* from each wakeup to the wakee's switch-in: its wait for a CPU */
 	__u32 waker_tgid, pad;
 	char waker_comm[COMM_LEN];
 };

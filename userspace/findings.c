@@ -250,11 +250,23 @@ static bool is_python(const struct model_process *p)
 	return strstr(p->comm, "python") != NULL;
 }
 
-/* Waiting in CLASS ended by another thread of the same process, between roles A and B (either way). */
-static void edges_between(const struct run_model *m, int class, enum role a, enum role b,
-			  uint64_t *count, uint64_t *waited_ns)
+/* Wakeups of some edges, summed: how many, the waits they ended, the wakees' waits for a CPU after. */
+struct edge_sum {
+	uint64_t count, waited_ns, latency_ns;
+};
+
+static void edge_add(struct edge_sum *sum, const struct model_wakeup *w)
 {
-	*count = *waited_ns = 0;
+	sum->count += w->s.count;
+	sum->waited_ns += w->s.waited_ns;
+	sum->latency_ns += w->s.latency_ns;
+}
+
+/* Waiting in CLASS ended by another thread of the same process, between roles A and B (either way). */
+static struct edge_sum edges_between(const struct run_model *m, int class, enum role a, enum role b)
+{
+	struct edge_sum sum = { 0 };
+
 	for (size_t i = 0; i < m->n_wakeups; i++) {
 		const struct model_wakeup *w = &m->wakeups[i];
 		const struct thread_acct *wakee = NULL, *waker = NULL;
@@ -271,11 +283,10 @@ static void edges_between(const struct run_model *m, int class, enum role a, enu
 			continue;
 		wakee_role = thread_role(m, wakee);
 		waker_role = thread_role(m, waker);
-		if ((wakee_role == a && waker_role == b) || (wakee_role == b && waker_role == a)) {
-			*count += w->s.count;
-			*waited_ns += w->s.waited_ns;
-		}
+		if ((wakee_role == a && waker_role == b) || (wakee_role == b && waker_role == a))
+			edge_add(&sum, w);
 	}
+	return sum;
 }
 
 /* Threads of an interpreter: running, waiting for a CPU, or for the interpreter (the GIL, or a futex
@@ -294,9 +305,8 @@ static enum role dispatcher(const struct explanation *e)
  * the dispatcher and the executors are thread-pool-handoff's, not the GIL's. */
 static bool likely_gil(const struct run_model *m, const struct explanation *e, struct finding *f)
 {
-	uint64_t handoffs, handoff_ns;
+	uint64_t handoff_ns = edges_between(m, WC_LOCK, dispatcher(e), ROLE_EXECUTOR).waited_ns;
 
-	edges_between(m, WC_LOCK, dispatcher(e), ROLE_EXECUTOR, &handoffs, &handoff_ns);
 	for (size_t i = 0; i < m->n_procs; i++) {
 		struct acct_totals t;
 		double lock, cpus;
@@ -347,7 +357,8 @@ struct lock_group {
 	uint32_t tgid;
 	enum role role;
 	int threads;
-	uint64_t handovers, waited_ns, oncpu_ns, runqueue_ns;
+	uint64_t oncpu_ns, runqueue_ns;
+	struct edge_sum handovers;   /* lock wakeups from one of them to another */
 };
 
 /* Lock waits among the threads of G (G's tgid and role), and their on-CPU and runqueue time. */
@@ -369,19 +380,24 @@ static void lock_group_measure(const struct run_model *m, struct lock_group *g)
 
 		if (w->k.wakee_class == WC_LOCK && wakee && waker && wakee != waker &&
 		    wakee->tgid == g->tgid && waker->tgid == g->tgid &&
-		    thread_role(m, wakee) == g->role && thread_role(m, waker) == g->role) {
-			g->handovers += w->s.count;
-			g->waited_ns += w->s.waited_ns;
-		}
+		    thread_role(m, wakee) == g->role && thread_role(m, waker) == g->role)
+			edge_add(&g->handovers, w);
 	}
 }
 
-/* Of the time the group's threads ran or waited for each other, the share they waited. Runqueue
- * time is left out: waiting for a CPU is another finding's, and a lock holder that waits for one
- * turns its waiters' futex waits into runqueue time. */
+/* How long the group's threads waited for each other: for the lock, then, once a release woke
+ * them, for a CPU to take it on (the hand-over's latency). */
+static uint64_t lock_group_waited_ns(const struct lock_group *g)
+{
+	return g->handovers.waited_ns + g->handovers.latency_ns;
+}
+
+/* Of the time the group's threads ran or waited for each other, the share they waited. Other
+ * runqueue time is left out: waiting for a CPU is another finding's, and a lock holder that waits
+ * for one turns its waiters' futex waits into runqueue time. */
 static double lock_group_share(const struct lock_group *g)
 {
-	return share(g->waited_ns, g->oncpu_ns + g->waited_ns);
+	return share(lock_group_waited_ns(g), g->oncpu_ns + lock_group_waited_ns(g));
 }
 
 /* The group of threads that waited longest for each other on futexes, into G; false if none. */
@@ -393,10 +409,10 @@ static bool most_contended_group(const struct run_model *m, struct lock_group *g
 			struct lock_group c = { .tgid = m->procs[p].pid, .role = (enum role)r };
 
 			lock_group_measure(m, &c);
-			if (c.waited_ns > g->waited_ns)
+			if (lock_group_waited_ns(&c) > lock_group_waited_ns(g))
 				*g = c;
 		}
-	return g->waited_ns > 0;
+	return lock_group_waited_ns(g) > 0;
 }
 
 /* Threads serialised on a lock: several of them want to run at once (idle pool threads waiting for
@@ -409,57 +425,42 @@ static bool lock_contention(const struct run_model *m, const struct explanation 
 
 	if (!most_contended_group(m, &g))
 		return false;
-	rate = wall_s > 0 ? g.handovers / wall_s : 0;
-	wanting = share(g.oncpu_ns + g.runqueue_ns + g.waited_ns, e->d.wall_ns);
+	rate = wall_s > 0 ? g.handovers.count / wall_s : 0;
+	wanting = share(g.oncpu_ns + g.runqueue_ns + g.handovers.waited_ns, e->d.wall_ns);
 	if (rate < explain_th.lock_handover_rate || lock_group_share(&g) < explain_th.lock_contention_share ||
 	    wanting < explain_th.lock_wanting_threads)
 		return false;
-	f->explained_s = wall_share_s(&e->d, g.waited_ns);
+	f->explained_s = wall_share_s(&e->d, lock_group_waited_ns(&g));
 	f->scope = (struct path_scope){ .tgid = g.tgid,
 		.classes = CLASS_BIT(WC_ONCPU) | CLASS_BIT(WC_RUNQUEUE) | CLASS_BIT(WC_LOCK) };
 	evidence(f, "sibling_lock_share", lock_group_share(&g));
-	evidence(f, "handovers", (double)g.handovers);
+	evidence(f, "handovers", (double)g.handovers.count);
+	evidence(f, "lock_waited_s", ns_to_s(g.handovers.waited_ns));
+	evidence(f, "handover_latency_s", ns_to_s(g.handovers.latency_ns));
 	evidence(f, "handovers_per_s", rate);
 	evidence(f, "threads", g.threads);
 	evidence(f, "threads_cpus_busy", share(g.oncpu_ns, e->d.wall_ns));
 	evidence(f, "threads_wanting_cpu", wanting);
 	say(f, "Threads took turns on a lock: %d %s threads of process %u waited for each other %.0f%% of "
-	    "the time they ran or waited so (%llu hand-overs, %.0f per second); on average %.2f of them "
-	    "wanted to run but together they kept only %.2f CPUs busy.", g.threads,
-	    graph_node_names[g.role], g.tgid, 100 * lock_group_share(&g),
-	    (unsigned long long)g.handovers, rate, wanting, share(g.oncpu_ns, e->d.wall_ns));
+	    "the time they ran or waited so (%.3f s for the lock, then %.3f s for a CPU once released; "
+	    "%llu hand-overs, %.0f per second); on average %.2f of them wanted to run but together they "
+	    "kept only %.2f CPUs busy.", g.threads, graph_node_names[g.role], g.tgid,
+	    100 * lock_group_share(&g), ns_to_s(g.handovers.waited_ns), ns_to_s(g.handovers.latency_ns),
+	    (unsigned long long)g.handovers.count, rate, wanting, share(g.oncpu_ns, e->d.wall_ns));
 	return true;
-}
-
-/* Mean time a thread of role A or B waited for a CPU each time it became runnable: what each
- * wakeup of a hand-off costs before the woken thread runs. */
-static double wakeup_latency_s(const struct run_model *m, enum role a, enum role b)
-{
-	uint64_t ns = 0, entries = 0;
-
-	for (size_t i = 0; i < m->n_threads; i++) {
-		const struct thread_acct *t = &m->threads[i].acct;
-		enum role r = thread_role(m, t);
-
-		if (r == a || r == b) {
-			ns += t->ns[WC_RUNQUEUE];
-			entries += t->blocks[WC_RUNQUEUE];
-		}
-	}
-	return entries ? ns_to_s(ns) / entries : 0;
 }
 
 static bool thread_pool_handoff(const struct run_model *m, const struct explanation *e,
 				struct finding *f)
 {
-	uint64_t count, ns;
+	struct edge_sum h = edges_between(m, -1, dispatcher(e), ROLE_EXECUTOR);
+	uint64_t count = h.count, ns = h.waited_ns;
 	double rate, latency_s;
 
-	edges_between(m, -1, dispatcher(e), ROLE_EXECUTOR, &count, &ns);
 	if (count < explain_th.handoff_min_wakeups || share(ns, e->d.thread_ns) < explain_th.handoff_share)
 		return false;
 	rate = e->d.wall_ns ? count / ns_to_s(e->d.wall_ns) : 0;
-	latency_s = wakeup_latency_s(m, dispatcher(e), ROLE_EXECUTOR);
+	latency_s = ns_to_s(h.latency_ns) / count;   /* each woken thread's wait for a CPU */
 	f->explained_s = wall_share_s(&e->d, ns);
 	f->scope = (struct path_scope){ .nodes = 1u << dispatcher(e) | 1u << ROLE_EXECUTOR,
 					.classes = CLASS_BIT(WC_RUNQUEUE) };

@@ -79,11 +79,12 @@ static json_t *syscall_json(const struct model_syscall *s)
 
 static json_t *wakeup_json(const struct model_wakeup *w)
 {
-	return json_pack("{sI sI ss sI ss sI sI}", "waker_tid", (json_int_t)w->k.waker_tid,
+	return json_pack("{sI sI ss sI ss sI sI sI}", "waker_tid", (json_int_t)w->k.waker_tid,
 			 "waker_tgid", (json_int_t)w->s.waker_tgid, "waker_comm", w->s.waker_comm,
 			 "wakee_tid", (json_int_t)w->k.wakee_tid,
 			 "wakee_class", wait_classes[w->k.wakee_class % WC_COUNT].name,
-			 "count", (json_int_t)w->s.count, "waited_ns", (json_int_t)w->s.waited_ns);
+			 "count", (json_int_t)w->s.count, "waited_ns", (json_int_t)w->s.waited_ns,
+			 "latency_ns", (json_int_t)w->s.latency_ns);
 }
 
 static const char *const blk_op_names[BLK_OP_COUNT] = { "read", "write", "flush", "discard", "other" };
@@ -473,6 +474,8 @@ static void read_wakeup(struct jreader *r, const json_t *o, struct run_model *m)
 	jcopy(r, o, "waker_comm", w->s.waker_comm, sizeof(w->s.waker_comm));
 	w->s.count = ju(r, o, "count");
 	w->s.waited_ns = ju(r, o, "waited_ns");
+	/* reports written before wakeup latencies were measured have none */
+	w->s.latency_ns = json_object_get(o, "latency_ns") ? ju(r, o, "latency_ns") : 0;
 }
 
 static int blk_op_by_name(const char *name)

@@ -561,6 +561,7 @@ static void add_wakeup(struct tracer *t, const void *key, const void *values, in
 	for (int c = 0; c < ncpus; c++) {
 		w->s.count += v[c].count;
 		w->s.waited_ns += v[c].waited_ns;
+		w->s.latency_ns += v[c].latency_ns;
 		if (v[c].waker_comm[0]) {
 			w->s.waker_tgid = v[c].waker_tgid;
 			memcpy(w->s.waker_comm, v[c].waker_comm, COMM_LEN);
@@ -584,6 +585,7 @@ static void merge_pending_edges(struct tracer *t)
 		}
 		w->s.count += p->s.count;
 		w->s.waited_ns += p->s.waited_ns;
+		w->s.latency_ns += p->s.latency_ns;
 	}
 }
 

@@ -250,6 +250,26 @@ Test(record, fsync_loop_waits_on_disk)
 	model_free(&m);
 }
 
+/* Each thread's wakeups' latency (wakeup to switch-in) is part of its runnable time, and some of
+ * it was measured. */
+static void assert_wakeup_latency_within_runqueue(const struct run_model *m)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < m->n_threads; i++) {
+		const struct thread_acct *a = &m->threads[i].acct;
+		uint64_t latency = 0;
+
+		for (size_t w = 0; w < m->n_wakeups; w++)
+			if (m->wakeups[w].k.wakee_tid == a->tid)
+				latency += m->wakeups[w].s.latency_ns;
+		cr_assert_leq(latency, a->ns[WC_RUNQUEUE], "tid %u: wakeup latency %llu ns > runnable %llu ns",
+			      a->tid, (unsigned long long)latency, (unsigned long long)a->ns[WC_RUNQUEUE]);
+		total += latency;
+	}
+	cr_assert_gt(total, 0, "no wakeup latency measured");
+}
+
 Test(record, contended_mutex_waits_on_lock)
 {
 	const char *dir = fresh_dir("mutex");
@@ -257,6 +277,7 @@ Test(record, contended_mutex_waits_on_lock)
 
 	record_prog(dir, &m, RECORD(dir, (char *)prog("mutexer")));
 	cr_assert_gt(class_ns(&m, WC_LOCK), 0, "no lock wait");
+	assert_wakeup_latency_within_runqueue(&m);
 	/* Switches only: under this much futex contention the kernel's run time of a thread or two
 	 * exceeds the time between its switch tracepoints (docs/method.md, "Unseen switch-ins"). */
 	assert_rusage_agrees(&m, CHECK_SWITCHES);

@@ -111,6 +111,43 @@ Test(explain, a_few_sibling_hand_offs_are_no_lock_contention)
 	model_free(&m);
 }
 
+/* Four threads of process 100 each run 500 ms, wait 100 ms for a lock a sibling holds and 400 ms
+ * runnable; LATENCY_MS of those 400 followed the sibling's release (measured per wakeup edge). */
+static void threads_woken_by_releases(struct run_model *m, uint64_t latency_ms)
+{
+	new_model(m, 100, "prog");
+	add_thread(m, 100, 100, WC_LOCK, 1000, WC_ONCPU, 0);
+	for (uint32_t tid = 101; tid <= 104; tid++) {
+		add_thread(m, tid, 100, WC_ONCPU, 500, WC_RUNQUEUE, 400);
+		m->threads[m->n_threads - 1].acct.ns[WC_LOCK] = 100 * MS;
+		add_wakeup(m, tid == 104 ? 101 : tid + 1, 100, "prog", tid, WC_LOCK, 3000, 100);
+		m->wakeups[m->n_wakeups - 1].s.latency_ns = latency_ms * MS;
+	}
+}
+
+/* Waiting for a CPU once a release woke them is waiting for each other too (the hand-over's
+ * latency); the same runqueue time for other reasons (preempted) is not. */
+Test(explain, waiting_for_a_cpu_after_a_release_is_part_of_the_hand_over)
+{
+	struct run_model m;
+	struct explanation *e;
+	const struct finding *f;
+
+	threads_woken_by_releases(&m, 350);
+	e = explain(&m);
+	f = explanation_finding(e, "lock-contention");
+	cr_assert_not_null(f, "hand-over latency not counted");
+	cr_assert_float_eq(f->evidence[0].value, 0.45 / 0.95, 1e-9, "%s %g", f->evidence[0].name,
+			   f->evidence[0].value);
+	free(e);
+	model_free(&m);
+	threads_woken_by_releases(&m, 0);
+	e = explain(&m);
+	cr_assert_null(explanation_finding(e, "lock-contention"), "preemptions counted as hand-overs");
+	free(e);
+	model_free(&m);
+}
+
 Test(explain, cpu_bound_python_threads_with_lock_waits_are_likely_gil)
 {
 	struct run_model m;

@@ -46,7 +46,7 @@ static void full_model(struct run_model *m)
 		(struct model_syscall){ .tgid = 7, .nr = 1, .s = { 5, 1, 700, 300, 4096 } };
 	*VEC_PUSH(m->wakeups, m->n_wakeups, m->cap_wakeups) = (struct model_wakeup){
 		.k = { .waker_tid = 9, .wakee_tid = 7, .wakee_class = WC_DISK },
-		.s = { .count = 2, .waited_ns = 300, .waker_tgid = 9, .waker_comm = "kworker/0:1" } };
+		.s = { .count = 2, .waited_ns = 300, .latency_ns = 40, .waker_tgid = 9, .waker_comm = "kworker/0:1" } };
 	*VEC_PUSH(m->stack_aggs, m->n_stack_aggs, m->cap_stack_aggs) = (struct model_stack_agg){
 		.k = { .tid = 7, .tgid = 7, .kstack = 0xffffffffdeadbeefULL, .ustack = 0, .wait_class = WC_DISK },
 		.s = { 1, 300 } };
@@ -189,4 +189,38 @@ Test(report_json, bad_files_get_one_clear_line)
 	free(cut);
 	free(mutated);
 	free(no_threads);
+}
+
+/* Reports written before wakeup latencies were measured load, with latencies of 0; a latency of
+ * the wrong type is still an error. */
+Test(report_json, wakeups_without_latency_load_as_zero)
+{
+	struct run_model m;
+	char *good, *old, *bad, path[64], err[256];
+	json_t *j, *w;
+
+	full_model(&m);
+	good = dump(&m);
+	model_free(&m);
+	j = json_loads(good, 0, NULL);
+	w = json_array_get(json_object_get(j, "wakeups"), 0);
+	json_object_del(w, "latency_ns");
+	old = json_dumps(j, 0);
+	json_object_set_new(w, "latency_ns", json_string("x"));
+	bad = json_dumps(j, 0);
+	json_decref(j);
+	cr_assert(strstr(load_text(bad), "latency_ns: wrong type"), "%s", load_text(bad));
+	snprintf(path, sizeof(path), "/tmp/conctrace-old-%d.json", getpid());
+	FILE *f = fopen(path, "w");
+	fputs(old, f);
+	fclose(f);
+	cr_assert_eq(report_load(path, &m, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.n_wakeups, 1);
+	cr_assert_eq(m.wakeups[0].s.latency_ns, 0);
+	cr_assert_eq(m.wakeups[0].s.waited_ns, 300);
+	unlink(path);
+	model_free(&m);
+	free(good);
+	free(old);
+	free(bad);
 }
