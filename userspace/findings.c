@@ -422,6 +422,7 @@ static bool lock_contention(const struct run_model *m, const struct explanation 
 {
 	struct lock_group g;
 	double rate, wanting, wall_s = ns_to_s(e->d.wall_ns);
+	char cpu_wait[80] = "the wait for a CPU after each release is not in this report";
 
 	if (!most_contended_group(m, &g))
 		return false;
@@ -436,17 +437,20 @@ static bool lock_contention(const struct run_model *m, const struct explanation 
 	evidence(f, "sibling_lock_share", lock_group_share(&g));
 	evidence(f, "handovers", (double)g.handovers.count);
 	evidence(f, "lock_waited_s", ns_to_s(g.handovers.waited_ns));
-	evidence(f, "handover_latency_s", ns_to_s(g.handovers.latency_ns));
+	if (m->meta.wakeup_latency) {
+		evidence(f, "handover_latency_s", ns_to_s(g.handovers.latency_ns));
+		snprintf(cpu_wait, sizeof(cpu_wait), "then %.3f s for a CPU once released",
+			 ns_to_s(g.handovers.latency_ns));
+	}
 	evidence(f, "handovers_per_s", rate);
 	evidence(f, "threads", g.threads);
 	evidence(f, "threads_cpus_busy", share(g.oncpu_ns, e->d.wall_ns));
 	evidence(f, "threads_wanting_cpu", wanting);
 	say(f, "Threads took turns on a lock: %d %s threads of process %u waited for each other %.0f%% of "
-	    "the time they ran or waited so (%.3f s for the lock, then %.3f s for a CPU once released; "
-	    "%llu hand-overs, %.0f per second); on average %.2f of them wanted to run but together they "
-	    "kept only %.2f CPUs busy.", g.threads, graph_node_names[g.role], g.tgid,
-	    100 * lock_group_share(&g), ns_to_s(g.handovers.waited_ns), ns_to_s(g.handovers.latency_ns),
-	    (unsigned long long)g.handovers.count, rate, wanting, share(g.oncpu_ns, e->d.wall_ns));
+	    "the time they ran or waited so (%.3f s for the lock, %s; %llu hand-overs, %.0f per second); "
+	    "on average %.2f of them wanted to run but together they kept only %.2f CPUs busy.", g.threads,
+	    graph_node_names[g.role], g.tgid, 100 * lock_group_share(&g), ns_to_s(g.handovers.waited_ns),
+	    cpu_wait, (unsigned long long)g.handovers.count, rate, wanting, share(g.oncpu_ns, e->d.wall_ns));
 	return true;
 }
 
@@ -456,6 +460,7 @@ static bool thread_pool_handoff(const struct run_model *m, const struct explanat
 	struct edge_sum h = edges_between(m, -1, dispatcher(e), ROLE_EXECUTOR);
 	uint64_t count = h.count, ns = h.waited_ns;
 	double rate, latency_s;
+	char cpu_wait[120] = " (this report has no wakeup latencies)";
 
 	if (count < explain_th.handoff_min_wakeups || share(ns, e->d.thread_ns) < explain_th.handoff_share)
 		return false;
@@ -468,15 +473,18 @@ static bool thread_pool_handoff(const struct run_model *m, const struct explanat
 	evidence(f, "handoffs_per_s", rate);
 	evidence(f, "waited_s", ns_to_s(ns));
 	evidence(f, "waited_per_handoff_us", 1e6 * ns_to_s(ns) / count);
-	evidence(f, "wakeup_latency_us", 1e6 * latency_s);
-	evidence(f, "latency_s", count * latency_s);
+	if (m->meta.wakeup_latency) {
+		evidence(f, "wakeup_latency_us", 1e6 * latency_s);
+		evidence(f, "latency_s", count * latency_s);
+		snprintf(cpu_wait, sizeof(cpu_wait), " and the woken thread then waited %.0f us for a CPU "
+			 "(%.3f s in all)", 1e6 * latency_s, count * latency_s);
+	}
 	evidence(f, "share", share(ns, e->d.thread_ns));
 	say(f, "The %s thread and %d executor threads handed work to each other %.0f times per second "
-	    "(%llu wakeups): each hand-off kept its waiter %.0f us (%.2f s in all, %.0f%% of thread time) "
-	    "and the woken thread then waited %.0f us for a CPU (%.3f s in all).",
+	    "(%llu wakeups): each hand-off kept its waiter %.0f us (%.2f s in all, %.0f%% of thread time)%s.",
 	    graph_node_names[dispatcher(e)], e->d.roles[ROLE_EXECUTOR].threads, rate,
 	    (unsigned long long)count, 1e6 * ns_to_s(ns) / count, ns_to_s(ns),
-	    100 * share(ns, e->d.thread_ns), 1e6 * latency_s, count * latency_s);
+	    100 * share(ns, e->d.thread_ns), cpu_wait);
 	return true;
 }
 

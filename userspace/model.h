@@ -88,6 +88,7 @@ struct model_meta {
 	uint64_t offcpu_stack_period_ns;
 	bool offcpu_stacks;
 	bool syscall_stats;           /* per-syscall statistics were recorded */
+	bool wakeup_latency;          /* wakeups' latency_ns were measured (not in older reports) */
 };
 
 #define MODEL_ARRAY(type, name) type *name; size_t n_##name, cap_##name

@@ -166,7 +166,7 @@ static json_t *counters_json(const struct run_model *m, int from, int to)
 
 static json_t *meta_json(const struct model_meta *mm)
 {
-	return json_pack("{ss ss ss ss ss si sI sb sb sI sI sf sf si sI sb sI sb}",
+	return json_pack("{ss ss ss ss ss si sI sb sb sI sI sf sf si sI sb sI sb sb}",
 		"conctrace_version", mm->version ? mm->version : CONCTRACE_VERSION,
 		"kernel", mm->kernel ? mm->kernel : "", "hostname", mm->hostname ? mm->hostname : "",
 		"user", mm->user ? mm->user : "", "command", mm->command ? mm->command : "",
@@ -177,7 +177,7 @@ static json_t *meta_json(const struct model_meta *mm)
 		"exit_status", mm->exit_status, "freq_hz", (json_int_t)mm->freq_hz,
 		"offcpu_stacks", mm->offcpu_stacks,
 		"offcpu_stack_period_ns", (json_int_t)mm->offcpu_stack_period_ns,
-		"syscall_stats", mm->syscall_stats);
+		"syscall_stats", mm->syscall_stats, "wakeup_latency", mm->wakeup_latency);
 }
 
 static json_t *rusage_json(const struct model_rusage *r)
@@ -402,6 +402,7 @@ static void read_meta(struct jreader *r, const json_t *o, struct model_meta *mm)
 	mm->offcpu_stack_period_ns = ju(r, o, "offcpu_stack_period_ns");
 	/* Reports written before the option existed always recorded them. */
 	mm->syscall_stats = !json_object_get(o, "syscall_stats") || jb(r, o, "syscall_stats");
+	mm->wakeup_latency = json_object_get(o, "wakeup_latency") && jb(r, o, "wakeup_latency");
 	if (mm->end_ns < mm->start_ns)
 		jfail(r, "end_ns", "before start_ns");
 }
@@ -474,7 +475,7 @@ static void read_wakeup(struct jreader *r, const json_t *o, struct run_model *m)
 	jcopy(r, o, "waker_comm", w->s.waker_comm, sizeof(w->s.waker_comm));
 	w->s.count = ju(r, o, "count");
 	w->s.waited_ns = ju(r, o, "waited_ns");
-	/* reports written before wakeup latencies were measured have none */
+	/* reports written before wakeup latencies were measured have none (meta.wakeup_latency false) */
 	w->s.latency_ns = json_object_get(o, "latency_ns") ? ju(r, o, "latency_ns") : 0;
 }
 

@@ -116,6 +116,7 @@ Test(explain, a_few_sibling_hand_offs_are_no_lock_contention)
 static void threads_woken_by_releases(struct run_model *m, uint64_t latency_ms)
 {
 	new_model(m, 100, "prog");
+	m->meta.wakeup_latency = true;
 	add_thread(m, 100, 100, WC_LOCK, 1000, WC_ONCPU, 0);
 	for (uint32_t tid = 101; tid <= 104; tid++) {
 		add_thread(m, tid, 100, WC_ONCPU, 500, WC_RUNQUEUE, 400);
@@ -139,11 +140,55 @@ Test(explain, waiting_for_a_cpu_after_a_release_is_part_of_the_hand_over)
 	cr_assert_not_null(f, "hand-over latency not counted");
 	cr_assert_float_eq(f->evidence[0].value, 0.45 / 0.95, 1e-9, "%s %g", f->evidence[0].name,
 			   f->evidence[0].value);
+	cr_assert(strstr(f->text, "(0.400 s for the lock, then 1.400 s for a CPU once released;"), "%s", f->text);
 	free(e);
 	model_free(&m);
 	threads_woken_by_releases(&m, 0);
 	e = explain(&m);
 	cr_assert_null(explanation_finding(e, "lock-contention"), "preemptions counted as hand-overs");
+	free(e);
+	model_free(&m);
+}
+
+/* The main thread hands work to two pool threads and waits: 1000 wakeups each way, 150 ms waited
+ * and 20 ms of wakeup latency on each of the four edges. */
+static void main_thread_hands_off_to_a_pool(struct run_model *m, bool latency_measured)
+{
+	new_model(m, 100, "prog");
+	m->meta.wakeup_latency = latency_measured;
+	add_thread(m, 100, 100, WC_ONCPU, 400, WC_LOCK, 600);
+	for (uint32_t tid = 101; tid <= 102; tid++) {
+		add_thread(m, tid, 100, WC_ONCPU, 300, WC_LOCK, 700);
+		add_wakeup(m, 100, 100, "prog", tid, WC_LOCK, 1000, 150);
+		add_wakeup(m, tid, 100, "prog", 100, WC_LOCK, 1000, 150);
+	}
+	for (size_t i = 0; i < m->n_wakeups; i++)
+		m->wakeups[i].s.latency_ns = latency_measured ? 20 * MS : 0;
+}
+
+/* A hand-off's latency is the woken thread's measured wait for a CPU; a report without wakeup
+ * latencies says so rather than claiming none. */
+Test(explain, hand_off_latency_is_measured_or_said_to_be_missing)
+{
+	struct run_model m;
+	struct explanation *e;
+	const struct finding *f;
+
+	main_thread_hands_off_to_a_pool(&m, true);
+	e = explain(&m);
+	f = explanation_finding(e, "thread-pool-handoff");
+	cr_assert_not_null(f);
+	cr_assert(strstr(f->text, "(4000 wakeups): each hand-off kept its waiter 150 us (0.60 s in all"), "%s", f->text);
+	cr_assert(strstr(f->text, "then waited 20 us for a CPU (0.080 s in all)."), "%s", f->text);
+	free(e);
+	model_free(&m);
+	main_thread_hands_off_to_a_pool(&m, false);
+	e = explain(&m);
+	f = explanation_finding(e, "thread-pool-handoff");
+	cr_assert_not_null(f);
+	cr_assert(strstr(f->text, "(this report has no wakeup latencies)."), "%s", f->text);
+	for (int i = 0; i < f->n_evidence; i++)
+		cr_assert(strcmp(f->evidence[i].name, "wakeup_latency_us"), "a latency nobody measured");
 	free(e);
 	model_free(&m);
 }

@@ -30,6 +30,7 @@ static void full_model(struct run_model *m)
 	m->meta.freq_hz = 99;
 	m->meta.offcpu_stacks = true;
 	m->meta.syscall_stats = true;
+	m->meta.wakeup_latency = true;
 	m->meta.interrupted = true;
 	a.ns[WC_ONCPU] = 500;
 	a.ns[WC_DISK] = 300;
@@ -100,6 +101,7 @@ Test(report_json, round_trip_keeps_everything)
 	cr_assert_eq(back.stack_aggs[0].k.kstack, 0xffffffffdeadbeefULL);
 	cr_assert(back.meta.interrupted);
 	cr_assert(back.meta.syscall_stats);
+	cr_assert(back.meta.wakeup_latency);
 	cr_assert_eq(model_drops(&back), 1);
 	cr_assert(back.timeline.recorded);
 	cr_assert_eq(back.timeline.n_intervals, 2);
@@ -191,8 +193,8 @@ Test(report_json, bad_files_get_one_clear_line)
 	free(no_threads);
 }
 
-/* Reports written before wakeup latencies were measured load, with latencies of 0; a latency of
- * the wrong type is still an error. */
+/* Reports written before wakeup latencies were measured load, with latencies of 0 and marked as
+ * not measured; a latency of the wrong type is still an error. */
 Test(report_json, wakeups_without_latency_load_as_zero)
 {
 	struct run_model m;
@@ -205,6 +207,7 @@ Test(report_json, wakeups_without_latency_load_as_zero)
 	j = json_loads(good, 0, NULL);
 	w = json_array_get(json_object_get(j, "wakeups"), 0);
 	json_object_del(w, "latency_ns");
+	json_object_del(json_object_get(j, "meta"), "wakeup_latency");
 	old = json_dumps(j, 0);
 	json_object_set_new(w, "latency_ns", json_string("x"));
 	bad = json_dumps(j, 0);
@@ -217,6 +220,7 @@ Test(report_json, wakeups_without_latency_load_as_zero)
 	cr_assert_eq(report_load(path, &m, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(m.n_wakeups, 1);
 	cr_assert_eq(m.wakeups[0].s.latency_ns, 0);
+	cr_assert_not(m.meta.wakeup_latency);
 	cr_assert_eq(m.wakeups[0].s.waited_ns, 300);
 	unlink(path);
 	model_free(&m);
