@@ -210,6 +210,45 @@ static void stack_sentence(struct comparison *c)
 	       c->class_delta_s[c->grown_class], c->class_stacks[0].tail, c->class_stacks[0].delta_s);
 }
 
+static bool has_finding(const struct explanation *e, const char *name)
+{
+	for (size_t i = 0; i < e->n_findings; i++)
+		if (!strcmp(e->findings[i].name, name))
+			return true;
+	return false;
+}
+
+/* What the slower cell did that the other did not: its findings that explain wall time and that
+ * the other cell has not, with the text of the first one its cell line does not already show. */
+static void findings_sentence(struct comparison *c)
+{
+	const struct cell *fast = c->wall_a_s >= c->wall_b_s ? c->b : c->a;
+	const struct explanation *e;
+	const struct finding *told = NULL;
+	char s[sizeof(c->summary)];
+
+	c->slower = fast == c->b ? c->a : c->b;
+	e = c->slower->explanation;
+	for (size_t i = 0; i < e->n_findings && c->n_findings < COMPARE_FINDINGS; i++)
+		if (e->findings[i].explained_s > 0 && !has_finding(fast->explanation, e->findings[i].name))
+			c->findings[c->n_findings++] = &e->findings[i];
+	if (!c->n_findings)
+		return;
+	snprintf(s, sizeof(s), " Found in %s, not in %s:", model_names[c->slower->model], model_names[fast->model]);
+	for (size_t i = 0; i < c->n_findings; i++) {
+		append(s, sizeof(s), "%s %s (%.2f s of its wall time)", i ? "," : "", c->findings[i]->name,
+		       c->findings[i]->explained_s);
+		if (!told && c->findings[i] != &e->findings[0])   /* the cell line shows findings[0] */
+			told = c->findings[i];
+	}
+	if (told)
+		append(s, sizeof(s), "; %s: %s", told->name, told->text);
+	else
+		append(s, sizeof(s), ".");
+	append(c->summary, sizeof(c->summary), "%s", s);
+	append(c->text, sizeof(c->text), "%s", s);
+}
+
 void compare_cells(const struct cell *a, double wall_a_s, const struct cell *b, double wall_b_s,
 		   struct comparison *c)
 {
@@ -225,10 +264,15 @@ void compare_cells(const struct cell *a, double wall_a_s, const struct cell *b, 
 	snprintf(c->text, sizeof(c->text), "%s took %.2f s vs %.2f s for %s (%.2fx).", model_names[a->model],
 		 wall_a_s, wall_b_s, model_names[b->model], wall_b_s > 0 ? wall_a_s / wall_b_s : 0);
 	class_sentences(c);
-	append(c->summary, sizeof(c->summary), " %llu context switches vs %llu.",
-	       (unsigned long long)a->explanation->d.switches, (unsigned long long)b->explanation->d.switches);
+	/* the CPU time of all threads: parallel work that did not shorten the run cost more of it */
+	append(c->summary, sizeof(c->summary), " %llu context switches vs %llu; %.2f s on a CPU in all vs "
+	       "%.2f s (mean CPUs busy %.2f vs %.2f).", (unsigned long long)a->explanation->d.switches,
+	       (unsigned long long)b->explanation->d.switches, ns_to_s(a->explanation->d.class_ns[WC_ONCPU]),
+	       ns_to_s(b->explanation->d.class_ns[WC_ONCPU]), a->explanation->d.cpus_busy,
+	       b->explanation->d.cpus_busy);
 	syscall_sentence(c);
 	stack_sentence(c);
+	findings_sentence(c);
 }
 
 /* The compared pairs of workload W and runtime R that both finished ok and were explained. */
@@ -416,13 +460,23 @@ static json_t *tails_json(const struct stack_tail_delta *d, size_t n)
 	return tails;
 }
 
+static json_t *findings_json(const struct comparison *c)
+{
+	json_t *findings = json_array();
+
+	for (size_t i = 0; i < c->n_findings; i++)
+		json_array_append_new(findings, json_pack("{s:s, s:f}", "name", c->findings[i]->name,
+							  "explained_s", c->findings[i]->explained_s));
+	return findings;
+}
+
 static json_t *comparison_json(const struct comparison *c)
 {
 	json_t *classes = json_object();
 
 	for (int w = 0; w < WC_COUNT; w++)
 		json_object_set_new(classes, wait_classes[w].name, json_real(c->class_delta_s[w]));
-	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o, s:o, s:s?, s:o, s:s, s:s}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o, s:o, s:s?, s:o, s:s, s:o, s:s, s:s}",
 			 "workload", workload_names[c->a->workload], "runtime", runtime_names[c->a->runtime],
 			 "model", model_names[c->a->model], "baseline", model_names[c->b->model],
 			 "wall_s", c->wall_a_s, "baseline_wall_s", c->wall_b_s, "method", c->on_path ? EXPLAIN_METHOD_PATH : EXPLAIN_METHOD,
@@ -430,6 +484,7 @@ static json_t *comparison_json(const struct comparison *c)
 			 "stacks", tails_json(c->stacks, c->n_stacks),
 			 "grown_class", c->grown_class >= 0 ? wait_classes[c->grown_class].name : NULL,
 			 "grown_class_stacks", tails_json(c->class_stacks, c->n_class_stacks),
+			 "slower", model_names[c->slower->model], "slower_only_findings", findings_json(c),
 			 "summary", c->summary, "text", c->text);
 }
 

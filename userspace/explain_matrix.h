@@ -12,6 +12,7 @@
 
 #define COMPARE_SYSCALLS 3
 #define COMPARE_STACKS 3
+#define COMPARE_FINDINGS 2
 
 /* Cell A against cell B of the same workload and runtime. */
 struct comparison {
@@ -27,8 +28,13 @@ struct comparison {
 	int grown_class;                   /* the class whose wall time grew most; -1 when none grew */
 	size_t n_class_stacks;
 	struct stack_tail_delta class_stacks[COMPARE_STACKS];  /* ... differing most in that class */
-	char summary[700];                 /* the walls, the class split and the most changed code */
-	char text[2400];                   /* all of it */
+	const struct cell *slower;         /* a, or b when b took longer */
+	size_t n_findings;
+	const struct finding *findings[COMPARE_FINDINGS];  /* the slower cell's that explain wall time
+							    * and that the other cell has not */
+	char summary[1200];                /* the walls, the class split, the most changed code and
+					    * the slower cell's own findings */
+	char text[3200];                   /* all of it */
 };
 
 /* Needs both cells' explanations. */

@@ -67,6 +67,8 @@ static void assert_index(const char *dir)
 		cr_assert(strchr(json_string_value(json_object_get(json_array_get(stacks, 0), "tail")), '('));
 		cr_assert_neq(json_real_value(json_object_get(json_array_get(stacks, 0), "thread_delta_s")), 0);
 		cr_assert(json_is_array(json_object_get(cell, "grown_class_stacks")));
+		cr_assert(json_is_array(json_object_get(cell, "slower_only_findings")));
+		cr_assert_not_null(json_string_value(json_object_get(cell, "slower")));
 	}
 	json_array_foreach(json_object_get(index, "cells"), i, cell) {
 		json_t *ce = json_object_get(cell, "explanation");

@@ -177,7 +177,7 @@ Test(compare, splits_the_difference_on_the_critical_paths)
 	cr_assert_float_eq(c.class_delta_s[WC_ONCPU], -1.0, 1e-9);
 	cr_assert(strstr(c.summary, "On the critical path, asyncio - sync: gil +6.00 s, oncpu -1.00 s."),
 		  "%s", c.summary);
-	cr_assert(strstr(c.summary, "61 context switches vs 1."), "%s", c.summary);
+	cr_assert(strstr(c.summary, "61 context switches vs 1; 2.00 s on a CPU in all vs 3.00 s"), "%s", c.summary);
 	cr_assert_eq(c.grown_class, WC_GIL);
 	cr_assert(strstr(c.summary, "The gil time that grew most (+6.00 s) is above all in f (a.py) [gil] "
 			 "(+5.00 s of thread time)."), "%s", c.summary);
@@ -236,4 +236,46 @@ Test(compare, verdicts_cite_a_finding_that_explains_time)
 	cr_assert(strstr(v[CLAIM_C1].why, "asyncio's top finding, disk-not-bottleneck"), "%s", v[CLAIM_C1].why);
 	for (int i = 0; i < 3; i++)
 		free_cell(&cells[i]);
+}
+
+static void set_finding(struct cell *c, size_t i, const char *name, double explained_s, const char *text)
+{
+	struct explanation *e = c->explanation;
+
+	e->findings[i] = (struct finding){ .name = name, .explained_s = explained_s };
+	snprintf(e->findings[i].text, sizeof(e->findings[i].text), "%s", text);
+	if (e->n_findings <= i)
+		e->n_findings = i + 1;
+}
+
+/* A comparison names the slower model's findings that explain wall time and that the faster one
+ * has not, and tells the first one its cell line (which shows findings[0]) did not. */
+Test(compare, names_the_slower_model_s_own_findings)
+{
+	struct cell a, b;
+	struct comparison c;
+
+	path_cell(&a, CM_ASYNCIO, 2, 6, GN_EXECUTOR);
+	path_cell(&b, CM_SYNC, 3, 0, GN_MAIN);
+	set_finding(&a, 0, "gil-bound", 8, "The GIL.");
+	set_finding(&a, 1, "runqueue-saturation", 0.5, "Shared.");
+	set_finding(&a, 2, "disk-not-bottleneck", 0, "Rules out.");
+	set_finding(&a, 3, "thread-pool-handoff", 2, "Hand-offs.");
+	set_finding(&b, 0, "cpu-bound-single-thread", 3, "One thread.");
+	set_finding(&b, 1, "runqueue-saturation", 0.1, "Shared.");
+	compare_cells(&a, 8, &b, 3, &c);
+	cr_assert_eq(c.slower, &a);
+	cr_assert_eq(c.n_findings, 2);
+	cr_assert(strstr(c.summary, " Found in asyncio, not in sync: gil-bound (8.00 s of its wall time), "
+			 "thread-pool-handoff (2.00 s of its wall time); thread-pool-handoff: Hand-offs."),
+		  "%s", c.summary);
+	compare_cells(&b, 3, &a, 8, &c);   /* the faster model first: the baseline is the slower */
+	cr_assert_eq(c.slower, &a);
+	compare_cells(&a, 2, &b, 3, &c);
+	cr_assert_eq(c.slower, &b);
+	cr_assert(strstr(c.summary, " Found in sync, not in asyncio: cpu-bound-single-thread (3.00 s of its "
+			 "wall time)."), "%s", c.summary);
+	cr_assert_null(strstr(c.summary, "One thread."), "the cell line's finding told again: %s", c.summary);
+	free_cell(&a);
+	free_cell(&b);
 }
