@@ -75,6 +75,17 @@ static void assert_top(const struct run_model *m, const char *finding, const cha
 	free(e);
 }
 
+/* M's finding NAME, which must be there; *E is its explanation, to free. */
+static const struct finding *finding_in(const struct run_model *m, const char *name, struct explanation **e)
+{
+	const struct finding *f;
+
+	*e = explain(m);
+	f = explanation_finding(*e, name);
+	cr_assert_not_null(f, "no %s finding", name);
+	return f;
+}
+
 /* Four threads of process 100 take turns: each runs 250 ms and waits 750 ms in CLASS for a
  * sibling; the main thread waits for them to finish. */
 static void serialised_threads(struct run_model *m, const char *comm, int class)
@@ -135,9 +146,7 @@ Test(explain, waiting_for_a_cpu_after_a_release_is_part_of_the_hand_over)
 	const struct finding *f;
 
 	threads_woken_by_releases(&m, 350);
-	e = explain(&m);
-	f = explanation_finding(e, "lock-contention");
-	cr_assert_not_null(f, "hand-over latency not counted");
+	f = finding_in(&m, "lock-contention", &e);
 	cr_assert_float_eq(f->evidence[0].value, 0.45 / 0.95, 1e-9, "%s %g", f->evidence[0].name,
 			   f->evidence[0].value);
 	cr_assert(strstr(f->text, "(0.400 s for the lock, then 1.400 s for a CPU once released;"), "%s", f->text);
@@ -175,17 +184,13 @@ Test(explain, hand_off_latency_is_measured_or_said_to_be_missing)
 	const struct finding *f;
 
 	main_thread_hands_off_to_a_pool(&m, true);
-	e = explain(&m);
-	f = explanation_finding(e, "thread-pool-handoff");
-	cr_assert_not_null(f);
+	f = finding_in(&m, "thread-pool-handoff", &e);
 	cr_assert(strstr(f->text, "(4000 wakeups): each hand-off kept its waiter 150 us (0.60 s in all"), "%s", f->text);
 	cr_assert(strstr(f->text, "then waited 20 us for a CPU (0.080 s in all)."), "%s", f->text);
 	free(e);
 	model_free(&m);
 	main_thread_hands_off_to_a_pool(&m, false);
-	e = explain(&m);
-	f = explanation_finding(e, "thread-pool-handoff");
-	cr_assert_not_null(f);
+	f = finding_in(&m, "thread-pool-handoff", &e);
 	cr_assert(strstr(f->text, "(this report has no wakeup latencies)."), "%s", f->text);
 	for (int i = 0; i < f->n_evidence; i++)
 		cr_assert(strcmp(f->evidence[i].name, "wakeup_latency_us"), "a latency nobody measured");
