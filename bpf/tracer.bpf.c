@@ -182,9 +182,40 @@ static __always_inline __u64 run_time(struct task_struct *task)
 	return task->se.sum_exec_runtime;
 }
 
+/* A registered thread lived unseen from its registration (a forked one: its birth) to its first
+ * event. The scheduler's counters since then, when user space read them (k_*[0]; zero for a forked
+ * one), say how long it ran (exact at a switch) and waited for a CPU (its completed waits): else a
+ * child that waited for a CPU until its first switch-out would count that wait as running. The
+ * rest is left to the STATE the first event reveals, or is a sleep when that event shows it
+ * running. Without the counters, all of it is that state. The time is charged here when the thread
+ * is running, so that its first switch-out sees no stretch on the CPU. */
+static __always_inline void charge_unseen_start(struct thread_entry *t, struct task_struct *task, __u64 now,
+						__u32 state)
+{
+	__u64 span = now > t->last_ns ? now - t->last_ns : 0;
+	__u64 on = run_time(task), queued = BPF_CORE_READ(task, sched_info.run_delay);
+	bool counted = t->acct.flags & TF_K_START;
+
+	if (counted) {
+		on = on > t->acct.k_runtime[0] ? on - t->acct.k_runtime[0] : 0;
+		queued = queued > t->acct.k_run_delay[0] ? queued - t->acct.k_run_delay[0] : 0;
+		if (on > span)
+			on = span;
+		if (queued > span - on)
+			queued = span - on;
+		t->acct.ns[WC_ONCPU] += on;
+		t->acct.ns[WC_RUNQUEUE] += queued;
+		t->last_ns += on + queued;
+	}
+	if (state == WC_ONCPU) {
+		t->acct.ns[counted ? WC_OTHER_SLEEP : WC_ONCPU] += now - t->last_ns;
+		t->last_ns = now;
+	}
+}
+
 /* First event of a thread: a new one starts now; one registered by user space started when it was
- * registered, in the STATE this first event reveals (running if it now leaves the CPU, runnable if
- * it now gets one, asleep if it is now woken). */
+ * registered (a forked one at its birth), in the STATE this first event reveals (running if it now
+ * leaves the CPU, runnable if it now gets one, asleep if it is now woken). */
 static __always_inline void init_thread(struct thread_entry *t, struct task_struct *task, __u64 now,
 					__u32 state)
 {
@@ -195,6 +226,7 @@ static __always_inline void init_thread(struct thread_entry *t, struct task_stru
 	t->last_ns = t->acct.start_ns;
 	t->state = state;
 	t->run_out = run_time(task);
+	charge_unseen_start(t, task, now, state);
 	BPF_CORE_READ_STR_INTO(&t->acct.comm, task, comm);
 	if (!(t->acct.flags & TF_K_START))
 		snapshot_kernel_acct(&t->acct, task, 0);
@@ -629,6 +661,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 				       unsigned int state, __u64 now)
 {
 	struct thread_entry *t = thread_of(prev, now, WC_ONCPU);
+	__u64 run, held;
 
 	if (!t)
 		return;
@@ -636,8 +669,13 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		count(CNT_SWITCH_IN_UNSEEN);
 		switch_in(prev, unseen_switch_in_ns(t, prev, now));
 	}
+	/* On the CPU since last_ns; the scheduler counted RUN - run_out of it as run time. */
+	run = run_time(prev);
+	held = now > t->last_ns ? now - t->last_ns : 0;
+	if (t->state == WC_ONCPU && held > run - t->run_out)
+		t->acct.stolen_ns += held - (run - t->run_out);
 	accrue(t, now);
-	t->run_out = run_time(prev);
+	t->run_out = run;
 	if (state & TASK_DEAD) {
 		t->acct.nvcsw++;
 		t->acct.end_ns = now;

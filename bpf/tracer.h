@@ -78,6 +78,9 @@ struct thread_acct {
 	__u64 blocks[WC_COUNT];       /* times the thread entered each class */
 	__u64 nvcsw, nivcsw;          /* voluntary / involuntary switches seen */
 	__u64 samples;                /* CPU samples taken while it ran */
+	/* Of ns[WC_ONCPU], what the scheduler did not count as its run time: time the host gave this
+	 * vCPU to others (paravirt steal), and IRQ time on kernels that account it apart. */
+	__u64 stolen_ns;
 	/* The kernel's own accounting, read from task_struct when first seen and at death. */
 	__u64 k_runtime[2], k_run_delay[2], k_nvcsw[2], k_nivcsw[2];
 	__u32 exit_code;

@@ -35,6 +35,7 @@ void totals_add(struct acct_totals *t, const struct thread_acct *a)
 	t->nvcsw += a->nvcsw;
 	t->nivcsw += a->nivcsw;
 	t->samples += a->samples;
+	t->stolen_ns += a->stolen_ns;
 	if (!(a->flags & TF_K_END))
 		return;
 	t->k_threads++;
@@ -43,6 +44,7 @@ void totals_add(struct acct_totals *t, const struct thread_acct *a)
 	t->k_nvcsw += a->k_nvcsw[1] - a->k_nvcsw[0];
 	t->k_nivcsw += a->k_nivcsw[1] - a->k_nivcsw[0];
 	t->k_oncpu_ns += a->ns[WC_ONCPU];
+	t->k_stolen_ns += a->stolen_ns;
 	t->k_runqueue_ns += a->ns[WC_RUNQUEUE];
 	t->k_our_nvcsw += a->nvcsw;
 	t->k_our_nivcsw += a->nivcsw;

@@ -10,10 +10,11 @@ struct acct_totals {
 	uint64_t life_ns;             /* sum of the threads' traced lifetimes */
 	__u64 ns[WC_COUNT];
 	uint64_t nvcsw, nivcsw, samples;
+	uint64_t stolen_ns;           /* of ns[WC_ONCPU], not the kernel's run time (host steal) */
 	/* the kernel's counters over the same lifetimes, for threads where both ends were read */
 	int k_threads;
 	uint64_t k_runtime, k_run_delay, k_nvcsw, k_nivcsw;
-	uint64_t k_oncpu_ns, k_runqueue_ns, k_our_nvcsw, k_our_nivcsw;  /* ours, same threads */
+	uint64_t k_oncpu_ns, k_stolen_ns, k_runqueue_ns, k_our_nvcsw, k_our_nivcsw;  /* ours, same threads */
 };
 
 uint64_t thread_lifetime(const struct thread_acct *a);

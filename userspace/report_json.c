@@ -31,14 +31,14 @@ static json_t *thread_json(const struct model_thread *t)
 {
 	const struct thread_acct *a = &t->acct;
 
-	return json_pack("{sI sI ss sI sI sI si sb so so sI sI sI s{so so so so} sf}",
+	return json_pack("{sI sI ss sI sI sI si sb so so sI sI sI sI s{so so so so} sf}",
 		"tid", (json_int_t)a->tid, "tgid", (json_int_t)a->tgid, "comm", a->comm,
 		"start_ns", (json_int_t)a->start_ns, "end_ns", (json_int_t)a->end_ns,
 		"flags", (json_int_t)a->flags, "exit_code", (int)a->exit_code,
 		"alive_at_end", t->alive_at_end,
 		"ns", class_object(a->ns), "blocks", class_object(a->blocks),
 		"nvcsw", (json_int_t)a->nvcsw, "nivcsw", (json_int_t)a->nivcsw,
-		"samples", (json_int_t)a->samples,
+		"samples", (json_int_t)a->samples, "stolen_ns", (json_int_t)a->stolen_ns,
 		"kernel",
 		"runtime_ns", pair(a->k_runtime[0], a->k_runtime[1]),
 		"run_delay_ns", pair(a->k_run_delay[0], a->k_run_delay[1]),
@@ -49,9 +49,10 @@ static json_t *thread_json(const struct model_thread *t)
 
 static json_t *totals_json(const struct acct_totals *t)
 {
-	return json_pack("{si sI so sI sI sI}", "threads", t->threads, "life_ns", (json_int_t)t->life_ns,
+	return json_pack("{si sI so sI sI sI sI}", "threads", t->threads, "life_ns", (json_int_t)t->life_ns,
 			 "ns", class_object(t->ns), "nvcsw", (json_int_t)t->nvcsw,
-			 "nivcsw", (json_int_t)t->nivcsw, "samples", (json_int_t)t->samples);
+			 "nivcsw", (json_int_t)t->nivcsw, "samples", (json_int_t)t->samples,
+			 "stolen_ns", (json_int_t)t->stolen_ns);
 }
 
 static json_t *process_json(const struct run_model *m, const struct model_process *p)
@@ -442,6 +443,8 @@ static void read_thread(struct jreader *r, const json_t *o, struct run_model *m)
 	a->nvcsw = ju(r, o, "nvcsw");
 	a->nivcsw = ju(r, o, "nivcsw");
 	a->samples = ju(r, o, "samples");
+	/* reports written before steal was measured have none */
+	a->stolen_ns = json_object_get(o, "stolen_ns") ? ju(r, o, "stolen_ns") : 0;
 	k = jget(r, o, "kernel", JSON_OBJECT);
 	read_pair(r, k, "runtime_ns", a->k_runtime);
 	read_pair(r, k, "run_delay_ns", a->k_run_delay);

@@ -11,7 +11,7 @@
 static void full_model(struct run_model *m)
 {
 	struct thread_acct a = { .tid = 7, .tgid = 7, .start_ns = 100, .end_ns = 900, .nvcsw = 3, .nivcsw = 1,
-				 .samples = 2, .flags = TF_DEAD | TF_K_END, .exit_code = 256, .comm = "app" };
+				 .samples = 2, .stolen_ns = 40, .flags = TF_DEAD | TF_K_END, .exit_code = 256, .comm = "app" };
 	struct model_process *p;
 	struct model_stack *st;
 
@@ -102,6 +102,7 @@ Test(report_json, round_trip_keeps_everything)
 	cr_assert(back.meta.interrupted);
 	cr_assert(back.meta.syscall_stats);
 	cr_assert(back.meta.wakeup_latency);
+	cr_assert_eq(back.threads[0].acct.stolen_ns, 40);
 	cr_assert_eq(model_drops(&back), 1);
 	cr_assert(back.timeline.recorded);
 	cr_assert_eq(back.timeline.n_intervals, 2);
@@ -193,8 +194,8 @@ Test(report_json, bad_files_get_one_clear_line)
 	free(no_threads);
 }
 
-/* Reports written before wakeup latencies were measured load, with latencies of 0 and marked as
- * not measured; a latency of the wrong type is still an error. */
+/* Reports written before wakeup latencies and steal were measured load, with latencies and steal
+ * of 0 and latencies marked as not measured; a latency of the wrong type is still an error. */
 Test(report_json, wakeups_without_latency_load_as_zero)
 {
 	struct run_model m;
@@ -208,6 +209,7 @@ Test(report_json, wakeups_without_latency_load_as_zero)
 	w = json_array_get(json_object_get(j, "wakeups"), 0);
 	json_object_del(w, "latency_ns");
 	json_object_del(json_object_get(j, "meta"), "wakeup_latency");
+	json_object_del(json_array_get(json_object_get(j, "threads"), 0), "stolen_ns");
 	old = json_dumps(j, 0);
 	json_object_set_new(w, "latency_ns", json_string("x"));
 	bad = json_dumps(j, 0);
@@ -222,6 +224,7 @@ Test(report_json, wakeups_without_latency_load_as_zero)
 	cr_assert_eq(m.wakeups[0].s.latency_ns, 0);
 	cr_assert_not(m.meta.wakeup_latency);
 	cr_assert_eq(m.wakeups[0].s.waited_ns, 300);
+	cr_assert_eq(m.threads[0].acct.stolen_ns, 0);
 	unlink(path);
 	model_free(&m);
 	free(good);
