@@ -300,8 +300,9 @@ static bool python_walls(const struct cell *cells, size_t n, enum workload w, en
 	*wb = median_wall(cells, n, w, RT_PYTHON, b, NULL);
 	if (*wa >= 0 && *wb >= 0)
 		return true;
-	snprintf(missing, len, "needs the %s python cells %s and %s; not run or not ok: %s",
-		 workload_names[w], model_names[a], model_names[b], model_names[*wa < 0 ? a : b]);
+	snprintf(missing, len, "needs the %s python cells %s and %s; not run or not ok: %s%s%s",
+		 workload_names[w], model_names[a], model_names[b], *wa < 0 ? model_names[a] : "",
+		 *wa < 0 && *wb < 0 ? " and " : "", *wb < 0 ? model_names[b] : "");
 	return false;
 }
 

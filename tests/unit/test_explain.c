@@ -515,8 +515,9 @@ Test(verdicts, disk_claim_supported_contradicted_or_untold)
 	cr_assert_eq(v[CLAIM_C1].verdict, VERDICT_CONTRADICTS);
 	claim_verdicts(cells, 2, v);
 	cr_assert_eq(v[CLAIM_C1].verdict, VERDICT_CANNOT_TELL);
-	cr_assert(strstr(v[CLAIM_C1].why, "processes"), "%s", v[CLAIM_C1].why);
+	cr_assert(strstr(v[CLAIM_C1].why, "not run or not ok: processes"), "%s", v[CLAIM_C1].why);
 	cr_assert_eq(v[CLAIM_C3].verdict, VERDICT_CANNOT_TELL);
+	cr_assert(strstr(v[CLAIM_C3].why, "not run or not ok: threads and sync"), "%s", v[CLAIM_C3].why);
 	free_cells(cells, 3);
 }
 
