@@ -258,7 +258,8 @@ static json_t *read_result(const char *cell_dir)
 	return result;
 }
 
-static void load_stats(struct cell *c, const char *cell_dir, bool *timed_out)
+/* The cell's statistics from its report; *CUT when that report says its run was cut short. */
+static void load_stats(struct cell *c, const char *cell_dir, bool *cut)
 {
 	char path[PATH_MAX], err[200];
 	struct run_model m;
@@ -268,7 +269,7 @@ static void load_stats(struct cell *c, const char *cell_dir, bool *timed_out)
 	if (report_load(path, &m, err, sizeof(err)) == 0) {
 		cell_stats_of(&m, &c->stats);
 		c->has_stats = true;
-		*timed_out = m.meta.interrupted && !record_interrupted();
+		*cut = m.meta.interrupted;
 	} else {
 		snprintf(c->reason, sizeof(c->reason), "no report: %s", err);
 	}
@@ -279,16 +280,17 @@ static void load_stats(struct cell *c, const char *cell_dir, bool *timed_out)
 static void judge_cell(const struct run_env *env, struct cell *c, const char *cell_dir)
 {
 	char path[PATH_MAX], stderr_line[200];
-	bool timed_out = false;
+	bool cut = false;
 
-	load_stats(c, cell_dir, &timed_out);
+	load_stats(c, cell_dir, &cut);
 	c->result = read_result(cell_dir);
 	join_path(path, cell_dir, "stderr.txt");
 	last_line(path, stderr_line, sizeof(stderr_line));
 	c->status = CELL_FAILED;
-	if (record_interrupted()) {
+	/* A cell whose command had ended before Ctrl-C came is judged as any other. */
+	if (record_interrupted() && (cut || !c->has_stats)) {
 		c->status = CELL_INTERRUPTED;
-	} else if (timed_out) {
+	} else if (cut) {
 		snprintf(c->reason, sizeof(c->reason), "timed out after %gs (--cell-timeout)",
 			 env->o->cell_timeout_s);
 	} else if (c->exit_status != 0) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +37,12 @@ static void remove_outdir(const char *outdir)
 	cr_assert_eq(system(cmd), 0);
 }
 
-/* Runs `conctrace run ARGS... -o OUTDIR` (as UID when non-zero); returns its exit status. */
-static int conctrace_run(const char *outdir, uid_t uid, const char *const *args)
+/* Starts `conctrace run ARGS... -o OUTDIR` (as UID when non-zero). */
+static pid_t start_run(const char *outdir, uid_t uid, const char *const *args)
 {
 	const char *conctrace = getenv("CONCTRACE");
 	const char *argv[32] = { conctrace, "run" };
-	int argc = 2, status;
+	int argc = 2;
 	pid_t pid;
 
 	cr_assert_not_null(conctrace, "set CONCTRACE to the conctrace binary");
@@ -60,9 +61,22 @@ static int conctrace_run(const char *outdir, uid_t uid, const char *const *args)
 		execv(conctrace, (char **)argv);
 		_exit(127);
 	}
+	return pid;
+}
+
+/* The exit status of start_run()'s PID. */
+static int wait_run(pid_t pid)
+{
+	int status;
+
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status), "conctrace run died: status %#x", status);
 	return WEXITSTATUS(status);
+}
+
+static int conctrace_run(const char *outdir, uid_t uid, const char *const *args)
+{
+	return wait_run(start_run(outdir, uid, args));
 }
 
 static json_t *load_index(const char *outdir)
@@ -119,6 +133,40 @@ Test(run, disk_python_sync_and_processes, .timeout = 60)
 	cr_assert_eq(json_integer_value(json_object_get(result, "files")), 40);
 	snprintf(scratch, sizeof(scratch), "%s/scratch/disk-python-sync", outdir);
 	cr_assert_neq(access(scratch, F_OK), 0, "the disk files are removed after the cell");
+	json_decref(index);
+	remove_outdir(outdir);
+}
+
+/* SIGINT during the first cell (~40 s of CPU-bound Python unless cut) ends the run with 130: the
+ * cell's report is complete and marked, the index says the run and that cell were interrupted,
+ * and the next cell never ran. */
+Test(run, interrupt_marks_the_cell_and_the_index, .timeout = 60)
+{
+	static const char *const args[] = { "--workloads", "cpu", "--runtimes", "python", "--models",
+					    "sync,threads", "--num", "30", "--count", "400", NULL };
+	char outdir[PATH_MAX], path[2 * PATH_MAX], err[256];
+	const json_t *cells;
+	struct run_model m;
+	json_t *index;
+	pid_t pid;
+
+	make_outdir(outdir, sizeof(outdir));
+	pid = start_run(outdir, 0, args);
+	sleep(3);
+	kill(pid, SIGINT);
+	cr_assert_eq(wait_run(pid), 130);
+	index = load_index(outdir);
+	cr_assert(json_is_true(json_object_get(index, "interrupted")));
+	cells = json_object_get(index, "cells");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(cells, 0), "status")), "interrupted");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(cells, 1), "status")), "pending");
+	snprintf(path, sizeof(path), "%s/%s", outdir,
+		 json_string_value(json_object_get(json_array_get(cells, 0), "report")));
+	model_init(&m);
+	cr_assert_eq(report_load(path, &m, err, sizeof(err)), 0, "%s: %s", path, err);
+	cr_assert(m.meta.interrupted);
+	cr_assert_gt(m.n_threads, 0);
+	model_free(&m);
 	json_decref(index);
 	remove_outdir(outdir);
 }
