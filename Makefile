@@ -23,7 +23,7 @@ endif
 
 WARN       := -Wall -Wextra -Werror
 CFLAGS     ?= -O2 -g -fno-omit-frame-pointer
-CFLAGS     += $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(OUT) -Ibpf -Iuserspace
+CFLAGS     += $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(OUT) -I. -Iuserspace
 LIBS       := -lbpf -lelf -lz -ljansson -lmicrohttpd -lcurl -luring -lpthread -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ivmlinux/$(ARCH) -Ibpf
 
@@ -31,17 +31,22 @@ BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 GEN        := $(OUT)/syscall_names.c
-USER_SRCS  := $(wildcard userspace/*.c)
+# user space, one folder per layer (userspace/README.md): base < model < trace, analyze < render <
+# matrix < cli. tests/layers.sh checks that includes only point down and that units form no cycle.
+LAYERS     := base model trace analyze render matrix cli
+USER_SRCS  := $(foreach l,$(LAYERS),$(wildcard userspace/$(l)/*.c))
+USER_HDRS  := $(foreach l,$(LAYERS),$(wildcard userspace/$(l)/*.h))
 USER_OBJS  := $(patsubst userspace/%.c,$(OUT)/user/%.o,$(USER_SRCS)) $(OUT)/user/syscall_names.o
-LIB_OBJS   := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
-UNIT_SRCS  := $(wildcard tests/unit/*.c)
+LIB_OBJS   := $(filter-out $(OUT)/user/cli/main.o,$(USER_OBJS))
+UNIT_SRCS  := $(foreach l,$(LAYERS),$(wildcard tests/unit/$(l)/*.c))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/integration/%,$(INTEG_SRCS))
 PROG_SRCS  := $(wildcard tests/progs/*.c)
 PROG_BINS  := $(patsubst tests/progs/%.c,$(OUT)/progs/%,$(PROG_SRCS))
 WORK_SRCS  := $(wildcard workloads/c/*.c)
-WORK_BINS  := $(patsubst workloads/c/%.c,$(OUT)/workloads/%,$(WORK_SRCS))
+WORK_OBJS  := $(patsubst workloads/c/%.c,$(OUT)/workloads/%.o,$(WORK_SRCS))
+WORK_BINS  := $(OUT)/workloads/cwork
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
@@ -70,27 +75,34 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
 # Syscall names come from the installed kernel headers, not from a hand-written list.
-$(GEN): /usr/include/x86_64-linux-gnu/asm/unistd_64.h userspace/gen_syscalls.sh | $(OUT)
+$(GEN): /usr/include/x86_64-linux-gnu/asm/unistd_64.h userspace/model/gen_syscalls.sh | $(OUT)
 	$(call msg,GEN,$@)
-	$(Q)sh userspace/gen_syscalls.sh $< > $@
+	$(Q)sh userspace/model/gen_syscalls.sh $< > $@
 
 $(OUT)/user/syscall_names.o: $(GEN) | $(OUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/user/%.o: userspace/%.c $(wildcard userspace/*.h) $(wildcard bpf/*.h) $(SKELS) | $(OUT)/user
+$(OUT)/user/%.o: userspace/%.c $(USER_HDRS) $(wildcard bpf/*.h) $(SKELS) | $(OUT)/user
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/conctrace: $(USER_OBJS)
+# The layering of userspace/ is part of the build: an include that points up, or a cycle, fails it.
+$(OUT)/layers.ok: tests/layers.sh $(USER_SRCS) $(USER_HDRS) $(WORK_SRCS) $(wildcard workloads/c/*.h) | $(OUT)
+	$(call msg,CHECK,layers)
+	$(Q)sh tests/layers.sh && touch $@
+
+$(OUT)/conctrace: $(USER_OBJS) $(OUT)/layers.ok
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_OBJS) $(LIBS) -o $@
 
 conctrace: $(OUT)/conctrace
 	$(Q)cp $< $@
 
 $(OUT)/tests/unit/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/*.h) | $(OUT)/tests/unit
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LIBS) -lcriterion -o $@
 
 $(OUT)/tests/integration/%: tests/integration/%.c $(LIB_OBJS) $(wildcard tests/*.h) | $(OUT)/tests/integration
@@ -101,9 +113,14 @@ $(OUT)/progs/%: tests/progs/%.c $(wildcard tests/progs/*.h) | $(OUT)/progs
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -lm -o $@
 
-$(OUT)/workloads/%: workloads/c/%.c $(wildcard workloads/c/*.h) | $(OUT)/workloads
+# cwork: one unit per job (work_*.c) and the runner of the models (cwork.c), sharing job.h.
+$(OUT)/workloads/%.o: workloads/c/%.c $(wildcard workloads/c/*.h) | $(OUT)/workloads
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iworkloads/c $< $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Iworkloads/c -c $< -o $@
+
+$(OUT)/workloads/cwork: $(WORK_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
 $(OUT)/bench/%: bench/%.c | $(OUT)/bench
 	$(call msg,CC,$@)
@@ -199,4 +216,4 @@ $(FIXTURE_DIR)/symprog-debuglink: tests/fixtures/symprog.c $(FIXTURE_DIR)/libsym
 $(FIXTURE_DIR):
 	$(Q)mkdir -p $@
 
-$(OUT)/tests/unit/test_symbolize: $(FIXTURES)
+$(OUT)/tests/unit/render/test_symbolize: $(FIXTURES)

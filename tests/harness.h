@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "model.h"
-#include "report_json.h"
+#include "model/model.h"
+#include "model/report_json.h"
 
 static inline const char *conctrace_bin(void)
 {

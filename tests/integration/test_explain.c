@@ -4,7 +4,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include "harness.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *const models[] = { "sync", "asyncio", "processes" };
 

@@ -4,9 +4,9 @@
  * carries it (docs/explain.md, "What each finding's knot is"). */
 #include <criterion/criterion.h>
 #include <string.h>
-#include "explain.h"
+#include "analyze/findings.h"
 #include "harness.h"
-#include "util.h"
+#include "base/util.h"
 
 #define ARGS_MAX 16
 

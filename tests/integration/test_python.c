@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include "fold.h"
+#include "render/fold.h"
 #include "harness.h"
 
 #define PYTHON "/usr/bin/python3"

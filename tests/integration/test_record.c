@@ -6,8 +6,8 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include "account.h"
-#include "classify.h"
+#include "model/account.h"
+#include "model/classify.h"
 #include "harness.h"
 
 #define RECORD(dir, ...) ((char *const[]){ (char *)conctrace_bin(), "record", "-q", "-o", (char *)(dir), \

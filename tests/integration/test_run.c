@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "report_json.h"
+#include "model/report_json.h"
 
 #define NOBODY_UID 65534
 

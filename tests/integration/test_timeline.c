@@ -2,8 +2,8 @@
  * workloads (env WORKLOADS, PYTHON): every thread's intervals tile its life, the critical path tiles
  * the command's wall time, and the threads that did the work carry it. Needs root. */
 #include <criterion/criterion.h>
-#include "account.h"
-#include "explain.h"
+#include "model/account.h"
+#include "analyze/findings.h"
 #include "harness.h"
 
 #define ARGS_MAX 24

@@ -2,6 +2,7 @@
  * concurrency model (sync, threads, asyncio, processes, asyncio+processes) and prints one
  * JSON line; the same work and result as workloads/python/conc_work.py. See workloads/README.md. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -14,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cwork.h"
+#include "job.h"
 #include "work_cpu.h"
 #include "work_disk.h"
 #include "work_net.h"

@@ -1,0 +1,240 @@
+/* The critical path of the root process over the timeline (critpath.h; docs/explain.md). */
+#include <stdlib.h>
+#include <string.h>
+#include "model/classify.h"
+#include "analyze/critpath.h"
+#include "model/timeline.h"
+#include "base/util.h"
+
+/* Hand-offs in a row without moving back in time: more means the data loops (clock skew between
+ * CPUs, lost transitions), and the time is charged where the path stands. */
+#define HOPS_MAX 16
+
+/* Where the walk stands: thread TID at instant T, walking towards START. WAITER is the thread
+ * whose wait, begun at WAITED_FROM, the path last left for its waker (0 once the path is earlier). */
+struct walk {
+	const struct run_model *m;
+	struct critical_path *p;
+	uint32_t tid, waiter;
+	uint64_t t, waited_from;
+	int hops;
+};
+
+/* Charges [FROM, w->t) to NODE (thread TID, or pseudo when 0) in CLASS, and moves back to FROM. */
+static void charge(struct walk *w, uint64_t from, uint32_t tid, enum graph_node node, uint32_t class)
+{
+	struct critical_path *p = w->p;
+	struct path_segment *last = p->n_segments ? &p->segments[p->n_segments - 1] : NULL;
+
+	p->class_ns[class] += w->t - from;
+	p->node_ns[node] += w->t - from;
+	/* walking backwards: a segment like the one just charged only grows towards the start */
+	if (last && last->tid == tid && last->node == node && last->wait_class == class && last->start_ns == w->t)
+		last->start_ns = from;
+	else
+		*VEC_PUSH(p->segments, p->n_segments, p->cap_segments) = (struct path_segment){
+			.start_ns = from, .end_ns = w->t, .tid = tid, .node = node, .wait_class = class };
+	w->t = from;
+	w->hops = 0;
+	if (from < w->waited_from)
+		w->waiter = 0;
+}
+
+static enum graph_node role_node(const struct run_model *m, uint32_t tid)
+{
+	const struct thread_acct *a = model_find_thread(m, tid);
+
+	return a ? (enum graph_node)thread_role(m, a) : GN_OUTSIDE;
+}
+
+/* Who made thread TID: its process's main thread, or for a main thread its parent process's. */
+static uint32_t creator_of(const struct run_model *m, uint32_t tid)
+{
+	const struct thread_acct *a = model_find_thread(m, tid);
+	const struct model_process *p;
+
+	if (!a)
+		return 0;
+	if (a->tid != a->tgid)
+		return a->tgid;
+	p = model_find_process(m, a->tgid);
+	return p && model_find_thread(m, p->ppid) ? p->ppid : 0;
+}
+
+/* The node that ended TID's wait of CLASS at E (its waker's aggregate gives the waker's process). */
+static enum graph_node ender_of(const struct run_model *m, const struct model_wake_edge *e)
+{
+	struct model_wakeup key = { .k = { .waker_tid = e->waker_tid, .wakee_tid = e->wakee_tid,
+					   .wakee_class = e->wait_class } };
+	const struct thread_acct *waker = model_find_thread(m, e->waker_tid);
+
+	for (size_t i = 0; i < m->n_wakeups; i++)
+		if (!memcmp(&m->wakeups[i].k, &key.k, sizeof(key.k)))
+			key.s = m->wakeups[i].s;
+	if (waker)
+		key.s.waker_tgid = waker->tgid;
+	return waker_node(m, &key);
+}
+
+/* The path cannot say who made it reach W->t in W->tid: the time back to the start of the wait it
+ * last followed a waker from (or to START) is charged to outside, and the walk goes on in that
+ * waiting thread. */
+static void charge_unknown(struct walk *w, uint64_t start)
+{
+	uint32_t waiter = w->waiter;
+
+	charge(w, waiter && w->waited_from > start ? w->waited_from : start, 0, GN_OUTSIDE, WC_OTHER_SLEEP);
+	if (waiter)
+		w->tid = waiter;
+	w->waiter = 0;
+}
+
+/* Thread W->tid's wait of CLASS, begun at FROM, ended at W->t by traced WAKER. The waker was on a
+ * CPU when it called try_to_wake_up; the wakeup is stamped later on the wakee's CPU, and by then the
+ * waker may have gone to sleep or died (a dying thread wakes its parent's wait4, its joiners and the
+ * readers of its pipes before its final switch). So the path goes to the end of the waker's last
+ * on-CPU interval, the gap staying the waiting thread's wait; a waker not on a CPU since the wait
+ * began did not hold it up. */
+static void hand_off(struct walk *w, uint32_t waker, uint64_t from, uint32_t class)
+{
+	uint64_t ran = timeline_last_oncpu(&w->m->timeline, waker, w->t);
+	enum graph_node waiting = role_node(w->m, w->tid);
+
+	if (ran <= from || w->hops++ >= HOPS_MAX) {
+		charge(w, from, w->tid, waiting, class);
+		return;
+	}
+	if (ran < w->t)
+		charge(w, ran, w->tid, waiting, class);
+	w->waiter = w->tid;
+	w->waited_from = from;
+	w->tid = waker;
+}
+
+/* One step back from W->t in thread W->tid's state at that instant. */
+static void step(struct walk *w, uint64_t start)
+{
+	const struct model_interval *iv = timeline_interval_at(&w->m->timeline, w->tid, w->t);
+	const struct model_wake_edge *e;
+	uint64_t from;
+	enum graph_node node;
+
+	if (!iv) {  /* not born yet: its creator carried the path */
+		uint32_t creator = creator_of(w->m, w->tid);
+
+		if (creator && w->hops++ < HOPS_MAX)
+			w->tid = creator;
+		else
+			charge_unknown(w, start);
+		return;
+	}
+	from = iv->start_ns > start ? iv->start_ns : start;
+	e = iv->wait_class == WC_ONCPU || iv->wait_class == WC_RUNQUEUE ? NULL :
+	    timeline_wake_at(&w->m->timeline, w->tid, iv->end_ns);
+	node = e ? ender_of(w->m, e) : role_node(w->m, w->tid);
+	/* running, or no other traced thread ended it (a timed-out lock wait is the waiter's own) */
+	if (!e || (node < (enum graph_node)ROLE_COUNT &&
+		   (e->waker_tid == w->tid || !model_find_thread(w->m, e->waker_tid))))
+		charge(w, from, w->tid, node, iv->wait_class);
+	else if (node >= (enum graph_node)ROLE_COUNT)
+		charge(w, from, 0, node, iv->wait_class);
+	else if (w->t == iv->end_ns)
+		hand_off(w, e->waker_tid, from, iv->wait_class);
+	else if (w->hops++ < HOPS_MAX)  /* the middle of the wait: the waker, whatever it does now */
+		w->tid = e->waker_tid;
+	else
+		charge(w, from, w->tid, role_node(w->m, w->tid), iv->wait_class);
+}
+
+static void reverse_segments(struct critical_path *p)
+{
+	for (size_t i = 0, j = p->n_segments; i + 1 < j; i++, j--) {
+		struct path_segment s = p->segments[i];
+
+		p->segments[i] = p->segments[j - 1];
+		p->segments[j - 1] = s;
+	}
+}
+
+/* The thread of process PID that ended last (its main thread on a tie): the process ends with it.
+ * exit_group ends the main thread first; the others die when next scheduled, after it. */
+static uint32_t last_to_end(const struct run_model *m, uint32_t pid)
+{
+	const struct thread_acct *main = model_find_thread(m, pid), *last = main;
+
+	for (size_t i = 0; i < m->n_threads; i++) {
+		const struct thread_acct *a = &m->threads[i].acct;
+
+		if (a->tgid == pid && (!last || a->end_ns > last->end_ns))
+			last = a;
+	}
+	return last ? last->tid : pid;
+}
+
+bool critical_path_build(const struct run_model *m, struct critical_path *p)
+{
+	const struct model_process *root = model_find_process(m, m->meta.root_pid);
+	struct walk w = { .m = m, .p = p, .tid = last_to_end(m, m->meta.root_pid) };
+
+	memset(p, 0, sizeof(*p));
+	if (!m->timeline.recorded || !root || root->end_ns <= root->start_ns)
+		return false;
+	p->start_ns = root->start_ns;
+	p->end_ns = w.t = root->end_ns;
+	while (w.t > p->start_ns)
+		step(&w, p->start_ns);
+	reverse_segments(p);
+	return true;
+}
+
+void critical_path_free(struct critical_path *p)
+{
+	free(p->segments);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Path time per thread, heaviest first. */
+static json_t *threads_json(const struct run_model *m, const struct critical_path *p)
+{
+	json_t *threads = json_array();
+	uint64_t *ns = xcalloc(m->n_threads, sizeof(*ns));
+	size_t *order = xcalloc(m->n_threads, sizeof(*order)), n = 0;
+
+	for (size_t s = 0; s < p->n_segments; s++)
+		for (size_t i = 0; i < m->n_threads && p->segments[s].tid; i++)
+			if (m->threads[i].acct.tid == p->segments[s].tid)
+				ns[i] += p->segments[s].end_ns - p->segments[s].start_ns;
+	for (size_t i = 0; i < m->n_threads; i++) {
+		size_t at = n++;
+
+		for (; at > 0 && ns[order[at - 1]] < ns[i]; at--)  /* insertion: heaviest first */
+			order[at] = order[at - 1];
+		order[at] = i;
+	}
+	for (size_t k = 0; k < n && ns[order[k]]; k++) {
+		const struct thread_acct *a = &m->threads[order[k]].acct;
+
+		json_array_append_new(threads, json_pack("{sI ss ss sI}", "tid", (json_int_t)a->tid,
+			"comm", a->comm, "role", graph_node_names[thread_role(m, a)], "ns", (json_int_t)ns[order[k]]));
+	}
+	free(ns);
+	free(order);
+	return threads;
+}
+
+/* The path itself (its split by class and node is in the decomposition). */
+json_t *critical_path_json(const struct run_model *m, const struct critical_path *p)
+{
+	json_t *segments = json_array();
+
+	for (size_t s = 0; s < p->n_segments; s++) {
+		const struct path_segment *seg = &p->segments[s];
+
+		json_array_append_new(segments, json_pack("[IIIss]", (json_int_t)seg->start_ns,
+			(json_int_t)seg->end_ns, (json_int_t)seg->tid, graph_node_names[seg->node],
+			wait_classes[seg->wait_class].name));
+	}
+	return json_pack("{sI sI so s[sssss] so}", "start_ns", (json_int_t)p->start_ns,
+		"end_ns", (json_int_t)p->end_ns, "threads", threads_json(m, p),
+		"segment_fields", "start_ns", "end_ns", "tid", "node", "class", "segments", segments);
+}

@@ -1,0 +1,31 @@
+/* The critical path of the root process over the timeline (docs/explain.md). */
+#ifndef CONCTRACE_CRITPATH_H
+#define CONCTRACE_CRITPATH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include "analyze/roles.h"
+#include "model/model.h"
+
+/* The critical path of the root process (critpath.c): walking back from its end, the thread that
+ * runs (or waits for a CPU) is charged; a thread that waits hands the path to whoever woke it, a
+ * thread of the tree or a pseudo node (disk, timer, network, kernel, outside). */
+struct path_segment {
+	uint64_t start_ns, end_ns;
+	uint32_t tid;          /* the thread charged; 0 for a pseudo node */
+	uint16_t node;         /* enum graph_node: the thread's role, or the pseudo node */
+	uint16_t wait_class;   /* oncpu, runqueue, or the wait charged (a pseudo node's, or unended) */
+};
+
+struct critical_path {
+	uint64_t start_ns, end_ns;                   /* the root process's life */
+	MODEL_ARRAY(struct path_segment, segments);  /* time order, tiling [start_ns, end_ns] */
+	uint64_t class_ns[WC_COUNT], node_ns[GN_COUNT];
+};
+
+/* False (and P empty) when the model has no timeline. */
+bool critical_path_build(const struct run_model *m, struct critical_path *p);
+void critical_path_free(struct critical_path *p);
+json_t *critical_path_json(const struct run_model *m, const struct critical_path *p);
+
+#endif

@@ -1,0 +1,160 @@
+/* The decomposition of a run: thread time by class and role, parallelism, the disk, and the
+ * critical path's split (decompose.h; docs/explain.md). */
+#include "analyze/decompose.h"
+
+#include <string.h>
+#include "base/util.h"
+#include "model/account.h"
+#include "model/classify.h"
+#include "model/syscall_names.h"
+
+/* Bytes written by the tree's write-family syscalls. */
+static uint64_t syscall_write_bytes(const struct run_model *m)
+{
+	static const char *const writes[] = { "write", "pwrite64", "writev", "pwritev", "pwritev2" };
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < m->n_syscalls; i++)
+		for (size_t w = 0; w < ARRAY_LEN(writes); w++)
+			if (m->syscalls[i].nr == syscall_nr(writes[w]))
+				bytes += m->syscalls[i].s.bytes;
+	return bytes;
+}
+
+/* The busiest device: partitions repeat their disk's counters, so devices are never summed. */
+static void busiest_disk(const struct run_model *m, uint64_t *io_ticks_ms, uint64_t *sectors_written)
+{
+	*io_ticks_ms = *sectors_written = 0;
+	for (size_t i = 0; i < m->n_disks; i++) {
+		if (m->disks[i].io_ticks_ms > *io_ticks_ms)
+			*io_ticks_ms = m->disks[i].io_ticks_ms;
+		if (m->disks[i].sectors_written > *sectors_written)
+			*sectors_written = m->disks[i].sectors_written;
+	}
+}
+
+/* With a critical path P, the method is the critical path: its split goes into D. */
+static void path_split(const struct critical_path *p, struct decomposition *d)
+{
+	d->method = p ? EXPLAIN_METHOD_PATH : EXPLAIN_METHOD;
+	if (!p)
+		return;
+	d->path_ns = p->end_ns - p->start_ns;
+	memcpy(d->path_class_ns, p->class_ns, sizeof(d->path_class_ns));
+	memcpy(d->path_node_ns, p->node_ns, sizeof(d->path_node_ns));
+}
+
+void decompose_on_path(const struct run_model *m, const struct critical_path *p, struct decomposition *d)
+{
+	struct acct_totals t;
+	uint64_t io_ticks_ms;
+
+	memset(d, 0, sizeof(*d));
+	totals_of(m, 0, &t);
+	d->ncpus = m->meta.ncpus;
+	d->wall_ns = command_wall_ns(m);
+	d->thread_ns = t.life_ns;
+	memcpy(d->class_ns, t.ns, sizeof(d->class_ns));
+	d->cpus_busy = share(t.ns[WC_ONCPU], d->wall_ns);
+	d->runnable = share(t.ns[WC_RUNQUEUE], d->wall_ns);
+	d->switches = t.nvcsw + t.nivcsw;
+	for (size_t i = 0; i < m->n_threads; i++) {
+		const struct thread_acct *a = &m->threads[i].acct;
+		struct role_time *r = &d->roles[thread_role(m, a)];
+
+		r->threads++;
+		r->life_ns += thread_lifetime(a);
+		for (int c = 0; c < WC_COUNT; c++)
+			r->ns[c] += a->ns[c];
+	}
+	busiest_disk(m, &io_ticks_ms, &d->sectors_written);
+	d->disk_busy = share(io_ticks_ms * 1000000, d->wall_ns);
+	d->write_bytes = syscall_write_bytes(m);
+	path_split(p, d);
+}
+
+void decompose(const struct run_model *m, struct decomposition *d)
+{
+	struct critical_path p;
+	bool has_path = critical_path_build(m, &p);
+
+	decompose_on_path(m, has_path ? &p : NULL, d);
+	critical_path_free(&p);
+}
+
+static bool in_scope(const struct run_model *m, const struct path_scope *s, const struct path_segment *seg,
+		     uint32_t tid, enum graph_node thread_node)
+{
+	const struct thread_acct *a;
+
+	if (!(s->classes & CLASS_BIT(seg->wait_class)) || (s->tid && tid != s->tid))
+		return false;
+	a = s->tgid && tid ? model_find_thread(m, tid) : NULL;
+	if (s->tgid && (!a || a->tgid != s->tgid))
+		return false;
+	return !s->nodes || (s->nodes & 1u << seg->node) || (tid && (s->nodes & 1u << thread_node));
+}
+
+/* A pseudo node's segment is a wait of the thread of the thread segment before it: walking back,
+ * the path goes on in the waiting thread from the wait's start, where that thread ran to block. */
+uint64_t path_time(const struct run_model *m, const struct critical_path *p, const struct path_scope *s)
+{
+	uint32_t thread = 0;
+	enum graph_node thread_node = GN_OUTSIDE;
+	uint64_t ns = 0;
+
+	for (size_t i = 0; p && i < p->n_segments; i++) {
+		const struct path_segment *seg = &p->segments[i];
+
+		if (seg->tid) {
+			thread = seg->tid;
+			thread_node = (enum graph_node)seg->node;
+		}
+		if (in_scope(m, s, seg, thread, thread_node))
+			ns += seg->end_ns - seg->start_ns;
+	}
+	return ns;
+}
+
+static json_t *class_ns_json(const uint64_t ns[WC_COUNT])
+{
+	json_t *j = json_object();
+
+	for (int c = 0; c < WC_COUNT; c++)
+		json_object_set_new(j, wait_classes[c].name, json_integer((json_int_t)ns[c]));
+	return j;
+}
+
+/* The critical path's wall time per class and per node; null without a timeline. */
+static json_t *path_split_json(const struct decomposition *d)
+{
+	json_t *nodes = json_object();
+
+	if (!d->path_ns)
+		return json_null();
+	for (int g = 0; g < GN_COUNT; g++)
+		if (d->path_node_ns[g])
+			json_object_set_new(nodes, graph_node_names[g], json_integer((json_int_t)d->path_node_ns[g]));
+	return json_pack("{s:I, s:o, s:o}", "wall_ns", (json_int_t)d->path_ns,
+			 "class_ns", class_ns_json(d->path_class_ns), "node_ns", nodes);
+}
+
+json_t *decomposition_json(const struct decomposition *d)
+{
+	json_t *roles = json_object(), *j;
+
+	for (int r = 0; r < ROLE_COUNT; r++)
+		json_object_set_new(roles, graph_node_names[r],
+				    json_pack("{s:i, s:I, s:o}", "threads", d->roles[r].threads,
+					      "life_ns", (json_int_t)d->roles[r].life_ns,
+					      "ns", class_ns_json(d->roles[r].ns)));
+	j = json_pack("{s:i, s:I, s:I, s:f, s:f, s:o, s:o, s:I, s:f, s:I, s:I}", "ncpus", d->ncpus,
+			 "wall_ns", (json_int_t)d->wall_ns, "thread_ns", (json_int_t)d->thread_ns,
+			 "cpus_busy", d->cpus_busy, "runnable_threads", d->runnable,
+			 "class_ns", class_ns_json(d->class_ns), "roles", roles,
+			 "switches", (json_int_t)d->switches, "disk_busy", d->disk_busy,
+			 "write_syscall_bytes", (json_int_t)d->write_bytes,
+			 "device_bytes_written", (json_int_t)(d->sectors_written * 512));
+	json_object_set_new(j, "critical_path", path_split_json(d));
+	return j;
+}

@@ -1,0 +1,456 @@
+/* conctrace run: every selected workload x runtime x model, traced one after another, then a table
+ * per workload and DIR/index.json. The pure parts live in matrix.c and matrix_report.c. */
+#include <errno.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/run.h"
+#include "matrix/compare.h"
+#include "matrix/index.h"
+#include "matrix/rows.h"
+#include "matrix/tables.h"
+#include "matrix/matrix.h"
+#include "cli/record.h"
+#include "model/report_json.h"
+#include "matrix/run_progress.h"
+#include "matrix/serve.h"
+#include "base/util.h"
+
+#define RESULT_LINE_MAX 65536
+
+/* Where everything of one run lives. */
+struct run_env {
+	const struct run_opts *o;
+	char outdir[PATH_MAX];
+	char script[PATH_MAX], cwork[PATH_MAX];
+	/* The workloads run as this user, never as root. A copy: getpwnam()'s result is overwritten
+	 * by the next lookup (record_session makes one). */
+	char user[64];
+	uid_t uid;
+	gid_t gid;
+};
+
+/* DIR/NAME into OUT (PATH_MAX bytes). The output directory's length is checked up front, so
+ * paths under it always fit. */
+static void join_path(char *out, const char *dir, const char *name)
+{
+	if (snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
+		out[0] = '\0';
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The first of PATTERNS (relative to the binary's directory) that exists, into OUT. */
+static bool find_beside_binary(const char *bindir, const char *const *patterns, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		join_path(out, bindir, patterns[i]);
+		if (is_file(out))
+			return true;
+	}
+	return false;
+}
+
+/* The workloads beside the binary: a source tree (./conctrace or build/conctrace) or an install
+ * (PREFIX/bin/conctrace with PREFIX/share/conctrace/workloads and PREFIX/lib/conctrace/cwork). */
+static int find_workloads(struct run_env *env)
+{
+	static const char *const scripts[] = {
+		"workloads/python/conc_work.py", "../workloads/python/conc_work.py",
+		"../share/conctrace/workloads/python/conc_work.py",
+	};
+	static const char *const cworks[] = {
+		"build/workloads/cwork", "workloads/cwork", "../lib/conctrace/cwork",
+	};
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (len < 0) {
+		errmsg("cannot read /proc/self/exe: %s", strerror(errno));
+		return -1;
+	}
+	exe[len] = '\0';
+	dirname(exe);
+	if (env->o->runtimes[RT_PYTHON] && !find_beside_binary(exe, scripts, ARRAY_LEN(scripts), env->script)) {
+		errmsg("cannot find workloads/python/conc_work.py beside %s (make install puts it in "
+		       "PREFIX/share/conctrace/workloads)", exe);
+		return -1;
+	}
+	if (env->o->runtimes[RT_C] && !find_beside_binary(exe, cworks, ARRAY_LEN(cworks), env->cwork)) {
+		errmsg("cannot find the C workload cwork beside %s (run make, or make install)", exe);
+		return -1;
+	}
+	return 0;
+}
+
+/* $SUDO_USER; when root ran us directly, nobody (workloads never run as root); else ourselves. */
+static int find_user(struct run_env *env)
+{
+	const char *name = getenv("SUDO_USER");
+	const struct passwd *pw;
+
+	if (!name || !*name || !strcmp(name, "root"))
+		name = geteuid() == 0 ? "nobody" : NULL;
+	pw = name ? getpwnam(name) : getpwuid(getuid());
+	if (!pw || snprintf(env->user, sizeof(env->user), "%s", pw->pw_name) >= (int)sizeof(env->user)) {
+		errmsg("no usable user to run the workloads as: '%s'", name ? name : "(current uid)");
+		return -1;
+	}
+	env->uid = pw->pw_uid;
+	env->gid = pw->pw_gid;
+	return 0;
+}
+
+/* Whether the workload user has MODE access to PATH (every parent must be searchable). */
+static bool user_can(const struct run_env *env, const char *path, int mode)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(setgid(env->gid) || setuid(env->uid) || access(path, mode) ? 1 : 0);
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Creates PATH for the workload user. An existing directory is left as it is: -o may name one
+ * that is not ours to give away. */
+static int make_user_dir(const struct run_env *env, const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0755)) {
+		if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return 0;
+		errmsg("cannot create directory '%s': %s", path, errno == EEXIST ? "not a directory" :
+		       strerror(errno));
+		return -1;
+	}
+	if (chown(path, env->uid, env->gid)) {
+		errmsg("cannot give '%s' to %s: %s", path, env->user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* DIR, and in it cells/ (record_session makes each cell's directory there for the user) and
+ * scratch/ (the disk files), both of which the workload user must be able to write in. */
+static int make_outdirs(struct run_env *env)
+{
+	static const char *const subdirs[] = { "cells", "scratch" };
+	char path[PATH_MAX];
+
+	if (env->o->outdir) {
+		snprintf(env->outdir, sizeof(env->outdir), "%s", env->o->outdir);
+	} else {
+		time_t now = time(NULL);
+
+		strftime(env->outdir, sizeof(env->outdir), "conctrace-run-%Y%m%d-%H%M%S", localtime(&now));
+	}
+	if (strlen(env->outdir) > PATH_MAX - 256) {
+		errmsg("output directory name too long: '%s'", env->outdir);
+		return -1;
+	}
+	if (make_user_dir(env, env->outdir))
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(subdirs); i++) {
+		join_path(path, env->outdir, subdirs[i]);
+		if (make_user_dir(env, path))
+			return -1;
+		if (!user_can(env, path, W_OK | X_OK)) {
+			errmsg("user %s cannot write in '%s' (it, or a directory above it, is closed to them); "
+			       "choose another -o", env->user, path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Copies the workload at PATH into DIR/workloads when the workload user cannot use it where it
+ * is (a checkout under a private home, say), and points PATH at the copy. */
+static int reachable_workload(const struct run_env *env, char *path, int mode)
+{
+	char dir[PATH_MAX], copy[PATH_MAX];
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t len;
+	char *data;
+	int rc;
+
+	if (!path[0] || user_can(env, path, mode))
+		return 0;
+	join_path(dir, env->outdir, "workloads");
+	join_path(copy, dir, name);
+	data = read_file(path, &len);
+	if (!data || make_user_dir(env, dir)) {
+		errmsg("cannot copy the workload '%s' where %s can run it", path, env->user);
+		free(data);
+		return -1;
+	}
+	rc = write_file_atomic(copy, data, len);
+	free(data);
+	if (rc || chmod(copy, mode & X_OK ? 0755 : 0644) || chown(copy, env->uid, env->gid)) {
+		errmsg("cannot write '%s': %s", copy, strerror(rc ? -rc : errno));
+		return -1;
+	}
+	snprintf(path, PATH_MAX, "%s", copy);
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type, (void)ftw;
+	return remove(path) && errno != ENOENT ? -1 : 0;
+}
+
+static void remove_tree(const char *path)
+{
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
+		errmsg("warning: cannot remove '%s': %s", path, strerror(errno));
+}
+
+/* So every cell starts from a cold page cache; sync first, or dirty pages stay cached. */
+static void drop_caches(void)
+{
+	FILE *f;
+
+	sync();
+	f = fopen("/proc/sys/vm/drop_caches", "w");
+	if (!f || fputs("3\n", f) < 0 || fclose(f))
+		errmsg("warning: cannot drop the page cache: %s", strerror(errno));
+}
+
+/* The last non-empty line of PATH (at most LEN-1 characters of it), or "". */
+static void last_line(const char *path, char *out, size_t len)
+{
+	char *text = read_file(path, NULL), *end, *start;
+
+	out[0] = '\0';
+	if (!text)
+		return;
+	end = text + strlen(text);
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		*--end = '\0';
+	start = strrchr(text, '\n');
+	snprintf(out, len, "%s", start ? start + 1 : text);
+	free(text);
+}
+
+/* The workload's one JSON line on stdout: its "result" object, or NULL. */
+static json_t *read_result(const char *cell_dir)
+{
+	char path[PATH_MAX], line[RESULT_LINE_MAX];
+	json_t *root, *result;
+
+	join_path(path, cell_dir, "stdout.txt");
+	last_line(path, line, sizeof(line));
+	root = json_loads(line, 0, NULL);
+	result = json_incref(json_object_get(root, "result"));
+	json_decref(root);
+	return result;
+}
+
+/* The cell's statistics from its report; *CUT when that report says its run was cut short. */
+static void load_stats(struct cell *c, const char *cell_dir, bool *cut)
+{
+	char path[PATH_MAX], err[200];
+	struct run_model m;
+
+	join_path(path, cell_dir, "report.json");
+	model_init(&m);
+	if (report_load(path, &m, err, sizeof(err)) == 0) {
+		cell_stats_of(&m, &c->stats);
+		c->has_stats = true;
+		*cut = m.meta.interrupted;
+	} else {
+		snprintf(c->reason, sizeof(c->reason), "no report: %s", err);
+	}
+	model_free(&m);
+}
+
+/* Sets the cell's status and reason from what its run left behind. */
+static void judge_cell(const struct run_env *env, struct cell *c, const char *cell_dir)
+{
+	char path[PATH_MAX], stderr_line[200];
+	bool cut = false;
+
+	load_stats(c, cell_dir, &cut);
+	c->result = read_result(cell_dir);
+	join_path(path, cell_dir, "stderr.txt");
+	last_line(path, stderr_line, sizeof(stderr_line));
+	c->status = CELL_FAILED;
+	/* A cell whose command had ended before Ctrl-C came is judged as any other. */
+	if (record_interrupted() && (cut || !c->has_stats)) {
+		c->status = CELL_INTERRUPTED;
+	} else if (cut) {
+		snprintf(c->reason, sizeof(c->reason), "timed out after %gs (--cell-timeout)",
+			 env->o->cell_timeout_s);
+	} else if (c->exit_status != 0) {
+		snprintf(c->reason, sizeof(c->reason), "exit status %d%s%s", c->exit_status,
+			 stderr_line[0] ? ": " : "", stderr_line);
+	} else if (!c->result) {
+		snprintf(c->reason, sizeof(c->reason), "no result line on stdout");
+	} else if (c->has_stats) {
+		c->status = CELL_OK;
+	}
+}
+
+/* Runs ARGV traced, as the workload user, its stdout and stderr into files of CELL_DIR: the shell
+ * opens them as that user, then becomes the workload (same pid). Returns its exit status. */
+static int record_cell(const struct run_env *env, char **argv, const char *cell_dir)
+{
+	static const char redirect[] = "out=$1 err=$2; shift 2; exec \"$@\" >\"$out\" 2>\"$err\"";
+	char out[PATH_MAX], err[PATH_MAX];
+	char *prefix[] = { "/bin/sh", "-c", (char *)redirect, "sh", out, err };
+	size_t argc = 0;
+	char **cmd;
+	int rc;
+
+	while (argv[argc])
+		argc++;
+	cmd = xcalloc(ARRAY_LEN(prefix) + argc + 1, sizeof(*cmd));
+	memcpy(cmd, prefix, sizeof(prefix));
+	memcpy(cmd + ARRAY_LEN(prefix), argv, argc * sizeof(*argv));
+	join_path(out, cell_dir, "stdout.txt");
+	join_path(err, cell_dir, "stderr.txt");
+	unlink(out);
+	unlink(err);
+	rc = record_session(&(struct record_opts){
+		.outdir = cell_dir, .freq_hz = 99, .user = env->user, .quiet = true,
+		.offcpu_stacks = true, .syscall_stats = true, .timeline = true, .timeout_s = env->o->cell_timeout_s, .cmd = cmd,
+	});
+	free(cmd);
+	return rc;
+}
+
+static void run_cell(const struct run_env *env, struct cell *c)
+{
+	char cells_dir[PATH_MAX], cell_dir[PATH_MAX], scratch_dir[PATH_MAX], scratch[PATH_MAX];
+	char url[64] = "", report[PATH_MAX];
+	struct latency_server_opts so = { .delay_ms = env->o->params.net_delay_ms,
+					  .body_size = env->o->params.net_size };
+	struct latency_server *server = NULL;
+	struct cell_paths paths = { env->script, env->cwork, scratch, url };
+	char **argv;
+
+	join_path(cells_dir, env->outdir, "cells");
+	join_path(cell_dir, cells_dir, c->name);
+	join_path(scratch_dir, env->outdir, "scratch");
+	join_path(scratch, scratch_dir, c->name);
+	join_path(report, cell_dir, "report.json");
+	unlink(report);    /* a report left by an earlier run into the same -o is not this cell's */
+	if (c->workload == WL_NET) {
+		server = latency_server_start(&so, c->reason, sizeof(c->reason));
+		if (!server) {
+			c->status = CELL_FAILED;
+			return;
+		}
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/", latency_server_port(server));
+	}
+	if (env->o->drop_caches)
+		drop_caches();
+	argv = cell_command(env->o, c, &paths);
+	c->exit_status = record_cell(env, argv, cell_dir);
+	argv_free(argv);
+	if (server)
+		latency_server_stop(server);
+	judge_cell(env, c, cell_dir);
+	if (c->workload == WL_DISK && !env->o->keep_files)
+		remove_tree(scratch);
+}
+
+static int write_index(const struct run_env *env, const struct cell *cells, size_t n, bool interrupted)
+{
+	json_t *index = index_json(env->o, cells, n, interrupted);
+	char *text = json_dumps(index, JSON_INDENT(2) | JSON_SORT_KEYS);
+	char path[PATH_MAX];
+	int rc;
+
+	json_decref(index);
+	join_path(path, env->outdir, "index.json");
+	rc = text ? write_file_atomic(path, text, strlen(text)) : -ENOMEM;
+	free(text);
+	if (rc) {
+		errmsg("cannot write %s: %s", path, strerror(-rc));
+		return -1;
+	}
+	if (chown(path, env->uid, env->gid))
+		errmsg("warning: cannot give '%s' to %s: %s", path, env->user, strerror(errno));
+	fprintf(stdout, "\nindex: %s (one report per cell in %s/cells)\n", path, env->outdir);
+	return 0;
+}
+
+static int parse_or_usage(int argc, char **argv, struct run_opts *o)
+{
+	char err[256];
+
+	switch (run_parse(argc, argv, o, err, sizeof(err))) {
+	case PARSE_HELP:
+		fputs(run_usage, stdout);
+		return 0;
+	case PARSE_ERROR:
+		errmsg("run: %s", err);
+		fputs(run_usage, stderr);
+		return 2;
+	case PARSE_OK:
+		break;
+	}
+	return -1;
+}
+
+/* 0 when every cell was ok and agreed, 1 when one failed or disagreed, 130 when interrupted. */
+static int run_status(const struct cell *cells, size_t n, bool interrupted)
+{
+	if (interrupted)
+		return 130;
+	for (size_t i = 0; i < n; i++)
+		if (cells[i].status != CELL_OK || cells[i].result_differs)
+			return 1;
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct run_env env = { .o = &o };
+	struct progress *progress;
+	struct cell *cells;
+	bool interrupted = false;
+	size_t n, done = 0;
+	int rc = parse_or_usage(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	rc = record_check_environment();
+	if (rc)
+		return rc;
+	if (find_workloads(&env) || find_user(&env) || make_outdirs(&env) ||
+	    reachable_workload(&env, env.script, R_OK) || reachable_workload(&env, env.cwork, X_OK))
+		return 2;
+	n = matrix_cells(&o, &cells);
+	progress = progress_start(cells, n);
+	for (; done < n && !(interrupted = record_interrupted()); done++) {
+		progress_begin_cell(progress, done);
+		run_cell(&env, &cells[done]);
+		progress_end_cell(progress, done);
+	}
+	interrupted = interrupted || record_interrupted();
+	progress_stop(progress);
+	flag_result_mismatches(cells, n);
+	print_tables(stdout, &o, cells, n);
+	explain_cells(stdout, &o, cells, n, env.outdir);
+	rc = write_index(&env, cells, n, interrupted) ? 1 : run_status(cells, n, interrupted);
+	cells_free(cells, n);
+	return rc;
+}

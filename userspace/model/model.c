@@ -1,0 +1,237 @@
+#include "model/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "base/util.h"
+
+const char *const counter_names[CNT_COUNT] = {
+	[CNT_SWITCH] = "switch", [CNT_WAKEUP] = "wakeup", [CNT_SYSCALL] = "syscall",
+	[CNT_SAMPLE] = "sample", [CNT_BLOCK_RQ] = "block_rq", [CNT_FORK] = "fork",
+	[CNT_EXEC] = "exec", [CNT_EXIT] = "exit", [CNT_SWITCH_IN_UNSEEN] = "switch_in_unseen",
+	[DROP_THREAD_MAP_FULL] = "thread_storage_full", [DROP_PROC_SLOTS_FULL] = "proc_slots_full",
+	[DROP_WAKEUP_MAP_FULL] = "wakeup_map_full",
+	[DROP_STACK_AGG_FULL] = "stack_agg_full", [DROP_STACK_MAP_FULL] = "stack_map_full",
+	[DROP_STACK_ERROR] = "stack_error", [DROP_RINGBUF_FULL] = "ringbuf_full",
+	[DROP_BLOCK_MAP_FULL] = "block_map_full", [DROP_PY_STACK_MAP_FULL] = "py_stack_map_full",
+	[DROP_TIMELINE_FULL] = "timeline_full",
+	[DROP_PROG_MISSED] = "prog_runs_missed",
+};
+
+int counter_by_name(const char *name)
+{
+	for (int i = 0; i < CNT_COUNT; i++)
+		if (counter_names[i] && strcmp(counter_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+void model_init(struct run_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->meta.exit_status = -1;
+}
+
+void model_free(struct run_model *m)
+{
+	for (size_t i = 0; i < m->n_procs; i++) {
+		free(m->procs[i].exe);
+		free(m->procs[i].cmdline);
+		free(m->procs[i].maps);
+		free(m->procs[i].python);
+	}
+	for (size_t i = 0; i < m->n_stacks; i++)
+		free(m->stacks[i].ips);
+	for (size_t i = 0; i < m->n_pystacks; i++) {
+		for (uint32_t j = 0; j < m->pystacks[i].depth; j++)
+			free(m->pystacks[i].frames[j]);
+		free(m->pystacks[i].frames);
+	}
+	free(m->pystacks);
+	free(m->procs);
+	free(m->threads);
+	free(m->syscalls);
+	free(m->wakeups);
+	free(m->stack_aggs);
+	free(m->stacks);
+	free(m->blks);
+	free(m->disks);
+	free(m->timeline.intervals);
+	free(m->timeline.wakes);
+	free(m->meta.version);
+	free(m->meta.kernel);
+	free(m->meta.hostname);
+	free(m->meta.user);
+	free(m->meta.command);
+	memset(m, 0, sizeof(*m));
+}
+
+const struct model_process *model_find_process(const struct run_model *m, uint32_t pid)
+{
+	for (size_t i = 0; i < m->n_procs; i++)
+		if (m->procs[i].pid == pid)
+			return &m->procs[i];
+	return NULL;
+}
+
+struct model_process *model_process(struct run_model *m, uint32_t pid)
+{
+	return (struct model_process *)model_find_process(m, pid);
+}
+
+const struct thread_acct *model_find_thread(const struct run_model *m, uint32_t tid)
+{
+	for (size_t i = 0; i < m->n_threads; i++)
+		if (m->threads[i].acct.tid == tid)
+			return &m->threads[i].acct;
+	return NULL;
+}
+
+struct model_process *model_add_process(struct run_model *m, uint32_t pid)
+{
+	struct model_process *p = model_process(m, pid);
+
+	if (p)
+		return p;
+	p = VEC_PUSH(m->procs, m->n_procs, m->cap_procs);
+	p->pid = pid;
+	p->exit_status = -1;
+	p->gil_switches = -1;
+	return p;
+}
+
+struct model_thread *model_add_thread(struct run_model *m, const struct thread_acct *a)
+{
+	struct model_thread *t = VEC_PUSH(m->threads, m->n_threads, m->cap_threads);
+	struct model_process *p = model_add_process(m, a->tgid);
+
+	t->acct = *a;
+	if (!p->start_ns || a->start_ns < p->start_ns)
+		p->start_ns = a->start_ns;
+	if (a->end_ns > p->end_ns)
+		p->end_ns = a->end_ns;
+	if (!p->comm[0] || a->tid == a->tgid)
+		memcpy(p->comm, a->comm, COMM_LEN);
+	return t;
+}
+
+static int cmp_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_proc(const void *a, const void *b)
+{
+	return cmp_u32(((const struct model_process *)a)->pid, ((const struct model_process *)b)->pid);
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	const struct thread_acct *x = &((const struct model_thread *)a)->acct;
+	const struct thread_acct *y = &((const struct model_thread *)b)->acct;
+
+	return cmp_u32(x->tgid, y->tgid) ?: cmp_u32(x->tid, y->tid) ?:
+	       (x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns);
+}
+
+static int cmp_syscall(const void *a, const void *b)
+{
+	const struct model_syscall *x = a, *y = b;
+
+	return cmp_u32(x->tgid, y->tgid) ?: cmp_u32(x->nr, y->nr);
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_stack(const void *a, const void *b)
+{
+	return cmp_u64(((const struct model_stack *)a)->id, ((const struct model_stack *)b)->id);
+}
+
+static int cmp_pystack(const void *a, const void *b)
+{
+	return cmp_u64(((const struct model_pystack *)a)->id, ((const struct model_pystack *)b)->id);
+}
+
+/* Keys are plain structs of integers with explicit padding, so bytes order them stably. */
+static int cmp_wakeup(const void *a, const void *b)
+{
+	return memcmp(&((const struct model_wakeup *)a)->k, &((const struct model_wakeup *)b)->k,
+		      sizeof(struct wakeup_key));
+}
+
+static int cmp_stack_agg(const void *a, const void *b)
+{
+	return memcmp(&((const struct model_stack_agg *)a)->k, &((const struct model_stack_agg *)b)->k,
+		      sizeof(struct stack_key));
+}
+
+static int cmp_interval(const void *a, const void *b)
+{
+	const struct model_interval *x = a, *y = b;
+
+	return cmp_u32(x->tid, y->tid) ?: (x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns);
+}
+
+static int cmp_wake_edge(const void *a, const void *b)
+{
+	const struct model_wake_edge *x = a, *y = b;
+
+	return cmp_u32(x->wakee_tid, y->wakee_tid) ?: (x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns);
+}
+
+static int cmp_blk(const void *a, const void *b)
+{
+	return memcmp(&((const struct model_blk *)a)->k, &((const struct model_blk *)b)->k,
+		      sizeof(struct blk_key));
+}
+
+void model_sort(struct run_model *m)
+{
+	qsort(m->procs, m->n_procs, sizeof(*m->procs), cmp_proc);
+	qsort(m->threads, m->n_threads, sizeof(*m->threads), cmp_thread);
+	qsort(m->syscalls, m->n_syscalls, sizeof(*m->syscalls), cmp_syscall);
+	qsort(m->wakeups, m->n_wakeups, sizeof(*m->wakeups), cmp_wakeup);
+	qsort(m->stack_aggs, m->n_stack_aggs, sizeof(*m->stack_aggs), cmp_stack_agg);
+	qsort(m->stacks, m->n_stacks, sizeof(*m->stacks), cmp_stack);
+	qsort(m->pystacks, m->n_pystacks, sizeof(*m->pystacks), cmp_pystack);
+	qsort(m->blks, m->n_blks, sizeof(*m->blks), cmp_blk);
+	qsort(m->timeline.intervals, m->timeline.n_intervals, sizeof(*m->timeline.intervals), cmp_interval);
+	qsort(m->timeline.wakes, m->timeline.n_wakes, sizeof(*m->timeline.wakes), cmp_wake_edge);
+}
+
+uint64_t model_drops(const struct run_model *m)
+{
+	uint64_t sum = 0;
+
+	for (int i = CNT_EVENTS_END; i < CNT_COUNT; i++)
+		sum += m->counters[i];
+	return sum;
+}
+
+bool counter_is_stack_drop(int counter)
+{
+	return counter == DROP_STACK_AGG_FULL || counter == DROP_STACK_MAP_FULL || counter == DROP_STACK_ERROR ||
+	       counter == DROP_PY_STACK_MAP_FULL;
+}
+
+uint64_t model_stack_drops(const struct run_model *m)
+{
+	uint64_t sum = 0;
+
+	for (int i = CNT_EVENTS_END; i < CNT_COUNT; i++)
+		if (counter_is_stack_drop(i))
+			sum += m->counters[i];
+	return sum;
+}
+
+uint64_t model_events(const struct run_model *m)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < CNT_EVENTS_END; i++)
+		sum += m->counters[i];
+	return sum;
+}

@@ -1,0 +1,706 @@
+#include "model/report_json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/account.h"
+#include "model/classify.h"
+#include "model/syscall_names.h"
+#include "base/util.h"
+
+#define JU(v) json_integer((json_int_t)(v))
+
+static json_t *class_object(const __u64 v[WC_COUNT])
+{
+	json_t *o = json_object();
+
+	for (int c = 0; c < WC_COUNT; c++)
+		json_object_set_new(o, wait_classes[c].name, JU(v[c]));
+	return o;
+}
+
+static json_t *pair(uint64_t a, uint64_t b)
+{
+	return json_pack("[II]", (json_int_t)a, (json_int_t)b);
+}
+
+static json_t *thread_json(const struct model_thread *t)
+{
+	const struct thread_acct *a = &t->acct;
+
+	return json_pack("{sI sI ss sI sI sI si sb so so sI sI sI sI s{so so so so} sf}",
+		"tid", (json_int_t)a->tid, "tgid", (json_int_t)a->tgid, "comm", a->comm,
+		"start_ns", (json_int_t)a->start_ns, "end_ns", (json_int_t)a->end_ns,
+		"flags", (json_int_t)a->flags, "exit_code", (int)a->exit_code,
+		"alive_at_end", t->alive_at_end,
+		"ns", class_object(a->ns), "blocks", class_object(a->blocks),
+		"nvcsw", (json_int_t)a->nvcsw, "nivcsw", (json_int_t)a->nivcsw,
+		"samples", (json_int_t)a->samples, "stolen_ns", (json_int_t)a->stolen_ns,
+		"kernel",
+		"runtime_ns", pair(a->k_runtime[0], a->k_runtime[1]),
+		"run_delay_ns", pair(a->k_run_delay[0], a->k_run_delay[1]),
+		"nvcsw", pair(a->k_nvcsw[0], a->k_nvcsw[1]),
+		"nivcsw", pair(a->k_nivcsw[0], a->k_nivcsw[1]),
+		"identity_residual", thread_residual(a));
+}
+
+static json_t *totals_json(const struct acct_totals *t)
+{
+	return json_pack("{si sI so sI sI sI sI}", "threads", t->threads, "life_ns", (json_int_t)t->life_ns,
+			 "ns", class_object(t->ns), "nvcsw", (json_int_t)t->nvcsw,
+			 "nivcsw", (json_int_t)t->nivcsw, "samples", (json_int_t)t->samples,
+			 "stolen_ns", (json_int_t)t->stolen_ns);
+}
+
+static json_t *process_json(const struct run_model *m, const struct model_process *p)
+{
+	struct acct_totals t;
+
+	totals_of(m, p->pid, &t);
+	return json_pack("{sI sI ss ss ss ss sI sI si ss sI so}", "pid", (json_int_t)p->pid,
+			 "ppid", (json_int_t)p->ppid, "comm", p->comm, "exe", p->exe ? p->exe : "",
+			 "cmdline", p->cmdline ? p->cmdline : "", "maps", p->maps ? p->maps : "",
+			 "start_ns", (json_int_t)p->start_ns, "end_ns", (json_int_t)p->end_ns,
+			 "exit_status", p->exit_status, "python", p->python ? p->python : "",
+			 "gil_switches", (json_int_t)p->gil_switches, "totals", totals_json(&t));
+}
+
+static json_t *syscall_json(const struct model_syscall *s)
+{
+	const char *name = syscall_name(s->nr);
+
+	return json_pack("{sI sI ss sI sI sI sI sI}", "tgid", (json_int_t)s->tgid, "nr", (json_int_t)s->nr,
+			 "name", name ? name : "unknown", "count", (json_int_t)s->s.count,
+			 "errors", (json_int_t)s->s.errors, "total_ns", (json_int_t)s->s.total_ns,
+			 "max_ns", (json_int_t)s->s.max_ns, "bytes", (json_int_t)s->s.bytes);
+}
+
+static json_t *wakeup_json(const struct model_wakeup *w)
+{
+	return json_pack("{sI sI ss sI ss sI sI sI}", "waker_tid", (json_int_t)w->k.waker_tid,
+			 "waker_tgid", (json_int_t)w->s.waker_tgid, "waker_comm", w->s.waker_comm,
+			 "wakee_tid", (json_int_t)w->k.wakee_tid,
+			 "wakee_class", wait_classes[w->k.wakee_class % WC_COUNT].name,
+			 "count", (json_int_t)w->s.count, "waited_ns", (json_int_t)w->s.waited_ns,
+			 "latency_ns", (json_int_t)w->s.latency_ns);
+}
+
+static const char *const blk_op_names[BLK_OP_COUNT] = { "read", "write", "flush", "discard", "other" };
+
+static json_t *blk_json(const struct model_blk *b)
+{
+	json_t *hist = json_array();
+
+	for (int i = 0; i < LAT_BUCKETS; i++)
+		json_array_append_new(hist, JU(b->s.hist[i]));
+	return json_pack("{sI ss sb sI sI sI sI so}", "dev", (json_int_t)b->k.dev,
+			 "op", blk_op_names[b->k.op % BLK_OP_COUNT], "attributed", (int)b->k.attributed,
+			 "count", (json_int_t)b->s.count, "bytes", (json_int_t)b->s.bytes,
+			 "total_ns", (json_int_t)b->s.total_ns, "max_ns", (json_int_t)b->s.max_ns,
+			 "latency_log2_ns", hist);
+}
+
+static json_t *disk_json(const struct model_disk *d)
+{
+	return json_pack("{sI ss sI sI sI sI sI}", "dev", (json_int_t)d->dev, "name", d->name,
+			 "reads", (json_int_t)d->reads, "writes", (json_int_t)d->writes,
+			 "sectors_read", (json_int_t)d->sectors_read,
+			 "sectors_written", (json_int_t)d->sectors_written,
+			 "io_ticks_ms", (json_int_t)d->io_ticks_ms);
+}
+
+static json_t *stack_agg_json(const struct model_stack_agg *s)
+{
+	char k[24], u[24], py[24];
+
+	snprintf(k, sizeof(k), "0x%" PRIx64, (uint64_t)s->k.kstack);
+	snprintf(u, sizeof(u), "0x%" PRIx64, (uint64_t)s->k.ustack);
+	snprintf(py, sizeof(py), "0x%" PRIx64, (uint64_t)s->k.pystack);
+	return json_pack("{sI sI ss ss ss ss sI sI}", "tid", (json_int_t)s->k.tid, "tgid", (json_int_t)s->k.tgid,
+			 "kstack", k, "ustack", u, "pystack", py,
+			 "class", wait_classes[s->k.wait_class % WC_COUNT].name,
+			 "count", (json_int_t)s->s.count, "ns", (json_int_t)s->s.ns);
+}
+
+/* Addresses are hex strings: kernel addresses do not fit a JSON integer. */
+static json_t *stack_json(const struct model_stack *s)
+{
+	json_t *ips = json_array();
+	char buf[24], id[24];
+
+	for (uint32_t i = 0; i < s->depth; i++) {
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, s->ips[i]);
+		json_array_append_new(ips, json_string(buf));
+	}
+	snprintf(id, sizeof(id), "0x%" PRIx64, s->id);
+	return json_pack("{ss so}", "id", id, "ips", ips);
+}
+
+static json_t *pystack_json(const struct model_pystack *s)
+{
+	json_t *frames = json_array();
+	char id[24];
+
+	for (uint32_t i = 0; i < s->depth; i++)
+		json_array_append_new(frames, json_string(s->frames[i]));
+	snprintf(id, sizeof(id), "0x%" PRIx64, s->id);
+	return json_pack("{ss sI so}", "id", id, "tgid", (json_int_t)s->tgid, "frames", frames);
+}
+
+#define ARRAY_JSON(m, name, fn) ({ \
+	json_t *a_ = json_array(); \
+	for (size_t i_ = 0; i_ < (m)->n_##name; i_++) \
+		json_array_append_new(a_, fn(&(m)->name[i_])); \
+	a_; })
+
+static json_t *counters_json(const struct run_model *m, int from, int to)
+{
+	json_t *o = json_object();
+
+	for (int i = from; i < to; i++)
+		json_object_set_new(o, counter_names[i], JU(m->counters[i]));
+	return o;
+}
+
+static json_t *meta_json(const struct model_meta *mm)
+{
+	return json_pack("{ss ss ss ss ss si sI sb sb sI sI sf sf si sI sb sI sb sb}",
+		"conctrace_version", mm->version ? mm->version : CONCTRACE_VERSION,
+		"kernel", mm->kernel ? mm->kernel : "", "hostname", mm->hostname ? mm->hostname : "",
+		"user", mm->user ? mm->user : "", "command", mm->command ? mm->command : "",
+		"ncpus", mm->ncpus, "root_pid", (json_int_t)mm->root_pid,
+		"attach_mode", mm->attach_mode, "interrupted", mm->interrupted,
+		"start_ns", (json_int_t)mm->start_ns, "end_ns", (json_int_t)mm->end_ns,
+		"start_epoch", mm->start_epoch, "duration_s", ns_to_s(mm->end_ns - mm->start_ns),
+		"exit_status", mm->exit_status, "freq_hz", (json_int_t)mm->freq_hz,
+		"offcpu_stacks", mm->offcpu_stacks,
+		"offcpu_stack_period_ns", (json_int_t)mm->offcpu_stack_period_ns,
+		"syscall_stats", mm->syscall_stats, "wakeup_latency", mm->wakeup_latency);
+}
+
+static json_t *rusage_json(const struct model_rusage *r)
+{
+	return json_pack("{sb sI sI sI sI sI}", "valid", r->valid, "utime_ns", (json_int_t)r->utime_ns,
+			 "stime_ns", (json_int_t)r->stime_ns, "nvcsw", (json_int_t)r->nvcsw,
+			 "nivcsw", (json_int_t)r->nivcsw, "maxrss_kb", (json_int_t)r->maxrss_kb);
+}
+
+/* Compact: one array of numbers per interval and per wakeup; classes index "wait_classes". */
+static json_t *timeline_json(const struct model_timeline *tl)
+{
+	json_t *intervals = json_array(), *wakes = json_array();
+
+	for (size_t i = 0; i < tl->n_intervals; i++) {
+		const struct model_interval *iv = &tl->intervals[i];
+
+		json_array_append_new(intervals, json_pack("[IIII]", (json_int_t)iv->tid,
+			(json_int_t)iv->start_ns, (json_int_t)iv->end_ns, (json_int_t)iv->wait_class));
+	}
+	for (size_t i = 0; i < tl->n_wakes; i++) {
+		const struct model_wake_edge *w = &tl->wakes[i];
+
+		json_array_append_new(wakes, json_pack("[IIII]", (json_int_t)w->ts_ns,
+			(json_int_t)w->waker_tid, (json_int_t)w->wakee_tid, (json_int_t)w->wait_class));
+	}
+	return json_pack("{s[ssss] so s[ssss] so}",
+		"interval_fields", "tid", "start_ns", "end_ns", "class", "intervals", intervals,
+		"wake_fields", "ts_ns", "waker_tid", "wakee_tid", "class", "wakes", wakes);
+}
+
+json_t *model_to_json(const struct run_model *m)
+{
+	struct acct_totals tree;
+	json_t *root, *classes = json_array();
+	uint32_t worst_tid;
+	double worst = max_residual(m, &worst_tid);
+
+	totals_of(m, 0, &tree);
+	for (int c = 0; c < WC_COUNT; c++)
+		json_array_append_new(classes, json_string(wait_classes[c].name));
+	root = json_pack("{ss si so so so so so so s{so so} s{so so so} so so so}",
+		"schema", "conctrace-report", "schema_version", REPORT_SCHEMA_VERSION,
+		"meta", meta_json(&m->meta), "wait_classes", classes,
+		"processes", json_array(),
+		"threads", ARRAY_JSON(m, threads, thread_json),
+		"syscalls", ARRAY_JSON(m, syscalls, syscall_json),
+		"wakeups", ARRAY_JSON(m, wakeups, wakeup_json),
+		"block_io",
+		"requests", ARRAY_JSON(m, blks, blk_json),
+		"disks", ARRAY_JSON(m, disks, disk_json),
+		"stacks",
+		"aggregates", ARRAY_JSON(m, stack_aggs, stack_agg_json),
+		"frames", ARRAY_JSON(m, stacks, stack_json),
+		"python", ARRAY_JSON(m, pystacks, pystack_json),
+		"rusage", rusage_json(&m->rusage),
+		"events", counters_json(m, 0, CNT_EVENTS_END),
+		"drops", counters_json(m, CNT_EVENTS_END, CNT_COUNT));
+	for (size_t i = 0; i < m->n_procs; i++)
+		json_array_append_new(json_object_get(root, "processes"), process_json(m, &m->procs[i]));
+	json_object_set_new(root, "totals", json_pack("{sI sI so sf sI}",
+		"events", (json_int_t)model_events(m), "drops", (json_int_t)model_drops(m),
+		"tree", totals_json(&tree), "max_identity_residual", worst,
+		"max_identity_residual_tid", (json_int_t)worst_tid));
+	if (m->timeline.recorded)
+		json_object_set_new(root, "timeline", timeline_json(&m->timeline));
+	return root;
+}
+
+/* Reading: every getter records the first problem, naming the section and field. */
+struct jreader {
+	char *err;
+	size_t errlen;
+	const char *section;
+	bool failed;
+};
+
+static void jfail(struct jreader *r, const char *key, const char *problem)
+{
+	if (r->failed)
+		return;
+	r->failed = true;
+	snprintf(r->err, r->errlen, "%s.%s: %s", r->section, key, problem);
+}
+
+static const json_t *jget(struct jreader *r, const json_t *o, const char *key, json_type type)
+{
+	const json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
+
+	if (!v)
+		jfail(r, key, "missing");
+	else if (json_typeof(v) != type && !(type == JSON_REAL && json_is_integer(v)) &&
+		 !(type == JSON_TRUE && json_is_boolean(v)))
+		jfail(r, key, "wrong type");
+	else
+		return v;
+	return NULL;
+}
+
+static uint64_t ju(struct jreader *r, const json_t *o, const char *key)
+{
+	const json_t *v = jget(r, o, key, JSON_INTEGER);
+
+	if (v && json_integer_value(v) < 0)
+		jfail(r, key, "negative");
+	return v ? (uint64_t)json_integer_value(v) : 0;
+}
+
+static int64_t ji(struct jreader *r, const json_t *o, const char *key)
+{
+	const json_t *v = jget(r, o, key, JSON_INTEGER);
+
+	return v ? json_integer_value(v) : 0;
+}
+
+static bool jb(struct jreader *r, const json_t *o, const char *key)
+{
+	const json_t *v = jget(r, o, key, JSON_TRUE);
+
+	return v && json_is_true(v);
+}
+
+static double jf(struct jreader *r, const json_t *o, const char *key)
+{
+	const json_t *v = jget(r, o, key, JSON_REAL);
+
+	return v ? json_number_value(v) : 0;
+}
+
+static const char *js(struct jreader *r, const json_t *o, const char *key)
+{
+	const json_t *v = jget(r, o, key, JSON_STRING);
+
+	return v ? json_string_value(v) : "";
+}
+
+static void jcopy(struct jreader *r, const json_t *o, const char *key, char *dst, size_t len)
+{
+	snprintf(dst, len, "%s", js(r, o, key));
+}
+
+/* A 64-bit value written as a hex string (addresses, stack ids). */
+static uint64_t jhex(struct jreader *r, const json_t *o, const char *key)
+{
+	const char *s = js(r, o, key);
+	char *end;
+	uint64_t v = strtoull(s, &end, 16);
+
+	if (!r->failed && (strncmp(s, "0x", 2) || *end))
+		jfail(r, key, "not a hex number");
+	return v;
+}
+
+static uint32_t jclass(struct jreader *r, const json_t *o, const char *key)
+{
+	int c = wait_class_by_name(js(r, o, key));
+
+	if (c < 0 && !r->failed)
+		jfail(r, key, "unknown wait class");
+	return c < 0 ? 0 : c;
+}
+
+static void read_classes(struct jreader *r, const json_t *o, const char *key, __u64 out[WC_COUNT])
+{
+	const json_t *obj = jget(r, o, key, JSON_OBJECT);
+
+	for (int c = 0; obj && c < WC_COUNT; c++)
+		out[c] = ju(r, obj, wait_classes[c].name);
+}
+
+static void read_pair(struct jreader *r, const json_t *o, const char *key, __u64 out[2])
+{
+	const json_t *a = jget(r, o, key, JSON_ARRAY);
+
+	if (a && json_array_size(a) != 2)
+		jfail(r, key, "not a pair");
+	for (size_t i = 0; a && i < 2 && i < json_array_size(a); i++)
+		out[i] = json_integer_value(json_array_get(a, i));
+}
+
+static void read_meta(struct jreader *r, const json_t *o, struct model_meta *mm)
+{
+	r->section = "meta";
+	mm->version = xstrdup(js(r, o, "conctrace_version"));
+	mm->kernel = xstrdup(js(r, o, "kernel"));
+	mm->hostname = xstrdup(js(r, o, "hostname"));
+	mm->user = xstrdup(js(r, o, "user"));
+	mm->command = xstrdup(js(r, o, "command"));
+	mm->ncpus = ji(r, o, "ncpus");
+	mm->root_pid = ju(r, o, "root_pid");
+	mm->attach_mode = jb(r, o, "attach_mode");
+	mm->interrupted = jb(r, o, "interrupted");
+	mm->start_ns = ju(r, o, "start_ns");
+	mm->end_ns = ju(r, o, "end_ns");
+	mm->start_epoch = jf(r, o, "start_epoch");
+	mm->exit_status = ji(r, o, "exit_status");
+	mm->freq_hz = ju(r, o, "freq_hz");
+	mm->offcpu_stacks = jb(r, o, "offcpu_stacks");
+	mm->offcpu_stack_period_ns = ju(r, o, "offcpu_stack_period_ns");
+	/* Reports written before the option existed always recorded them. */
+	mm->syscall_stats = !json_object_get(o, "syscall_stats") || jb(r, o, "syscall_stats");
+	mm->wakeup_latency = json_object_get(o, "wakeup_latency") && jb(r, o, "wakeup_latency");
+	if (mm->end_ns < mm->start_ns)
+		jfail(r, "end_ns", "before start_ns");
+}
+
+static void read_process(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_process *p = model_add_process(m, ju(r, o, "pid"));
+
+	p->ppid = ju(r, o, "ppid");
+	jcopy(r, o, "comm", p->comm, sizeof(p->comm));
+	p->exe = xstrdup(js(r, o, "exe"));
+	p->cmdline = xstrdup(js(r, o, "cmdline"));
+	p->maps = xstrdup(js(r, o, "maps"));
+	p->start_ns = ju(r, o, "start_ns");
+	p->end_ns = ju(r, o, "end_ns");
+	p->exit_status = ji(r, o, "exit_status");
+	p->python = *js(r, o, "python") ? xstrdup(js(r, o, "python")) : NULL;
+	p->gil_switches = ji(r, o, "gil_switches");
+}
+
+static void read_thread(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_thread *t = VEC_PUSH(m->threads, m->n_threads, m->cap_threads);
+	struct thread_acct *a = &t->acct;
+	const json_t *k;
+
+	a->tid = ju(r, o, "tid");
+	a->tgid = ju(r, o, "tgid");
+	jcopy(r, o, "comm", a->comm, sizeof(a->comm));
+	a->start_ns = ju(r, o, "start_ns");
+	a->end_ns = ju(r, o, "end_ns");
+	a->flags = ju(r, o, "flags");
+	a->exit_code = ji(r, o, "exit_code");
+	t->alive_at_end = jb(r, o, "alive_at_end");
+	read_classes(r, o, "ns", a->ns);
+	read_classes(r, o, "blocks", a->blocks);
+	a->nvcsw = ju(r, o, "nvcsw");
+	a->nivcsw = ju(r, o, "nivcsw");
+	a->samples = ju(r, o, "samples");
+	/* reports written before steal was measured have none */
+	a->stolen_ns = json_object_get(o, "stolen_ns") ? ju(r, o, "stolen_ns") : 0;
+	k = jget(r, o, "kernel", JSON_OBJECT);
+	read_pair(r, k, "runtime_ns", a->k_runtime);
+	read_pair(r, k, "run_delay_ns", a->k_run_delay);
+	read_pair(r, k, "nvcsw", a->k_nvcsw);
+	read_pair(r, k, "nivcsw", a->k_nivcsw);
+	if (a->end_ns < a->start_ns)
+		jfail(r, "end_ns", "before start_ns");
+}
+
+static void read_syscall(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_syscall *s = VEC_PUSH(m->syscalls, m->n_syscalls, m->cap_syscalls);
+
+	s->tgid = ju(r, o, "tgid");
+	s->nr = ju(r, o, "nr");
+	s->s.count = ju(r, o, "count");
+	s->s.errors = ju(r, o, "errors");
+	s->s.total_ns = ju(r, o, "total_ns");
+	s->s.max_ns = ju(r, o, "max_ns");
+	s->s.bytes = ju(r, o, "bytes");
+}
+
+static void read_wakeup(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_wakeup *w = VEC_PUSH(m->wakeups, m->n_wakeups, m->cap_wakeups);
+
+	w->k.waker_tid = ju(r, o, "waker_tid");
+	w->k.wakee_tid = ju(r, o, "wakee_tid");
+	w->k.wakee_class = jclass(r, o, "wakee_class");
+	w->s.waker_tgid = ju(r, o, "waker_tgid");
+	jcopy(r, o, "waker_comm", w->s.waker_comm, sizeof(w->s.waker_comm));
+	w->s.count = ju(r, o, "count");
+	w->s.waited_ns = ju(r, o, "waited_ns");
+	/* reports written before wakeup latencies were measured have none (meta.wakeup_latency false) */
+	w->s.latency_ns = json_object_get(o, "latency_ns") ? ju(r, o, "latency_ns") : 0;
+}
+
+static int blk_op_by_name(const char *name)
+{
+	for (int i = 0; i < BLK_OP_COUNT; i++)
+		if (strcmp(blk_op_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static void read_blk(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_blk *b = VEC_PUSH(m->blks, m->n_blks, m->cap_blks);
+	const json_t *hist = jget(r, o, "latency_log2_ns", JSON_ARRAY);
+	int op = blk_op_by_name(js(r, o, "op"));
+
+	if (op < 0)
+		jfail(r, "op", "unknown operation");
+	b->k.dev = ju(r, o, "dev");
+	b->k.op = op < 0 ? BLK_OTHER : op;
+	b->k.attributed = jb(r, o, "attributed");
+	b->s.count = ju(r, o, "count");
+	b->s.bytes = ju(r, o, "bytes");
+	b->s.total_ns = ju(r, o, "total_ns");
+	b->s.max_ns = ju(r, o, "max_ns");
+	for (size_t i = 0; hist && i < LAT_BUCKETS && i < json_array_size(hist); i++)
+		b->s.hist[i] = json_integer_value(json_array_get(hist, i));
+}
+
+static void read_disk(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_disk *d = VEC_PUSH(m->disks, m->n_disks, m->cap_disks);
+
+	d->dev = ju(r, o, "dev");
+	jcopy(r, o, "name", d->name, sizeof(d->name));
+	d->reads = ju(r, o, "reads");
+	d->writes = ju(r, o, "writes");
+	d->sectors_read = ju(r, o, "sectors_read");
+	d->sectors_written = ju(r, o, "sectors_written");
+	d->io_ticks_ms = ju(r, o, "io_ticks_ms");
+}
+
+static void read_stack_agg(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_stack_agg *s = VEC_PUSH(m->stack_aggs, m->n_stack_aggs, m->cap_stack_aggs);
+
+	s->k.tid = ju(r, o, "tid");
+	s->k.tgid = ju(r, o, "tgid");
+	s->k.kstack = jhex(r, o, "kstack");
+	s->k.ustack = jhex(r, o, "ustack");
+	s->k.pystack = jhex(r, o, "pystack");
+	s->k.wait_class = jclass(r, o, "class");
+	s->s.count = ju(r, o, "count");
+	s->s.ns = ju(r, o, "ns");
+}
+
+static void read_stack(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_stack *s = VEC_PUSH(m->stacks, m->n_stacks, m->cap_stacks);
+	const json_t *ips = jget(r, o, "ips", JSON_ARRAY);
+
+	s->id = jhex(r, o, "id");
+	s->depth = ips ? json_array_size(ips) : 0;
+	s->ips = xcalloc(s->depth, sizeof(*s->ips));
+	for (uint32_t i = 0; i < s->depth && !r->failed; i++) {
+		const char *hex = json_string_value(json_array_get(ips, i));
+		char *end;
+
+		s->ips[i] = hex ? strtoull(hex, &end, 16) : 0;
+		if (!hex || strncmp(hex, "0x", 2) || *end)
+			jfail(r, "ips", "not a hex address");
+	}
+}
+
+static void read_pystack(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_pystack *s = VEC_PUSH(m->pystacks, m->n_pystacks, m->cap_pystacks);
+	const json_t *frames = jget(r, o, "frames", JSON_ARRAY);
+
+	s->id = jhex(r, o, "id");
+	s->tgid = ju(r, o, "tgid");
+	s->depth = frames ? json_array_size(frames) : 0;
+	s->frames = xcalloc(s->depth, sizeof(*s->frames));
+	for (uint32_t i = 0; i < s->depth; i++) {
+		const char *name = json_string_value(json_array_get(frames, i));
+
+		if (!name)
+			jfail(r, "frames", "not a string");
+		s->frames[i] = xstrdup(name ? name : "");
+	}
+}
+
+static void read_array(struct jreader *r, const json_t *parent, const char *key,
+		       void (*fn)(struct jreader *, const json_t *, struct run_model *), struct run_model *m)
+{
+	const json_t *a = jget(r, parent, key, JSON_ARRAY);
+	const char *outer = r->section;
+	size_t i;
+	const json_t *o;
+
+	r->section = key;
+	json_array_foreach(a, i, o) {
+		if (r->failed)
+			break;
+		fn(r, o, m);
+	}
+	r->section = outer;
+}
+
+/* Reads the 4-number array O into V; the last number is a wait class index. */
+static void read_tuple4(struct jreader *r, const json_t *o, const char *what, uint64_t v[4])
+{
+	if (!json_is_array(o) || json_array_size(o) != 4) {
+		jfail(r, what, "not an array of 4 numbers");
+		return;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		const json_t *x = json_array_get(o, i);
+
+		if (!json_is_integer(x) || json_integer_value(x) < 0)
+			jfail(r, what, "not a non-negative integer");
+		v[i] = json_integer_value(x);
+	}
+	if (v[3] >= WC_COUNT)
+		jfail(r, what, "unknown wait class index");
+}
+
+static void read_interval(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_timeline *tl = &m->timeline;
+	uint64_t v[4] = { 0 };
+
+	read_tuple4(r, o, "interval", v);
+	*VEC_PUSH(tl->intervals, tl->n_intervals, tl->cap_intervals) = (struct model_interval){
+		.tid = v[0], .start_ns = v[1], .end_ns = v[2], .wait_class = v[3] };
+}
+
+static void read_wake(struct jreader *r, const json_t *o, struct run_model *m)
+{
+	struct model_timeline *tl = &m->timeline;
+	uint64_t v[4] = { 0 };
+
+	read_tuple4(r, o, "wake", v);
+	*VEC_PUSH(tl->wakes, tl->n_wakes, tl->cap_wakes) = (struct model_wake_edge){
+		.ts_ns = v[0], .waker_tid = v[1], .wakee_tid = v[2], .wait_class = v[3] };
+}
+
+/* The timeline is optional: only runs recorded with --timeline have one. */
+static void read_timeline(struct jreader *r, const json_t *root, struct run_model *m)
+{
+	const json_t *tl = json_object_get(root, "timeline");
+
+	if (!tl)
+		return;
+	m->timeline.recorded = true;
+	r->section = "timeline";
+	read_array(r, tl, "intervals", read_interval, m);
+	read_array(r, tl, "wakes", read_wake, m);
+}
+
+static void read_counters(struct jreader *r, const json_t *root, const char *key, struct run_model *m)
+{
+	const json_t *o = jget(r, root, key, JSON_OBJECT);
+	const char *name;
+	const json_t *v;
+
+	json_object_foreach((json_t *)o, name, v) {
+		int i = counter_by_name(name);
+
+		if (i >= 0 && json_is_integer(v))
+			m->counters[i] = json_integer_value(v);
+	}
+}
+
+static void read_rusage(struct jreader *r, const json_t *root, struct model_rusage *ru)
+{
+	const json_t *o = jget(r, root, "rusage", JSON_OBJECT);
+
+	r->section = "rusage";
+	ru->valid = jb(r, o, "valid");
+	ru->utime_ns = ju(r, o, "utime_ns");
+	ru->stime_ns = ju(r, o, "stime_ns");
+	ru->nvcsw = ju(r, o, "nvcsw");
+	ru->nivcsw = ju(r, o, "nivcsw");
+	ru->maxrss_kb = ju(r, o, "maxrss_kb");
+}
+
+int model_from_json(const json_t *root, struct run_model *m, char *err, size_t errlen)
+{
+	struct jreader r = { .err = err, .errlen = errlen, .section = "report" };
+	const json_t *blk, *stacks;
+	const char *schema;
+	int64_t version;
+
+	model_init(m);
+	schema = json_string_value(json_object_get(root, "schema"));
+	if (!schema || strcmp(schema, "conctrace-report")) {
+		snprintf(err, errlen, "not a conctrace report (no \"schema\": \"conctrace-report\")");
+		return -1;
+	}
+	version = ji(&r, root, "schema_version");
+	if (!r.failed && version != REPORT_SCHEMA_VERSION) {
+		snprintf(err, errlen, "schema_version %lld is not supported (this conctrace reads %d)",
+			 (long long)version, REPORT_SCHEMA_VERSION);
+		return -1;
+	}
+	read_meta(&r, jget(&r, root, "meta", JSON_OBJECT), &m->meta);
+	r.section = "report";
+	read_array(&r, root, "processes", read_process, m);
+	read_array(&r, root, "threads", read_thread, m);
+	read_array(&r, root, "syscalls", read_syscall, m);
+	read_array(&r, root, "wakeups", read_wakeup, m);
+	blk = jget(&r, root, "block_io", JSON_OBJECT);
+	read_array(&r, blk, "requests", read_blk, m);
+	read_array(&r, blk, "disks", read_disk, m);
+	stacks = jget(&r, root, "stacks", JSON_OBJECT);
+	read_array(&r, stacks, "aggregates", read_stack_agg, m);
+	read_array(&r, stacks, "frames", read_stack, m);
+	read_array(&r, stacks, "python", read_pystack, m);
+	read_rusage(&r, root, &m->rusage);
+	r.section = "report";
+	read_counters(&r, root, "events", m);
+	read_counters(&r, root, "drops", m);
+	read_timeline(&r, root, m);
+	if (r.failed) {
+		model_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+int report_load(const char *path, struct run_model *m, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	char why[256];
+	int rc;
+
+	if (!root) {
+		snprintf(err, errlen, "%s: line %d: %s", path, jerr.line, jerr.text);
+		return -1;
+	}
+	rc = model_from_json(root, m, why, sizeof(why));
+	json_decref(root);
+	if (rc)
+		snprintf(err, errlen, "%s: %s", path, why);
+	return rc;
+}

@@ -1,0 +1,193 @@
+#include "render/exports.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "render/export_html.h"
+#include "render/export_speedscope.h"
+#include "render/export_trace.h"
+#include "render/flamegraph.h"
+#include "model/report_json.h"
+#include "render/report_file.h"
+#include "base/util.h"
+
+int export_folded(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
+{
+	return fold_model(m, kind, false, s, out);
+}
+
+static const enum flame_kind flame_kind_of[FOLD_KIND_COUNT] = {
+	[FOLD_ONCPU] = FLAME_ONCPU, [FOLD_OFFCPU] = FLAME_OFFCPU, [FOLD_WALL] = FLAME_WALL,
+};
+
+int export_svg(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
+{
+	struct frame_tree *t = frame_tree_new();
+	struct flame_opts o;
+	int rc = fold_tree_add(m, kind, false, s, t, FOLDED_A);
+
+	flame_opts_default(&o, flame_kind_of[kind]);
+	o.subtitle = m->meta.command;
+	if (!rc && flamegraph_write_svg(t, &o, out)) {
+		errmsg("cannot write the flame graph");
+		rc = -1;
+	}
+	frame_tree_free(t);
+	return rc;
+}
+
+/* Dumps DOC (consumed) to OUT; NULL DOC: its maker already said why. */
+static int write_json(json_t *doc, FILE *out)
+{
+	int rc;
+
+	if (!doc)
+		return -1;
+	rc = json_dumpf(doc, out, JSON_COMPACT) || fputc('\n', out) == EOF ? -1 : 0;
+	json_decref(doc);
+	if (rc)
+		errmsg("cannot write JSON");
+	return rc;
+}
+
+int export_speedscope(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
+{
+	(void)kind;
+	return write_json(speedscope_json(m, s), out);
+}
+
+int export_trace(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
+{
+	(void)s, (void)kind;
+	return write_json(trace_json(m), out);
+}
+
+int export_html(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
+{
+	(void)kind;
+	return html_write_run(out, m, s);
+}
+
+static int export_report(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
+{
+	char *text = report_text(m);
+	int rc = text && fputs(text, out) != EOF ? 0 : -1;
+
+	(void)s, (void)kind;
+	if (rc)
+		errmsg("cannot render report.json");
+	free(text);
+	return rc;
+}
+
+int export_buffer(const char *path, const char *buf, size_t len)
+{
+	int rc;
+
+	if (!strcmp(path, "-")) {
+		rc = fwrite(buf, 1, len, stdout) == len && !fflush(stdout) ? 0 : -EIO;
+	} else {
+		rc = write_file_atomic(path, buf, len);
+	}
+	if (rc)
+		errmsg("cannot write %s: %s", path, strerror(-rc));
+	return rc ? -1 : 0;
+}
+
+int export_render(const char *path, render_fn render, const void *ctx)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (!f) {
+		errmsg("out of memory rendering %s", path);
+		return -1;
+	}
+	rc = render(f, ctx);
+	if (fclose(f) && !rc) {
+		errmsg("out of memory rendering %s", path);
+		rc = -1;
+	}
+	if (!rc)
+		rc = export_buffer(path, buf, len);
+	free(buf);
+	return rc;
+}
+
+struct model_export {
+	export_fn fn;
+	const struct run_model *m;
+	struct symbolizer *s;
+	enum fold_kind kind;
+};
+
+static int render_model_export(FILE *out, const void *ctx)
+{
+	const struct model_export *e = ctx;
+
+	return e->fn(e->m, e->s, e->kind, out);
+}
+
+int export_to_path(const char *path, export_fn fn, const struct run_model *m, struct symbolizer *s,
+		   enum fold_kind kind)
+{
+	const struct model_export e = { fn, m, s, kind };
+
+	return export_render(path, render_model_export, &e);
+}
+
+int export_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		errmsg("cannot create directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		errmsg("%s is not a directory", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	export_fn fn;
+	enum fold_kind kind;
+} every_export[] = {
+	{ "report.json", export_report, FOLD_ONCPU },
+	{ "report.html", export_html, FOLD_ONCPU },
+	{ "speedscope.json", export_speedscope, FOLD_ONCPU },
+	{ "trace.json", export_trace, FOLD_ONCPU },
+	{ "oncpu.folded", export_folded, FOLD_ONCPU },
+	{ "offcpu.folded", export_folded, FOLD_OFFCPU },
+	{ "wall.folded", export_folded, FOLD_WALL },
+	{ "oncpu.svg", export_svg, FOLD_ONCPU },
+	{ "offcpu.svg", export_svg, FOLD_OFFCPU },
+	{ "wall.svg", export_svg, FOLD_WALL },
+};
+
+const char *export_file_name(size_t i)
+{
+	return i < ARRAY_LEN(every_export) ? every_export[i].name : NULL;
+}
+
+int export_all(const char *dir, const struct run_model *m, struct symbolizer *s)
+{
+	char path[PATH_MAX];
+
+	if (export_dir(dir))
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(every_export); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, every_export[i].name);
+		if (export_to_path(path, every_export[i].fn, m, s, every_export[i].kind))
+			return -1;
+	}
+	return 0;
+}

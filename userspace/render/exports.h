@@ -1,0 +1,47 @@
+/* render/: what people read: symbols, folded stacks, flame graphs, the terminal summary, report.json
+ * with its explanation, HTML, speedscope, Perfetto/Chrome traces, Pyroscope push. It formats what
+ * model/ holds and analyze/ computed, and may call those and base/.
+ *
+ * Every file `conctrace report` can regenerate from a run model, each rendered into a stream
+ * and written atomically (temporary name, then rename), so a file is complete or absent. */
+#ifndef CONCTRACE_EXPORTS_H
+#define CONCTRACE_EXPORTS_H
+
+#include <stdio.h>
+#include "render/fold.h"
+#include "model/model.h"
+#include "render/symbolize.h"
+
+/* Renders one export of M to OUT; KIND matters to folded stacks and flame graphs only.
+ * 0, or -1 after a one-line error. */
+typedef int (*export_fn)(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
+
+int export_folded(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
+int export_svg(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
+int export_speedscope(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
+int export_trace(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
+int export_html(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
+
+/* Writes what RENDER puts in a stream to PATH atomically ("-": stdout): rendered in memory first,
+ * so a failed render leaves no file. 0, or -1 after a one-line error. */
+typedef int (*render_fn)(FILE *out, const void *ctx);
+int export_render(const char *path, render_fn render, const void *ctx);
+
+/* Writes what FN renders to PATH atomically, or to stdout when PATH is "-". */
+int export_to_path(const char *path, export_fn fn, const struct run_model *m, struct symbolizer *s,
+		   enum fold_kind kind);
+
+/* Writes every export into DIR (created when missing): report.json, report.html,
+ * speedscope.json, trace.json, and oncpu/offcpu/wall .folded and .svg. */
+int export_all(const char *dir, const struct run_model *m, struct symbolizer *s);
+
+/* The name of the I-th file export_all writes, or NULL past the last. */
+const char *export_file_name(size_t i);
+
+/* Writes BUF to PATH atomically ("-": stdout); 0, or -1 after a one-line error. */
+int export_buffer(const char *path, const char *buf, size_t len);
+
+/* Creates DIR unless it is already a directory; 0, or -1 after a one-line error. */
+int export_dir(const char *dir);
+
+#endif
