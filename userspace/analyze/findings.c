@@ -673,9 +673,9 @@ json_t *explanation_json(const struct explanation *e)
 
 		for (int k = 0; k < f->n_evidence; k++)
 			json_object_set_new(ev, f->evidence[k].name, json_real(f->evidence[k].value));
-		json_array_append_new(findings, json_pack("{s:s, s:f, s:s, s:o}", "name", f->name,
-							  "explained_s", f->explained_s, "text", f->text,
-							  "evidence", ev));
+		json_array_append_new(findings, json_pack("{s:s, s:f, s:s, s:s, s:s, s:o}", "name", f->name,
+							  "explained_s", f->explained_s, "headline", f->headline,
+							  "text", f->text, "advice", f->advice, "evidence", ev));
 	}
 	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "method", e->d.method,
 			 "decomposition", decomposition_json(&e->d), "wait_graph", wait_graph_json(&e->g),

@@ -26,7 +26,9 @@ struct finding {
 	const char *name;
 	double explained_s;           /* wall time it explains: on the critical path when there is one */
 	struct path_scope scope;
-	char text[400];
+	char headline[160];           /* one short sentence with the key number, for one-line summaries */
+	char text[400];               /* the whole statement: count, unit cost, wall time explained */
+	char advice[320];             /* what an expert would change; empty when there is nothing to do */
 	int n_evidence;
 	struct evidence evidence[EVIDENCE_MAX];
 };
