@@ -1,8 +1,10 @@
-/* Helpers for integration tests that run the conctrace binary (env CONCTRACE) and load its report. */
+/* Helpers for tests that run the conctrace binary (env CONCTRACE), load its report and look at the
+ * files it wrote. */
 #ifndef CONCTRACE_TEST_HARNESS_H
 #define CONCTRACE_TEST_HARNESS_H
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +49,20 @@ static inline void remove_dir(const char *dir)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
+}
+
+/* The number of entries in DIR besides . and .. */
+static inline int dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(d, "%s", dir);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
 }
 
 /* A fresh directory under /tmp (not created: conctrace creates it). */

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "model/report_json.h"
 
 #define NOBODY_UID 65534
@@ -216,6 +217,59 @@ Test(run, net_against_the_in_process_server, .timeout = 60)
 		json_decref(pair);
 	}
 	json_decref(index);
+	remove_outdir(outdir);
+}
+
+/* The workload user owns the run directory. A stand-in for Python, run as nobody in the first
+ * cell, links index.json to a root 0600 file and the second cell's directory to a root 0700
+ * directory: index.json replaces its link; the second cell fails without following or giving
+ * away its link; neither root-owned target changes. */
+Test(run, planted_links_are_never_followed_nor_given_away, .timeout = 60)
+{
+	static const char secret[] = "root's own file\n";
+	char outdir[PATH_MAX], top[PATH_MAX], victim[] = "/tmp/conctrace-victim-XXXXXX";
+	char file[PATH_MAX + 16], planter[PATH_MAX + 16], script[4 * PATH_MAX], path[PATH_MAX + 32];
+	const char *args[] = { "--size", "quick", "--workloads", "cpu", "--runtimes", "python", "--models",
+			       "sync,threads", "--python", planter, NULL };
+	const json_t *cells;
+	json_t *index;
+	struct stat st;
+	char *text;
+	int fd;
+
+	make_outdir(outdir, sizeof(outdir));
+	snprintf(top, sizeof(top), "%.*s", (int)(strrchr(outdir, '/') - outdir), outdir);
+	cr_assert_not_null(mkdtemp(victim));
+	snprintf(file, sizeof(file), "%s/secret", victim);
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	cr_assert(fd >= 0 && write(fd, secret, strlen(secret)) == (ssize_t)strlen(secret));
+	close(fd);
+	snprintf(planter, sizeof(planter), "%s/planter.sh", top);
+	snprintf(script, sizeof(script), "#!/bin/sh\nln -s %s %s/index.json\nln -s %s %s/cells/cpu-python-threads\n",
+		 file, outdir, victim, outdir);
+	fd = open(planter, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	cr_assert(fd >= 0 && write(fd, script, strlen(script)) == (ssize_t)strlen(script));
+	close(fd);
+	cr_assert_eq(conctrace_run(outdir, 0, (const char *const *)args), 1, "the cells fail");
+	text = read_file(file, NULL);
+	cr_assert_str_eq(text, secret, "the root-owned file was written");
+	free(text);
+	cr_assert(!stat(file, &st) && st.st_uid == 0 && (st.st_mode & 07777) == 0600);
+	cr_assert(!stat(victim, &st) && st.st_uid == 0 && (st.st_mode & 07777) == 0700,
+		  "the root-owned directory was given away");
+	snprintf(path, sizeof(path), "%s/report.json", victim);
+	cr_assert_neq(access(path, F_OK), 0, "a cell wrote into the root-owned directory");
+	snprintf(path, sizeof(path), "%s/index.json", outdir);
+	cr_assert(!lstat(path, &st) && S_ISREG(st.st_mode) && st.st_uid == NOBODY_UID);
+	index = load_index(outdir);
+	cells = json_object_get(index, "cells");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(cells, 0), "reason")),
+			 "no result line on stdout");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(cells, 1), "reason")),
+			 "cannot create cells/cpu-python-threads: File exists");
+	json_decref(index);
+	snprintf(path, sizeof(path), "rm -rf '%s'", victim);
+	cr_assert_eq(system(path), 0);
 	remove_outdir(outdir);
 }
 

@@ -69,48 +69,11 @@ char *xstrdup(const char *s)
 	return p;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[4096];
-	int fd, saved;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += w;
-	}
-	if (fsync(fd) || close(fd)) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) == 0)
-		return 0;
-	fd = -1;
-fail:
-	saved = errno ? errno : EIO;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -saved;
-}
-
-char *read_file(const char *path, size_t *len)
+char *read_fd(int fd, size_t *len)
 {
 	size_t n = 0, cap = 0;
 	char *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return NULL;
 	for (;;) {
 		ssize_t r;
 
@@ -125,17 +88,27 @@ char *read_file(const char *path, size_t *len)
 			continue;
 		if (r < 0) {
 			free(buf);
-			close(fd);
 			return NULL;
 		}
 		if (r == 0)
 			break;
 		n += r;
 	}
-	close(fd);
 	buf[n] = 0;
 	if (len)
 		*len = n;
+	return buf;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = read_fd(fd, len);
+	close(fd);
 	return buf;
 }
 

@@ -1,5 +1,5 @@
-/* base/: helpers every layer may call (messages, growable arrays, files, clocks, number parsing);
- * it calls nothing of conctrace. */
+/* base/: helpers every layer may call (messages, growable arrays, reading files, clocks, number parsing;
+ * writing outputs: outdir.h); it calls nothing of conctrace. */
 #ifndef CONCTRACE_UTIL_H
 #define CONCTRACE_UTIL_H
 
@@ -28,10 +28,10 @@ void *xcalloc(size_t n, size_t size);
 void run_both(void *(*aside)(void *), void *aside_arg, void *(*here)(void *), void *here_arg);
 char *xstrdup(const char *s);
 
-/* Writes LEN bytes to PATH through a temporary name and a rename, so PATH is complete or absent. */
-int write_file_atomic(const char *path, const char *data, size_t len);
 /* Reads a whole file into a NUL-terminated buffer (caller frees); NULL on error. */
 char *read_file(const char *path, size_t *len);
+/* Reads what is left of FD the same way; the caller closes FD. */
+char *read_fd(int fd, size_t *len);
 
 uint64_t monotonic_ns(void);
 /* Wall-clock time, seconds since 1970. */

@@ -5,13 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/flamegraph.h"
+#include "render/exports.h"
 #include "render/flamegraph.h"
 #include "base/util.h"
 
 static const char flamegraph_usage[] =
-	"usage: conctrace flamegraph [options] IN [IN2] > OUT.svg\n"
+	"usage: conctrace flamegraph [options] IN [IN2] [-o OUT.svg]\n"
 	"  IN is a file of folded stacks ('root;caller;leaf COUNT' per line), '-' for stdin;\n"
 	"  with IN2, a differential graph: red where IN2 grew over IN, blue where it shrank.\n"
+	"  -o, --output FILE      write the SVG to FILE, whole or not at all (default: stdout)\n"
 	"  -k, --kind K           oncpu, offcpu, wall or diff: names the graph and its unit\n"
 	"  -t, --title T          title (default: from the kind)\n"
 	"  -s, --subtitle S       subtitle\n"
@@ -20,11 +22,13 @@ static const char flamegraph_usage[] =
 	"  -c, --count-name N     unit of the counts: samples, ns (shown as ms/s) or any word\n"
 	"  -n, --negate           differential: draw IN's widths instead of IN2's\n"
 	"      --raw-diff         differential: compare raw counts, not shares of each total\n"
-	"  -h, --help             this help\n";
+	"  -h, --help             this help\n"
+	"Exit status: 0, 1 when the SVG could not be written, 2 for bad usage or input.\n";
 
 enum { OPT_RAW_DIFF = 256 };
 
 static const struct option flamegraph_options[] = {
+	{ "output", required_argument, NULL, 'o' },
 	{ "kind", required_argument, NULL, 'k' },
 	{ "title", required_argument, NULL, 't' },
 	{ "subtitle", required_argument, NULL, 's' },
@@ -68,8 +72,9 @@ static int usage_error(const char *fmt, ...)
 	return 2;
 }
 
-/* Parses the options into O; returns -1 to go on, or the exit status. */
-static int parse_options(int argc, char **argv, struct flame_opts *o, bool *kind_given)
+/* Parses the options into O and the output path into OUTPUT; returns -1 to go on, or the exit
+ * status. */
+static int parse_options(int argc, char **argv, struct flame_opts *o, bool *kind_given, const char **output)
 {
 	struct flame_opts given = { .width = 1200, .frame_height = 16, .min_width = 0.1 };
 	bool negate = false, raw_diff = false;
@@ -79,8 +84,9 @@ static int parse_options(int argc, char **argv, struct flame_opts *o, bool *kind
 	*kind_given = false;
 	optind = 0; /* a full reset, so the command can run more than once in a process */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+k:t:s:w:m:c:nh", flamegraph_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:k:t:s:w:m:c:nh", flamegraph_options, NULL)) != -1) {
 		switch (c) {
+		case 'o': *output = optarg; break;
 		case 'k':
 			if (!flame_kind_parse(optarg, &kind))
 				return usage_error("--kind: expected oncpu, offcpu, wall or diff: '%s'", optarg);
@@ -147,13 +153,28 @@ static int load_input(struct frame_tree *t, enum folded_side side, const char *p
 	return 0;
 }
 
+struct svg_render {
+	struct frame_tree *t;
+	const struct flame_opts *o;
+};
+
+static int render_svg(FILE *out, const void *ctx)
+{
+	const struct svg_render *r = ctx;
+
+	if (!flamegraph_write_svg(r->t, r->o, out))
+		return 0;
+	flame_error("rendering the SVG: %s", strerror(errno ? errno : EIO));
+	return -1;
+}
+
 int cmd_flamegraph(int argc, char **argv)
 {
-	static char out_buf[1 << 20];
 	struct flame_opts o;
 	struct frame_tree *t;
+	const char *output = "-";
 	bool kind_given;
-	int status = parse_options(argc, argv, &o, &kind_given), n_inputs = argc - optind;
+	int status = parse_options(argc, argv, &o, &kind_given, &output), n_inputs = argc - optind;
 
 	if (status >= 0)
 		return status;
@@ -170,13 +191,9 @@ int cmd_flamegraph(int argc, char **argv)
 	status = load_input(t, FOLDED_A, argv[optind]);
 	if (!status && n_inputs == 2)
 		status = load_input(t, FOLDED_B, argv[optind + 1]);
-	if (!status) {
-		setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
-		if (flamegraph_write_svg(t, &o, stdout)) {
-			flame_error("writing the SVG: %s", strerror(errno ? errno : EIO));
-			status = 1;
-		}
-	}
+	/* Rendered whole in memory, then written: to stdout, or through a temporary file and a rename. */
+	if (!status && export_render(output, render_svg, &(struct svg_render){ t, &o }))
+		status = 1;
 	frame_tree_free(t);
 	return status;
 }

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "base/outdir.h"
 #include "trace/caps.h"
 #include "cli/record_opts.h"
 #include "cli/record.h"
@@ -294,42 +295,15 @@ static int attach(const struct record_opts *o, struct tracer *tr)
 	return 0;
 }
 
-static int make_outdir(const char *dir, const struct passwd *pw)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		errmsg("cannot create output directory '%s': %s", dir, strerror(errno));
-		return -1;
-	}
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || access(dir, W_OK)) {
-		errmsg("output directory '%s' is not a writable directory", dir);
-		return -1;
-	}
-	if (pw && chown(dir, pw->pw_uid, pw->pw_gid))
-		errmsg("warning: cannot give '%s' to %s: %s", dir, pw->pw_name, strerror(errno));
-	return 0;
-}
-
-/* Gives the files conctrace wrote in DIR (and only those) to the user the command ran as. */
-static void give_outputs(const char *dir, const struct passwd *pw)
-{
-	char path[4096];
-	const char *name;
-
-	for (size_t i = 0; (name = export_file_name(i)); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (lchown(path, pw->pw_uid, pw->pw_gid) && errno != ENOENT)
-			errmsg("warning: cannot give '%s' to %s: %s", path, pw->pw_name, strerror(errno));
-	}
-}
-
+/* Writes every export into OUT and pushes the profiles when asked to; prints the summary. 0, or -1
+ * when an output was not written (after a one-line error). */
 static int finish(struct run_model *m, struct tracer *tr, const struct record_opts *o,
-		  const struct passwd *pw, struct disk_snapshot *before)
+		  const struct outdir *out, struct disk_snapshot *before)
 {
 	struct disk_snapshot after;
 	struct symbolizer *sym;
-	char path[4096];
+	char path[PATH_MAX + 16];
+	struct stat st;
 	int rc;
 
 	m->meta.interrupted = stop_requests > 0 || timed_out;
@@ -340,18 +314,22 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	model_sort(m);
 	/* The report and every export: flame graphs, speedscope, trace events, HTML. */
 	sym = symbolizer_new("/proc/kallsyms");
-	rc = export_all(o->outdir, m, sym);
-	if (o->push_url)  /* the local report is written regardless; a failed push is only reported */
-		push_run(o->push_url, m, sym);
+	rc = export_all(out, m, sym);
+	if (o->push_url && push_run(o->push_url, m, sym))  /* the local report is written regardless */
+		rc = -1;
 	symbolizer_free(sym);
-	if (pw)
-		give_outputs(o->outdir, pw);
-	snprintf(path, sizeof(path), "%s/report.json", o->outdir);
-	if (rc && access(path, F_OK))
-		return -1;
-	if (!o->quiet)
+	snprintf(path, sizeof(path), "%s/report.json", out->path);
+	if (!o->quiet && !fstatat(out->fd, "report.json", &st, AT_SYMLINK_NOFOLLOW))
 		summary_print(stderr, m, path);
-	return 0;
+	return rc;
+}
+
+/* The command's exit status; when it is 0 (or attached), 1 if an output was not written. */
+static int session_status(const struct run_model *m, bool written)
+{
+	int command = m->meta.attach_mode ? 0 : m->meta.exit_status >= 0 ? m->meta.exit_status : 1;
+
+	return command ? command : written ? 0 : 1;
 }
 
 bool record_interrupted(void)
@@ -359,9 +337,11 @@ bool record_interrupted(void)
 	return stop_requests > 0;
 }
 
-int record_session(const struct record_opts *o)
+int record_session(const struct record_opts *o, const struct outdir *into)
 {
 	const struct passwd *pw = NULL;
+	struct outdir own = { .fd = -1 };
+	const struct outdir *out = into ? into : &own;
 	struct user_entry user;
 	struct disk_snapshot before;
 	struct tracer_opts topts;
@@ -390,7 +370,7 @@ int record_session(const struct record_opts *o)
 		model_free(&m);
 		return 2;
 	}
-	if (make_outdir(o->outdir, pw)) {
+	if (!into && outdir_open(&own, o->outdir, pw ? &(struct outdir_owner){ pw->pw_uid, pw->pw_gid } : NULL)) {
 		tracer_free(tr);
 		model_free(&m);
 		return 2;
@@ -410,10 +390,9 @@ int record_session(const struct record_opts *o)
 		if (rc == 0)
 			wait_for_tree(tr, &m, o->timeout_s);
 	}
-	if (rc == 0 && finish(&m, tr, o, pw, &before))
-		rc = 1;
-	else if (rc == 0 && !o->pid)
-		rc = m.meta.exit_status >= 0 ? m.meta.exit_status : 1;
+	if (rc == 0)
+		rc = session_status(&m, finish(&m, tr, o, out, &before) == 0);
+	outdir_close(&own);
 	diskstats_free(&before);
 	tracer_free(tr);
 	model_free(&m);
@@ -438,5 +417,5 @@ int cmd_record(int argc, char **argv)
 		break;
 	}
 	rc = record_check_environment();
-	return rc ? rc : record_session(&o);
+	return rc ? rc : record_session(&o, NULL);
 }

@@ -8,7 +8,8 @@
 const char record_usage[] =
 	"usage: conctrace record [options] -- CMD [ARGS...]\n"
 	"       conctrace record [options] -p PID [-d SECONDS]\n"
-	"  -o, --output DIR           write DIR/report.json (default: conctrace-out)\n"
+	"  -o, --output DIR           write DIR/report.json (default: conctrace-out); an earlier\n"
+	"                             output there is kept as DIR.old\n"
 	"  -F, --freq HZ              CPU samples per second per CPU, 0 = none (default 99)\n"
 	"  -u, --user NAME            run CMD as NAME (default under sudo: $SUDO_USER)\n"
 	"  -p, --pid PID              trace a running process and its descendants\n"
@@ -23,7 +24,9 @@ const char record_usage[] =
 	"                             Perfetto timeline of real intervals (off by default)\n"
 	"      --no-syscall-stats     no per-syscall counts and latencies: cheaper tracing of\n"
 	"                             syscall-heavy programs (wait classes are unchanged)\n"
-	"  -h, --help                 this help\n";
+	"  -h, --help                 this help\n"
+	"Exit status: the command's; when that is 0, 1 if an output was not written or --push failed;\n"
+	"2 for bad usage or when tracing cannot start.\n";
 
 enum { OPT_NO_OFFCPU = 256, OPT_OFFCPU_PERIOD, OPT_PUSH, OPT_TIMELINE, OPT_NO_SYSCALL_STATS };
 

@@ -1,10 +1,12 @@
 /* `conctrace report PATH`: loads a report (or every cell of a run directory), prints the summary
  * (or the matrix tables) again, and regenerates the exports. No root needed. */
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/report.h"
 #include "render/export_html.h"
 #include "matrix/compare.h"
@@ -28,7 +30,8 @@ static const char report_usage[] =
 	"      --html FILE        self-contained HTML report\n"
 	"      --push URL         send the on-CPU and off-CPU profiles to a Pyroscope-compatible server\n"
 	"  -o, --output PATH      with --folded or --svg: the file; else a directory to write every\n"
-	"                         export into (a run directory: report.html and cells/NAME/...)\n"
+	"                         export into (a run directory: report.html and cells/NAME/...); an\n"
+	"                         earlier output there is kept as PATH.old\n"
 	"  -q, --quiet            no summary\n"
 	"  -h, --help             this help\n"
 	"Exit status: 0, 1 when an export could not be written, 2 for bad usage or a bad report.\n";
@@ -37,6 +40,7 @@ struct report_opts {
 	const char *path, *output, *speedscope, *perfetto, *html, *push;
 	int folded, svg;           /* fold kind, or -1 */
 	bool quiet;
+	const struct outdir *into; /* a run's cell: every export into this directory */
 };
 
 enum { OPT_FOLDED = 256, OPT_SVG, OPT_SPEEDSCOPE, OPT_PERFETTO, OPT_HTML, OPT_PUSH };
@@ -104,6 +108,16 @@ static bool stream_export(const struct report_opts *o)
 	return o->folded >= 0 || o->svg >= 0;
 }
 
+/* Every export into the directory -o names (base/outdir.h); 0 or -1. */
+static int export_all_to(const char *path, const struct run_model *m, struct symbolizer *s)
+{
+	struct outdir d;
+	int rc = outdir_open(&d, path, NULL) ? -1 : export_all(&d, m, s);
+
+	outdir_close(&d);
+	return rc;
+}
+
 static int one_report_exports(const struct report_opts *o, const struct run_model *m, struct symbolizer *s)
 {
 	int rc = 0;
@@ -118,8 +132,10 @@ static int one_report_exports(const struct report_opts *o, const struct run_mode
 		rc |= export_to_path(o->perfetto, export_trace, m, s, FOLD_ONCPU);
 	if (o->html)
 		rc |= export_to_path(o->html, export_html, m, s, FOLD_ONCPU);
-	if (o->output && !stream_export(o))
-		rc |= export_all(o->output, m, s);
+	if (o->into)
+		rc |= export_all(o->into, m, s);
+	else if (o->output && !stream_export(o))
+		rc |= export_all_to(o->output, m, s);
 	if (o->push)
 		rc |= push_run(o->push, m, s);
 	return rc ? 1 : 0;
@@ -145,26 +161,46 @@ static int report_one(const struct report_opts *o, const char *path)
 	return rc;
 }
 
+/* Every export of each cell of a run into CELLS/NAME. */
+static int cell_exports(const char *src_dir, const struct outdir *cells_out, const struct cell *cells, size_t n)
+{
+	char report[PATH_MAX + 96];  /* SRC_DIR is up to PATH_MAX already */
+	struct report_opts cell_opts = { .folded = -1, .svg = -1, .quiet = true };
+	struct outdir cell;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!cells[i].has_stats)
+			continue;
+		if ((rc = outdir_make_sub(&cell, cells_out, cells[i].name))) {
+			errmsg("cannot create directory '%s': %s", cell.path, strerror(-rc));
+			return 1;
+		}
+		cell_opts.into = &cell;
+		snprintf(report, sizeof(report), "%s/cells/%s/report.json", src_dir, cells[i].name);
+		rc = report_one(&cell_opts, report);
+		outdir_close(&cell);
+	}
+	return rc;
+}
+
 /* -o DIR for a run directory: DIR/report.html, and every export of each cell in DIR/cells/NAME. */
 static int run_exports(const char *src_dir, const char *out_dir, const struct run_opts *ro,
 		       const struct cell *cells, size_t n)
 {
-	char path[PATH_MAX], report[PATH_MAX + 96];  /* SRC_DIR is up to PATH_MAX already */
-	struct report_opts cell_opts = { .folded = -1, .svg = -1, .quiet = true, .output = path };
-	int rc = 0;
+	struct outdir out, cells_out = { .fd = -1 };
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/cells", out_dir);
-	if (export_dir(out_dir) || export_dir(path))
+	if (outdir_open(&out, out_dir, NULL))
 		return 1;
-	for (size_t i = 0; i < n && !rc; i++) {
-		if (!cells[i].has_stats)
-			continue;
-		snprintf(path, sizeof(path), "%s/cells/%s", out_dir, cells[i].name);
-		snprintf(report, sizeof(report), "%s/cells/%s/report.json", src_dir, cells[i].name);
-		rc = report_one(&cell_opts, report);
-	}
-	snprintf(path, sizeof(path), "%s/report.html", out_dir);
-	return rc ? rc : export_matrix_html(path, ro, cells, n) ? 1 : 0;
+	if ((rc = outdir_make_sub(&cells_out, &out, "cells")))
+		errmsg("cannot create directory '%s': %s", cells_out.path, strerror(-rc));
+	rc = rc ? 1 : cell_exports(src_dir, &cells_out, cells, n);
+	if (!rc && export_matrix_html(&out, "report.html", ro, cells, n))
+		rc = 1;
+	outdir_close(&cells_out);
+	outdir_close(&out);
+	return rc;
 }
 
 static int report_run(const struct report_opts *o, const char *dir)
@@ -190,11 +226,24 @@ static int report_run(const struct report_opts *o, const char *dir)
 	/* computed anew from the cells' reports; the exports carry it too */
 	explain_cells(o->quiet ? NULL : stdout, &ro, cells, n, dir);
 	if (o->html)
-		rc = export_matrix_html(o->html, &ro, cells, n) ? 1 : 0;
+		rc = export_matrix_html(NULL, o->html, &ro, cells, n) ? 1 : 0;
 	if (!rc && o->output)
 		rc = run_exports(dir, o->output, &ro, cells, n);
 	cells_free(cells, n);
 	return rc;
+}
+
+/* Whether DIR is the directory SRC is read from: -o moves an earlier output away (to .old). */
+static bool reads_from(const char *dir, const struct report_source *src)
+{
+	char path[PATH_MAX];
+	const char *src_dir = path;
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "%s", src->path);
+	if (src->kind == SOURCE_REPORT)
+		src_dir = dirname(path);
+	return !stat(dir, &a) && !stat(src_dir, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 int cmd_report(int argc, char **argv)
@@ -208,6 +257,10 @@ int cmd_report(int argc, char **argv)
 		return rc;
 	if (report_source_find(o.path, &src, err, sizeof(err))) {
 		errmsg("report: %s", err);
+		return 2;
+	}
+	if (o.output && !stream_export(&o) && reads_from(o.output, &src)) {
+		errmsg("report: -o %s is the directory being read; choose another", o.output);
 		return 2;
 	}
 	return src.kind == SOURCE_RUN ? report_run(&o, src.path) : report_one(&o, src.path);

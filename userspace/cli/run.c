@@ -1,7 +1,6 @@
 /* conctrace run: every selected workload x runtime x model, traced one after another, then a table
  * per workload and DIR/index.json. The pure parts live in matrix.c and matrix_report.c. */
 #include <errno.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <pwd.h>
@@ -12,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "base/outdir.h"
 #include "cli/run.h"
 #include "matrix/compare.h"
 #include "matrix/index.h"
@@ -26,10 +26,12 @@
 
 #define RESULT_LINE_MAX 65536
 
-/* Where everything of one run lives. */
+/* Where everything of one run lives. The directories are open descriptors (base/outdir.h): the
+ * workload user owns them and may rename or replace entries while the run goes on. */
 struct run_env {
 	const struct run_opts *o;
 	char outdir[PATH_MAX];
+	struct outdir out, cells, scratch, workloads;
 	char script[PATH_MAX], cwork[PATH_MAX];
 	/* The workloads run as this user, never as root. A copy: getpwnam()'s result is overwritten
 	 * by the next lookup (record_session makes one). */
@@ -125,31 +127,23 @@ static bool user_can(const struct run_env *env, const char *path, int mode)
 	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* Creates PATH for the workload user. An existing directory is left as it is: -o may name one
- * that is not ours to give away. */
-static int make_user_dir(const struct run_env *env, const char *path)
+/* Creates the directory NAME in PARENT for the workload user; 0, or -1 after a one-line error. */
+static int make_user_dir(struct outdir *d, const struct outdir *parent, const char *name)
 {
-	struct stat st;
+	int rc = outdir_make_sub(d, parent, name);
 
-	if (mkdir(path, 0755)) {
-		if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			return 0;
-		errmsg("cannot create directory '%s': %s", path, errno == EEXIST ? "not a directory" :
-		       strerror(errno));
-		return -1;
-	}
-	if (chown(path, env->uid, env->gid)) {
-		errmsg("cannot give '%s' to %s: %s", path, env->user, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (rc)
+		errmsg("cannot create directory '%s/%s': %s", parent->path, name, strerror(-rc));
+	return rc ? -1 : 0;
 }
 
-/* DIR, and in it cells/ (record_session makes each cell's directory there for the user) and
- * scratch/ (the disk files), both of which the workload user must be able to write in. */
+/* DIR (an existing one is never given away; one holding an earlier run is kept as DIR.old), and
+ * in it cells/ (a directory per cell) and scratch/ (the disk files), both of which the workload
+ * user must be able to write in. */
 static int make_outdirs(struct run_env *env)
 {
-	static const char *const subdirs[] = { "cells", "scratch" };
+	struct outdir *subdirs[] = { &env->cells, &env->scratch };
+	static const char *const names[] = { "cells", "scratch" };
 	char path[PATH_MAX];
 
 	if (env->o->outdir) {
@@ -163,11 +157,11 @@ static int make_outdirs(struct run_env *env)
 		errmsg("output directory name too long: '%s'", env->outdir);
 		return -1;
 	}
-	if (make_user_dir(env, env->outdir))
+	if (outdir_open(&env->out, env->outdir, &(struct outdir_owner){ env->uid, env->gid }))
 		return -1;
 	for (size_t i = 0; i < ARRAY_LEN(subdirs); i++) {
-		join_path(path, env->outdir, subdirs[i]);
-		if (make_user_dir(env, path))
+		join_path(path, env->outdir, names[i]);
+		if (make_user_dir(subdirs[i], &env->out, names[i]))
 			return -1;
 		if (!user_can(env, path, W_OK | X_OK)) {
 			errmsg("user %s cannot write in '%s' (it, or a directory above it, is closed to them); "
@@ -180,44 +174,31 @@ static int make_outdirs(struct run_env *env)
 
 /* Copies the workload at PATH into DIR/workloads when the workload user cannot use it where it
  * is (a checkout under a private home, say), and points PATH at the copy. */
-static int reachable_workload(const struct run_env *env, char *path, int mode)
+static int reachable_workload(struct run_env *env, char *path, int mode)
 {
-	char dir[PATH_MAX], copy[PATH_MAX];
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char copy[PATH_MAX];
 	size_t len;
 	char *data;
 	int rc;
 
 	if (!path[0] || user_can(env, path, mode))
 		return 0;
-	join_path(dir, env->outdir, "workloads");
-	join_path(copy, dir, name);
 	data = read_file(path, &len);
-	if (!data || make_user_dir(env, dir)) {
+	if (!data || (env->workloads.fd < 0 && make_user_dir(&env->workloads, &env->out, "workloads"))) {
 		errmsg("cannot copy the workload '%s' where %s can run it", path, env->user);
 		free(data);
 		return -1;
 	}
-	rc = write_file_atomic(copy, data, len);
+	rc = outdir_write(&env->workloads, name, data, len, mode & X_OK ? 0755 : 0644);
 	free(data);
-	if (rc || chmod(copy, mode & X_OK ? 0755 : 0644) || chown(copy, env->uid, env->gid)) {
-		errmsg("cannot write '%s': %s", copy, strerror(rc ? -rc : errno));
+	join_path(copy, env->workloads.path, name);
+	if (rc) {
+		errmsg("cannot write '%s': %s", copy, strerror(-rc));
 		return -1;
 	}
 	snprintf(path, PATH_MAX, "%s", copy);
 	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st, (void)type, (void)ftw;
-	return remove(path) && errno != ENOENT ? -1 : 0;
-}
-
-static void remove_tree(const char *path)
-{
-	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
-		errmsg("warning: cannot remove '%s': %s", path, strerror(errno));
 }
 
 /* So every cell starts from a cold page cache; sync first, or dirty pages stay cached. */
@@ -231,10 +212,10 @@ static void drop_caches(void)
 		errmsg("warning: cannot drop the page cache: %s", strerror(errno));
 }
 
-/* The last non-empty line of PATH (at most LEN-1 characters of it), or "". */
-static void last_line(const char *path, char *out, size_t len)
+/* The last non-empty line of the file NAME in CELL (at most LEN-1 characters of it), or "". */
+static void last_line(const struct outdir *cell, const char *name, char *out, size_t len)
 {
-	char *text = read_file(path, NULL), *end, *start;
+	char *text = outdir_read(cell, name, NULL), *end, *start;
 
 	out[0] = '\0';
 	if (!text)
@@ -248,13 +229,12 @@ static void last_line(const char *path, char *out, size_t len)
 }
 
 /* The workload's one JSON line on stdout: its "result" object, or NULL. */
-static json_t *read_result(const char *cell_dir)
+static json_t *read_result(const struct outdir *cell)
 {
-	char path[PATH_MAX], line[RESULT_LINE_MAX];
+	char line[RESULT_LINE_MAX];
 	json_t *root, *result;
 
-	join_path(path, cell_dir, "stdout.txt");
-	last_line(path, line, sizeof(line));
+	last_line(cell, "stdout.txt", line, sizeof(line));
 	root = json_loads(line, 0, NULL);
 	result = json_incref(json_object_get(root, "result"));
 	json_decref(root);
@@ -262,33 +242,36 @@ static json_t *read_result(const char *cell_dir)
 }
 
 /* The cell's statistics from its report; *CUT when that report says its run was cut short. */
-static void load_stats(struct cell *c, const char *cell_dir, bool *cut)
+static void load_stats(struct cell *c, const struct outdir *cell, bool *cut)
 {
-	char path[PATH_MAX], err[200];
+	char *text = outdir_read(cell, "report.json", NULL), err[200];
+	json_t *root = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
 	struct run_model m;
 
-	join_path(path, cell_dir, "report.json");
 	model_init(&m);
-	if (report_load(path, &m, err, sizeof(err)) == 0) {
+	snprintf(err, sizeof(err), "%s", text ? "not JSON" : strerror(errno));
+	if (root && model_from_json(root, &m, err, sizeof(err)) == 0) {
 		cell_stats_of(&m, &c->stats);
 		c->has_stats = true;
 		*cut = m.meta.interrupted;
 	} else {
-		snprintf(c->reason, sizeof(c->reason), "no report: %s", err);
+		snprintf(c->reason, sizeof(c->reason), "no report: report.json: %s", err);
 	}
 	model_free(&m);
+	json_decref(root);
+	free(text);
 }
 
-/* Sets the cell's status and reason from what its run left behind. */
-static void judge_cell(const struct run_env *env, struct cell *c, const char *cell_dir)
+/* Sets the cell's status and reason from what its run left behind in CELL; they are the workload
+ * user's files, read without following a link. */
+static void judge_cell(const struct run_env *env, struct cell *c, const struct outdir *cell)
 {
-	char path[PATH_MAX], stderr_line[200];
+	char stderr_line[200];
 	bool cut = false;
 
-	load_stats(c, cell_dir, &cut);
-	c->result = read_result(cell_dir);
-	join_path(path, cell_dir, "stderr.txt");
-	last_line(path, stderr_line, sizeof(stderr_line));
+	load_stats(c, cell, &cut);
+	c->result = read_result(cell);
+	last_line(cell, "stderr.txt", stderr_line, sizeof(stderr_line));
 	c->status = CELL_FAILED;
 	/* A cell whose command had ended before Ctrl-C came is judged as any other. */
 	if (record_interrupted() && (cut || !c->has_stats)) {
@@ -306,9 +289,9 @@ static void judge_cell(const struct run_env *env, struct cell *c, const char *ce
 	}
 }
 
-/* Runs ARGV traced, as the workload user, its stdout and stderr into files of CELL_DIR: the shell
+/* Runs ARGV traced, as the workload user, its stdout and stderr into files of CELL: the shell
  * opens them as that user, then becomes the workload (same pid). Returns its exit status. */
-static int record_cell(const struct run_env *env, char **argv, const char *cell_dir)
+static int record_cell(const struct run_env *env, char **argv, const struct outdir *cell)
 {
 	static const char redirect[] = "out=$1 err=$2; shift 2; exec \"$@\" >\"$out\" 2>\"$err\"";
 	char out[PATH_MAX], err[PATH_MAX];
@@ -322,38 +305,38 @@ static int record_cell(const struct run_env *env, char **argv, const char *cell_
 	cmd = xcalloc(ARRAY_LEN(prefix) + argc + 1, sizeof(*cmd));
 	memcpy(cmd, prefix, sizeof(prefix));
 	memcpy(cmd + ARRAY_LEN(prefix), argv, argc * sizeof(*argv));
-	join_path(out, cell_dir, "stdout.txt");
-	join_path(err, cell_dir, "stderr.txt");
-	unlink(out);
-	unlink(err);
+	join_path(out, cell->path, "stdout.txt");
+	join_path(err, cell->path, "stderr.txt");
 	rc = record_session(&(struct record_opts){
-		.outdir = cell_dir, .freq_hz = 99, .user = env->user, .quiet = true,
+		.outdir = cell->path, .freq_hz = 99, .user = env->user, .quiet = true,
 		.offcpu_stacks = true, .syscall_stats = true, .timeline = true, .timeout_s = env->o->cell_timeout_s, .cmd = cmd,
-	});
+	}, cell);
 	free(cmd);
 	return rc;
 }
 
 static void run_cell(const struct run_env *env, struct cell *c)
 {
-	char cells_dir[PATH_MAX], cell_dir[PATH_MAX], scratch_dir[PATH_MAX], scratch[PATH_MAX];
-	char url[64] = "", report[PATH_MAX];
+	char scratch[PATH_MAX], url[64] = "";
 	struct latency_server_opts so = { .delay_ms = env->o->params.net_delay_ms,
 					  .body_size = env->o->params.net_size };
 	struct latency_server *server = NULL;
 	struct cell_paths paths = { env->script, env->cwork, scratch, url };
+	struct outdir cell;
 	char **argv;
+	int rc;
 
-	join_path(cells_dir, env->outdir, "cells");
-	join_path(cell_dir, cells_dir, c->name);
-	join_path(scratch_dir, env->outdir, "scratch");
-	join_path(scratch, scratch_dir, c->name);
-	join_path(report, cell_dir, "report.json");
-	unlink(report);    /* a report left by an earlier run into the same -o is not this cell's */
+	join_path(scratch, env->scratch.path, c->name);
+	c->status = CELL_FAILED;
+	/* Made anew: the workload user may have put anything at that name, a link included. */
+	if ((rc = outdir_make_sub(&cell, &env->cells, c->name))) {
+		snprintf(c->reason, sizeof(c->reason), "cannot create cells/%s: %s", c->name, strerror(-rc));
+		return;
+	}
 	if (c->workload == WL_NET) {
 		server = latency_server_start(&so, c->reason, sizeof(c->reason));
 		if (!server) {
-			c->status = CELL_FAILED;
+			outdir_close(&cell);
 			return;
 		}
 		snprintf(url, sizeof(url), "http://127.0.0.1:%u/", latency_server_port(server));
@@ -361,13 +344,14 @@ static void run_cell(const struct run_env *env, struct cell *c)
 	if (env->o->drop_caches)
 		drop_caches();
 	argv = cell_command(env->o, c, &paths);
-	c->exit_status = record_cell(env, argv, cell_dir);
+	c->exit_status = record_cell(env, argv, &cell);
 	argv_free(argv);
 	if (server)
 		latency_server_stop(server);
-	judge_cell(env, c, cell_dir);
-	if (c->workload == WL_DISK && !env->o->keep_files)
-		remove_tree(scratch);
+	judge_cell(env, c, &cell);
+	outdir_close(&cell);
+	if (c->workload == WL_DISK && !env->o->keep_files && (rc = outdir_remove(&env->scratch, c->name)))
+		errmsg("warning: cannot remove '%s': %s", scratch, strerror(-rc));
 }
 
 static int write_index(const struct run_env *env, const struct cell *cells, size_t n, bool interrupted)
@@ -379,14 +363,12 @@ static int write_index(const struct run_env *env, const struct cell *cells, size
 
 	json_decref(index);
 	join_path(path, env->outdir, "index.json");
-	rc = text ? write_file_atomic(path, text, strlen(text)) : -ENOMEM;
+	rc = text ? outdir_write(&env->out, "index.json", text, strlen(text), 0644) : -ENOMEM;
 	free(text);
 	if (rc) {
 		errmsg("cannot write %s: %s", path, strerror(-rc));
 		return -1;
 	}
-	if (chown(path, env->uid, env->gid))
-		errmsg("warning: cannot give '%s' to %s: %s", path, env->user, strerror(errno));
 	fprintf(stdout, "\nindex: %s (one report per cell in %s/cells)\n", path, env->outdir);
 	return 0;
 }
@@ -420,10 +402,20 @@ static int run_status(const struct cell *cells, size_t n, bool interrupted)
 	return 0;
 }
 
+/* Closes the output directories of ENV; returns RC. */
+static int close_env(struct run_env *env, int rc)
+{
+	struct outdir *dirs[] = { &env->out, &env->cells, &env->scratch, &env->workloads };
+
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++)
+		outdir_close(dirs[i]);
+	return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
-	struct run_env env = { .o = &o };
+	struct run_env env = { .o = &o, .out.fd = -1, .cells.fd = -1, .scratch.fd = -1, .workloads.fd = -1 };
 	struct progress *progress;
 	struct cell *cells;
 	bool interrupted = false;
@@ -437,7 +429,7 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	if (find_workloads(&env) || find_user(&env) || make_outdirs(&env) ||
 	    reachable_workload(&env, env.script, R_OK) || reachable_workload(&env, env.cwork, X_OK))
-		return 2;
+		return close_env(&env, 2);
 	n = matrix_cells(&o, &cells);
 	progress = progress_start(cells, n);
 	for (; done < n && !(interrupted = record_interrupted()); done++) {
@@ -452,5 +444,5 @@ int cmd_run(int argc, char **argv)
 	explain_cells(stdout, &o, cells, n, env.outdir);
 	rc = write_index(&env, cells, n, interrupted) ? 1 : run_status(cells, n, interrupted);
 	cells_free(cells, n);
-	return rc;
+	return close_env(&env, rc);
 }

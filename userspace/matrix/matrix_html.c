@@ -76,9 +76,10 @@ static int render_matrix_html(FILE *out, const void *ctx)
 	return html_write_matrix(out, e->o, e->cells, e->n);
 }
 
-int export_matrix_html(const char *path, const struct run_opts *o, const struct cell *cells, size_t n)
+int export_matrix_html(const struct outdir *d, const char *name, const struct run_opts *o,
+		       const struct cell *cells, size_t n)
 {
 	const struct matrix_export e = { o, cells, n };
 
-	return export_render(path, render_matrix_html, &e);
+	return export_render_at(d, name, render_matrix_html, &e);
 }

@@ -2,10 +2,8 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "render/export_html.h"
 #include "render/export_speedscope.h"
 #include "render/export_trace.h"
@@ -85,19 +83,21 @@ static int export_report(const struct run_model *m, struct symbolizer *s, enum f
 
 int export_buffer(const char *path, const char *buf, size_t len)
 {
+	bool to_stdout = !strcmp(path, "-");
 	int rc;
 
-	if (!strcmp(path, "-")) {
-		rc = fwrite(buf, 1, len, stdout) == len && !fflush(stdout) ? 0 : -EIO;
+	if (to_stdout) {
+		errno = 0;
+		rc = fwrite(buf, 1, len, stdout) == len && !fflush(stdout) ? 0 : errno ? -errno : -EIO;
 	} else {
 		rc = write_file_atomic(path, buf, len);
 	}
 	if (rc)
-		errmsg("cannot write %s: %s", path, strerror(-rc));
+		errmsg("cannot write %s: %s", to_stdout ? "to standard output" : path, strerror(-rc));
 	return rc ? -1 : 0;
 }
 
-int export_render(const char *path, render_fn render, const void *ctx)
+int export_render_at(const struct outdir *d, const char *name, render_fn render, const void *ctx)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -105,18 +105,27 @@ int export_render(const char *path, render_fn render, const void *ctx)
 	int rc;
 
 	if (!f) {
-		errmsg("out of memory rendering %s", path);
+		errmsg("out of memory rendering %s", name);
 		return -1;
 	}
 	rc = render(f, ctx);
 	if (fclose(f) && !rc) {
-		errmsg("out of memory rendering %s", path);
+		errmsg("out of memory rendering %s", name);
 		rc = -1;
 	}
-	if (!rc)
-		rc = export_buffer(path, buf, len);
+	if (!rc && !d) {
+		rc = export_buffer(name, buf, len);
+	} else if (!rc && (rc = outdir_write(d, name, buf, len, 0644))) {
+		errmsg("cannot write %s/%s: %s", d->path, name, strerror(-rc));
+		rc = -1;
+	}
 	free(buf);
 	return rc;
+}
+
+int export_render(const char *path, render_fn render, const void *ctx)
+{
+	return export_render_at(NULL, path, render, ctx);
 }
 
 struct model_export {
@@ -141,21 +150,6 @@ int export_to_path(const char *path, export_fn fn, const struct run_model *m, st
 	return export_render(path, render_model_export, &e);
 }
 
-int export_dir(const char *dir)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		errmsg("cannot create directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		errmsg("%s is not a directory", dir);
-		return -1;
-	}
-	return 0;
-}
-
 static const struct {
 	const char *name;
 	export_fn fn;
@@ -178,15 +172,12 @@ const char *export_file_name(size_t i)
 	return i < ARRAY_LEN(every_export) ? every_export[i].name : NULL;
 }
 
-int export_all(const char *dir, const struct run_model *m, struct symbolizer *s)
+int export_all(const struct outdir *d, const struct run_model *m, struct symbolizer *s)
 {
-	char path[PATH_MAX];
-
-	if (export_dir(dir))
-		return -1;
 	for (size_t i = 0; i < ARRAY_LEN(every_export); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, every_export[i].name);
-		if (export_to_path(path, every_export[i].fn, m, s, every_export[i].kind))
+		const struct model_export e = { every_export[i].fn, m, s, every_export[i].kind };
+
+		if (export_render_at(d, every_export[i].name, render_model_export, &e))
 			return -1;
 	}
 	return 0;

@@ -3,11 +3,13 @@
  * model/ holds and analyze/ computed, and may call those and base/.
  *
  * Every file `conctrace report` can regenerate from a run model, each rendered into a stream
- * and written atomically (temporary name, then rename), so a file is complete or absent. */
+ * and written through base/outdir.h (temporary name, then rename), so a file is complete or
+ * absent and no link planted in its directory is followed. */
 #ifndef CONCTRACE_EXPORTS_H
 #define CONCTRACE_EXPORTS_H
 
 #include <stdio.h>
+#include "base/outdir.h"
 #include "render/fold.h"
 #include "model/model.h"
 #include "render/symbolize.h"
@@ -26,22 +28,22 @@ int export_html(const struct run_model *m, struct symbolizer *s, enum fold_kind 
  * so a failed render leaves no file. 0, or -1 after a one-line error. */
 typedef int (*render_fn)(FILE *out, const void *ctx);
 int export_render(const char *path, render_fn render, const void *ctx);
+/* The same into the file NAME of the output directory D (NULL: NAME is a path, as above). */
+int export_render_at(const struct outdir *d, const char *name, render_fn render, const void *ctx);
 
 /* Writes what FN renders to PATH atomically, or to stdout when PATH is "-". */
 int export_to_path(const char *path, export_fn fn, const struct run_model *m, struct symbolizer *s,
 		   enum fold_kind kind);
 
-/* Writes every export into DIR (created when missing): report.json, report.html,
- * speedscope.json, trace.json, and oncpu/offcpu/wall .folded and .svg. */
-int export_all(const char *dir, const struct run_model *m, struct symbolizer *s);
+/* Writes every export into D: report.json (first), report.html, speedscope.json, trace.json, and
+ * oncpu/offcpu/wall .folded and .svg; stops at the first that fails. 0, or -1 after a one-line
+ * error. */
+int export_all(const struct outdir *d, const struct run_model *m, struct symbolizer *s);
 
 /* The name of the I-th file export_all writes, or NULL past the last. */
 const char *export_file_name(size_t i);
 
 /* Writes BUF to PATH atomically ("-": stdout); 0, or -1 after a one-line error. */
 int export_buffer(const char *path, const char *buf, size_t len);
-
-/* Creates DIR unless it is already a directory; 0, or -1 after a one-line error. */
-int export_dir(const char *dir);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyze/findings.h"
-#include "base/util.h"
+#include "base/outdir.h"
 #include "model/report_json.h"
 
 char *report_text(const struct run_model *m)
