@@ -449,6 +449,100 @@ Test(record, interrupt_writes_a_marked_report)
 	model_free(&m);
 }
 
+/* A command that ignores SIGINT and then ends on its own was recorded whole: not marked
+ * interrupted, and conctrace exits with its status. */
+Test(record, a_command_that_ignores_sigint_is_not_marked_interrupted, .timeout = 30)
+{
+	const char *dir = fresh_dir("sigign");
+	struct run_model m;
+	char ready[16];
+	int p[2], status;
+	pid_t pid;
+
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		execl(conctrace_bin(), "conctrace", "record", "-q", "-o", dir, "--", "/bin/sh", "-c",
+		      "trap '' INT; echo ready; sleep 1", NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	cr_assert_gt(read(p[0], ready, sizeof(ready)), 0, "the command never started");
+	kill(pid, SIGINT);
+	waitpid(pid, &status, 0);
+	close(p[0]);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	load_report(dir, &m);
+	cr_assert_not(m.meta.interrupted);
+	assert_identity(&m);
+	model_free(&m);
+}
+
+/* Whether PID is a live process (not a zombie). */
+static bool alive(pid_t pid)
+{
+	char path[64], state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state && state != 'Z';
+}
+
+/* SIGKILL of conctrace leaves the command (SH) and its child (SLEEPER) running, with -u USER as
+ * without: perf's choice (docs/method.md). */
+static void assert_tree_outlives_conctrace(const char *user)
+{
+	const char *dir = fresh_dir("pdeath");
+	char *argv[] = { (char *)conctrace_bin(), "record", "-q", "-o", (char *)dir, "--", "/bin/sh", "-c",
+			 "sleep 30 & echo $$ $!; wait", NULL, NULL, NULL };
+	char *with_user[] = { (char *)conctrace_bin(), "record", "-q", "-o", (char *)dir, "-u", (char *)user,
+			      "--", "/bin/sh", "-c", "sleep 30 & echo $$ $!; wait", NULL };
+	bool sh_alive, sleeper_alive;
+	pid_t pid, sh = 0, sleeper = 0;
+	int p[2];
+	FILE *f;
+
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		execv(conctrace_bin(), user ? with_user : argv);
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	cr_assert_eq(fscanf(f, "%d %d", &sh, &sleeper), 2, "the command never started");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	usleep(200000);  /* a parent-death signal would have been sent when conctrace exited */
+	sh_alive = alive(sh);
+	sleeper_alive = alive(sleeper);
+	kill(sleeper, SIGKILL);
+	kill(sh, SIGKILL);
+	fclose(f);
+	cr_assert(sh_alive, "the command died with conctrace%s", user ? " (-u)" : "");
+	cr_assert(sleeper_alive, "the command's child died with conctrace%s", user ? " (-u)" : "");
+}
+
+Test(record, the_tree_outlives_a_killed_conctrace, .timeout = 30)
+{
+	assert_tree_outlives_conctrace(NULL);
+}
+
+Test(record, the_tree_outlives_a_killed_conctrace_with_user, .timeout = 30)
+{
+	assert_tree_outlives_conctrace("nobody");
+}
+
 Test(record, timeout_kills_the_tree)
 {
 	const char *dir = fresh_dir("timeout");

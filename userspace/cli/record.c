@@ -32,7 +32,7 @@
 static volatile sig_atomic_t stop_requests;
 static volatile sig_atomic_t forward_signal;
 static pid_t child_pid;
-static bool timed_out;
+static bool tree_killed;    /* by a third stop signal or --timeout */
 
 /* A signal sent to conctrace alone (kill, a test harness) is passed on to the command; one from the
  * terminal already reached the whole foreground process group. */
@@ -104,13 +104,14 @@ static int drop_privileges(const struct passwd *pw)
 }
 
 /* The child: waits for the tracer to attach (first, so that what it does after the fork is traced),
- * becomes the user, execs. Failures reach the parent as an errno over the close-on-exec ERR pipe. */
+ * becomes the user, execs. Failures reach the parent as an errno over the close-on-exec ERR pipe.
+ * When conctrace dies first, the GO pipe reads end-of-file and the command never starts; once it
+ * has started, it outlives conctrace, as perf's workload does (docs/method.md). */
 static void child_main(char **cmd, const struct passwd *pw, int go_fd, int err_fd)
 {
 	char go;
 	int e;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
@@ -263,9 +264,8 @@ static void wait_for_tree(struct tracer *tr, struct run_model *m, double timeout
 		tracer_refresh_maps(tr);
 		/* The command ignores Ctrl-C, or ran out of time: end it. */
 		if (!killed && (stop_requests >= 3 || monotonic_ns() > deadline)) {
-			timed_out = monotonic_ns() > deadline;
 			kill_tree(m);
-			killed = true;
+			killed = tree_killed = true;
 		}
 	}
 	/* Threads' final context switches can trail their parents' wait4 by a moment. */
@@ -295,6 +295,19 @@ static int attach(const struct record_opts *o, struct tracer *tr)
 	return 0;
 }
 
+/* Whether the recording was cut short: the tree killed, the command ended by the stop signal (as
+ * its status says), or, attached, stopped by one. A command that ignored or handled the signal and
+ * then ended on its own was recorded whole. */
+static bool cut_short(const struct run_model *m)
+{
+	int status = m->meta.exit_status;
+
+	if (tree_killed || !stop_requests)
+		return tree_killed;
+	return m->meta.attach_mode || status == 128 + SIGINT || status == 128 + SIGTERM ||
+	       status == 128 + SIGHUP;
+}
+
 /* Writes every export into OUT and pushes the profiles when asked to; prints the summary. 0, or -1
  * when an output was not written (after a one-line error). */
 static int finish(struct run_model *m, struct tracer *tr, const struct record_opts *o,
@@ -306,7 +319,7 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	struct stat st;
 	int rc;
 
-	m->meta.interrupted = stop_requests > 0 || timed_out;
+	m->meta.interrupted = cut_short(m);
 	m->meta.end_ns = tracer_stop(tr);
 	diskstats_read("/proc/diskstats", &after);
 	diskstats_delta(before, &after, m);
@@ -380,7 +393,7 @@ int record_session(const struct record_opts *o, const struct outdir *into)
 	diskstats_read("/proc/diskstats", &before);
 	m.meta.start_ns = monotonic_ns();
 	m.meta.start_epoch = realtime_s();
-	timed_out = false;
+	tree_killed = false;
 	if (o->pid) {
 		m.meta.root_pid = o->pid;
 		rc = attach(o, tr);
