@@ -137,7 +137,7 @@ Test(outputs, record_never_gives_away_an_existing_directory, .timeout = 60)
 	make_victim(&v);
 	snprintf(dir, sizeof(dir), "%s", v.dir);
 	cr_assert_eq(run_capture(argv, out), 2);
-	assert_one_line(out, "holds other files");
+	assert_one_line(out, "holds files conctrace did not write");
 	assert_untouched(&v);
 	remove_dir(top);
 }

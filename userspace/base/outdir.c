@@ -19,6 +19,32 @@
 /* What an existing directory holds. */
 enum dir_contents { DIR_EMPTY, DIR_EARLIER_OUTPUT, DIR_OTHER };
 
+/* The names conctrace writes at the top of an output directory: every export of render/exports.c
+ * and a run's index and subdirectories. A directory holding only these (and a report) is an earlier
+ * output; one holding anything else (a home directory with a report.json in it) is not. */
+static const char *const output_names[] = {
+	"report.json", "report.html", "speedscope.json", "trace.json", "oncpu.folded", "offcpu.folded",
+	"wall.folded", "oncpu.svg", "offcpu.svg", "wall.svg", "index.json", "index.html", "cells",
+	"scratch", "workloads",
+};
+
+/* Whether NAME is one of output_names, or the temporary name of one (".NAME.<16 hex digits>",
+ * left behind by a crash). */
+static bool is_output_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (name[0] == '.' && len > 18 && name[len - 17] == '.' &&
+	    strspn(name + len - 16, "0123456789abcdef") == 16) {
+		name++;
+		len -= 18;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(output_names); i++)
+		if (strlen(output_names[i]) == len && !memcmp(output_names[i], name, len))
+			return true;
+	return false;
+}
+
 /* PATH less its trailing slashes, split at its last slash into PARENT (PATH_MAX bytes; "." when
  * there is none) and NAME (NAME_MAX + 1 bytes; "." for "/"). Returns the length of PATH used, or
  * -errno. */
@@ -45,11 +71,10 @@ static int split_path(const char *path, char *parent, char *name)
 
 static int dir_contents(int fd)
 {
-	static const char *const outputs[] = { "report.json", "index.json" };
 	int dup_fd = openat(fd, ".", DIR_FLAGS);
 	DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	bool empty = true, ours = true;
 	struct dirent *e;
-	bool empty = true;
 	struct stat st;
 
 	if (!dir) {
@@ -57,14 +82,18 @@ static int dir_contents(int fd)
 			close(dup_fd);
 		return -errno;
 	}
-	while (empty && (e = readdir(dir)))
-		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	while ((e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		empty = false;
+		ours = ours && is_output_name(e->d_name);
+	}
 	closedir(dir);
 	if (empty)
 		return DIR_EMPTY;
-	for (size_t i = 0; i < ARRAY_LEN(outputs); i++)
-		if (!fstatat(fd, outputs[i], &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode))
-			return DIR_EARLIER_OUTPUT;
+	if (ours && ((!fstatat(fd, "report.json", &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode)) ||
+		     (!fstatat(fd, "index.json", &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode))))
+		return DIR_EARLIER_OUTPUT;
 	return DIR_OTHER;
 }
 
@@ -196,7 +225,7 @@ static int use_existing(struct outdir *d, int pfd, const char *name)
 	if (contents == DIR_EARLIER_OUTPUT)
 		return keep_as_old(pfd, name, d->path) ? -1 : 1;
 	errmsg("output directory '%s' %s", d->path, contents < 0 ? strerror(-contents) :
-	       "holds other files: choose another (an earlier conctrace output would be kept as .old)");
+	       "holds files conctrace did not write: choose another (an earlier output would be kept as .old)");
 	return -1;
 }
 

@@ -32,9 +32,10 @@ struct outdir {
 /* Opens PATH as an output directory; OWNER (or NULL) receives what is created in it. A symbolic
  * link or a non-directory is refused. PATH is created when missing (and given to OWNER); an empty
  * PATH is used as it is (never given away); a PATH holding an earlier output (report.json or
- * index.json) is kept as PATH.old, as perf keeps perf.data.old (an older PATH.old that is also an
- * earlier output, or empty, is removed first), and one line says so; a PATH holding anything
- * else is refused. 0, or -1 after a one-line error. */
+ * index.json, and nothing but the files and directories conctrace writes) is kept as PATH.old, as
+ * perf keeps perf.data.old (an older PATH.old that is also an earlier output, or empty, is removed
+ * first), and one line says so; a PATH holding anything else is refused. 0, or -1 after a
+ * one-line error. */
 int outdir_open(struct outdir *d, const char *path, const struct outdir_owner *owner);
 
 /* Creates the directory NAME in PARENT (it must not exist yet), opens it and gives it to

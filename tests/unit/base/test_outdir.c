@@ -140,6 +140,25 @@ Test(outdir, an_earlier_output_is_kept_as_old_and_the_one_before_removed)
 	cr_assert_eq(dir_entries(top), 3, "out, out.old and the outside file");
 }
 
+Test(outdir, a_run_directory_is_an_earlier_output)
+{
+	static const char *const dirs[] = { "cells", "scratch", "workloads" };
+	char top[PATH_MAX], out[PATH_MAX], path[PATH_MAX];
+	struct outdir d;
+
+	make_top(top);
+	cr_assert_eq(mkdir(join(out, top, "run"), 0755), 0);
+	put(join(path, out, "index.json"), "{}\n");
+	put(join(path, out, "index.html"), "<html>\n");
+	put(join(path, out, ".index.json.0123456789abcdef"), "{");  /* left by a crash */
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++)
+		cr_assert_eq(mkdir(join(path, out, dirs[i]), 0755), 0);
+	cr_assert_eq(outdir_open(&d, out, NULL), 0);
+	cr_assert_eq(dir_entries(out), 0);
+	assert_content(join(path, top, "run.old/index.json"), "{}\n");
+	outdir_close(&d);
+}
+
 Test(outdir, a_directory_holding_other_files_is_refused_and_left_alone)
 {
 	char top[PATH_MAX], out[PATH_MAX], path[PATH_MAX];
@@ -147,8 +166,9 @@ Test(outdir, a_directory_holding_other_files_is_refused_and_left_alone)
 
 	make_top(top);
 	cr_assert_eq(mkdir(join(out, top, "home"), 0755), 0);
+	put(join(path, out, "report.json"), "{}\n");
 	put(join(path, out, "notes.txt"), SECRET);
-	cr_assert_eq(outdir_open(&d, out, NULL), -1);
+	cr_assert_eq(outdir_open(&d, out, NULL), -1, "a report.json among other files is not an output");
 	assert_content(path, SECRET);
 	cr_assert_neq(access(join(path, top, "home.old"), F_OK), 0);
 	/* an earlier output, with something else at .old: both are left alone */

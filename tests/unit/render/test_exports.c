@@ -428,6 +428,11 @@ Test(report_cmd, output_dir_gets_every_export)
 	/* kernel frames are named from this machine's kallsyms: only their shape is known */
 	cr_assert(!strncmp(again, "child;", 6) && strstr(again, "_[k];[disk] 40000000\ndemo;"), "%s", again);
 	cr_assert(strstr(again, "_[k];[disk] 100000000\n"), "%s", again);
+	/* again into OUT, which holds every export and nothing else: kept as OUT.old */
+	cr_assert_eq(run_command(cmd_report, err, sizeof(err), argv), 0, "%s", err);
+	cr_assert(strstr(err, "is kept as"), "%s", err);
+	snprintf(path, sizeof(path), "%s/out.old/report.json", dir);
+	cr_assert_eq(access(path, F_OK), 0);
 	free(first);
 	free(again);
 	model_free(&m);
