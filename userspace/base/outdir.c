@@ -50,7 +50,7 @@ static bool is_output_name(const char *name)
  * -errno. */
 static int split_path(const char *path, char *parent, char *name)
 {
-	size_t len = strlen(path), plen;
+	size_t len = strlen(path);
 	const char *slash, *base;
 
 	while (len > 1 && path[len - 1] == '/')
@@ -59,16 +59,19 @@ static int split_path(const char *path, char *parent, char *name)
 		return -ENOENT;
 	slash = memrchr(path, '/', len);
 	base = slash ? slash + 1 : path;
-	plen = !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
 	if (len - (base - path) > NAME_MAX || len >= PATH_MAX)
 		return -ENAMETOOLONG;
-	snprintf(parent, PATH_MAX, "%.*s", (int)(slash ? plen : 1), slash ? path : ".");
+	if (!slash)
+		strcpy(parent, ".");
+	else
+		snprintf(parent, PATH_MAX, "%.*s", (int)(slash == path ? 1 : slash - path), path);
 	snprintf(name, NAME_MAX + 1, "%.*s", (int)(len - (base - path)), base);
 	if (!name[0])
 		strcpy(name, ".");
 	return len;
 }
 
+/* What the directory FD holds (enum dir_contents), or -errno. */
 static int dir_contents(int fd)
 {
 	int dup_fd = openat(fd, ".", DIR_FLAGS);
