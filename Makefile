@@ -162,6 +162,7 @@ screenshot: conctrace
 bench: all
 	$(Q)sh bench/overhead.sh
 	$(Q)sh bench/flamegraph.sh
+	$(Q)sh bench/serve_soak.sh
 
 install: all
 	$(call msg,INSTALL,$(PREFIX)/bin/conctrace)
