@@ -156,9 +156,11 @@ static bool tracked(const struct latency_server *s, int fd)
 
 static void end_wait(struct latency_server *s, int fd)
 {
+	struct fd_slot *slot;
+
 	if (!tracked(s, fd) || !s->slots[fd].awaiting_headers)
 		return;
-	struct fd_slot *slot = &s->slots[fd];
+	slot = &s->slots[fd];
 	if (slot->older >= 0)
 		s->slots[slot->older].newer = slot->newer;
 	else
@@ -173,11 +175,16 @@ static void end_wait(struct latency_server *s, int fd)
 /* From now on, fd's next header section must be in within the header timeout. */
 static void begin_wait(struct latency_server *s, int fd)
 {
+	struct fd_slot *slot;
+
 	if (!tracked(s, fd))
 		return;
 	end_wait(s, fd);
-	s->slots[fd] = (struct fd_slot){ .at_gate = s->slots[fd].at_gate, .awaiting_headers = true,
-					 .older = s->newest_wait, .newer = -1, .since_ns = monotonic_ns() };
+	slot = &s->slots[fd];
+	slot->awaiting_headers = true;
+	slot->older = s->newest_wait;
+	slot->newer = -1;
+	slot->since_ns = monotonic_ns();
 	if (s->newest_wait >= 0) {
 		s->slots[s->newest_wait].newer = fd;
 	} else {
