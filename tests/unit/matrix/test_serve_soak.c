@@ -1,7 +1,7 @@
 /* A soak of `conctrace serve` on loopback: a flood past the connection limit, silent and slow
  * clients, clients that vanish, then SIGTERM with requests waiting. The server runs the real
  * command (cmd_serve) in a child process; this process is its clients. Bounded in count and
- * time: SERVE_SOAK_CONNECTIONS connections in the flood (1500 by default, a few seconds;
+ * time: SERVE_SOAK_CONNECTIONS connections in the flood (1500 by default, about ten seconds;
  * bench/serve_soak.sh runs 20,000), every wait has a deadline. The figures go to stderr. */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -123,10 +124,16 @@ static void start_server(struct soak *k, unsigned flood)
 	snprintf(delay, sizeof(delay), "%u", DELAY_MS);
 	char *argv[] = { "serve", "--delay", delay, "--size", "512", "--max-connections", max,
 			 "--header-timeout", timeout, "--idle-timeout", "30", NULL };
+	pid_t parent = getpid();
+
 	cr_assert(pipe(out) == 0 && pipe(err) == 0);
 	k->server = fork();
 	cr_assert_geq(k->server, 0);
 	if (k->server == 0) {
+		/* A failed assertion ends this process: the server must not outlive it. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
 		_exit(cmd_serve((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv));
@@ -356,8 +363,10 @@ static double sigterm_under_load(struct soak *k, size_t *waiting, size_t *idle)
 	while (waitpid(k->server, &status, WNOHANG) == 0 && serve_now_s() - start < 10)
 		usleep(1000);
 	double took = serve_now_s() - start;
-	if (took >= 10)
+	if (took >= 10) {
 		kill(k->server, SIGKILL);
+		waitpid(k->server, &status, 0);
+	}
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the server did not exit 0 (status %d)", status);
 	finish_clients(k, w, *waiting);
 	finish_clients(k, i, *idle);
@@ -403,10 +412,10 @@ Test(serve_soak, survives_a_flood_slow_clients_vanishing_clients_and_sigterm_und
 	struct latency_server_stats st = server_report(&k, &limit);
 
 	fprintf(stderr, "serve soak: %llu connections in %.1f s (limit %u, at most %llu open): %llu requests "
-		"answered, %llu refused with 503, %llu closed by the header timeout (%zu held, %zu kept alive), a burst of %zu answered at once; "
-		"SIGTERM with %zu requests waiting and %zu idle connections: exit in %.3f s\n", st.connections,
-		soak_s, limit, st.most_open, st.answered, st.refused, st.timed_out, slow_held, slow_kept, burst_size, waiting,
-		idle, stop_s);
+		"answered, %llu refused with 503, %llu closed by the header timeout (%zu held, %zu kept alive), "
+		"a burst of %zu answered at once; SIGTERM with %zu requests waiting and %zu idle connections: "
+		"exit in %.3f s\n", st.connections, soak_s, limit, st.most_open, st.answered, st.refused,
+		st.timed_out, slow_held, slow_kept, burst_size, waiting, idle, stop_s);
 	cr_assert_eq(limit, k.limit);
 	cr_assert_eq(st.most_open, k.limit, "the flood did not fill the server, or overfilled it");
 	cr_assert_eq(st.connections, k.connections);
