@@ -30,9 +30,13 @@ __u64 stop_ns;          /* set when tracing ends: from then on no state changes 
 #define TASK_UNINTERRUPTIBLE 0x0002
 #define TASK_DEAD            0x0080
 #define PF_IO_WORKER         0x00000010  /* an io_uring worker thread (iou-wrk, iou-sqp) */
+#define PF_EXITING           0x00000004
 #define S_IFMT   00170000
 #define S_IFSOCK 0140000
 #define S_IFIFO  0010000
+#define S_IFREG  0100000
+#define S_IFBLK  0060000
+#define IRQ_DEPTH_CPUS 1024  /* CPUs whose interrupt nesting is tracked (by id, modulo this) */
 #define AF_UNIX  1
 #define E2BIG    7
 #define ENOSYS   38
@@ -309,8 +313,8 @@ static __always_inline __u32 class_of_kernel_stack(void *ctx)
  * (fault-safe) loads, much cheaper than one probe-read helper call per field. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-/* Class of a blocking read/write on file descriptor FD: socket, unix socket or pipe. */
-static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
+/* What file descriptor FD of TASK is: a file, a pipe or unix socket, another socket, or else. */
+static __always_inline __u32 fd_kind(struct task_struct *task, __u64 fd)
 {
 	struct fdtable *fdt = task->files->fdt;
 	struct file *f = NULL;
@@ -318,18 +322,79 @@ static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
 	__u16 mode;
 
 	if (fd >= fdt->max_fds)
-		return WC_OTHER_SLEEP;
+		return FK_OTHER;
 	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
 	if (!f)
-		return WC_OTHER_SLEEP;
+		return FK_OTHER;
 	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
 	mode = f->f_inode->i_mode & S_IFMT;
+	if (mode == S_IFREG || mode == S_IFBLK)
+		return FK_FILE;
 	if (mode == S_IFIFO)
-		return WC_PIPE;
+		return FK_PIPE;
 	if (mode != S_IFSOCK)
-		return WC_OTHER_SLEEP;
+		return FK_OTHER;
 	sock = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
-	return sock->sk->__sk_common.skc_family == AF_UNIX ? WC_PIPE : WC_NET;
+	return sock->sk->__sk_common.skc_family == AF_UNIX ? FK_PIPE : FK_NET;
+}
+
+/* Class of a blocking read/write on file descriptor FD: socket, unix socket or pipe. */
+static __always_inline __u32 class_of_fd(struct task_struct *task, __u64 fd)
+{
+	switch (fd_kind(task, fd)) {
+	case FK_PIPE: return WC_PIPE;
+	case FK_NET:  return WC_NET;
+	default:      return WC_OTHER_SLEEP;
+	}
+}
+
+/* Class of a wait on the first descriptor of a poll or select (curl and subprocess.communicate poll
+ * one socket or pipe without any loop): FD -1 is none at all, a sleep; any other file is an event
+ * loop's wait. */
+static __always_inline __u32 class_of_polled(struct task_struct *task, int fd)
+{
+	__u32 class;
+
+	if (fd < 0)
+		return WC_TIMER;
+	class = class_of_fd(task, fd);
+	return class == WC_OTHER_SLEEP ? WC_LOOP_IDLE : class;
+}
+
+/* poll(FDS, NFDS, ...) */
+static __always_inline __u32 class_of_poll(struct task_struct *task, __u64 fds, __u64 nfds)
+{
+	int fd = -1;
+
+	if (nfds && bpf_probe_read_user(&fd, sizeof(fd), (void *)fds))
+		return WC_LOOP_IDLE;
+	return class_of_polled(task, nfds ? fd : -1);
+}
+
+/* The index of the lowest bit set in W (not 0); LLVM 14 cannot select BPF code for ctz. */
+static __always_inline int lowest_bit(__u64 w)
+{
+	int n = 0;
+
+	for (int half = 32; half > 0; half /= 2)
+		if (!(w & ((1ULL << half) - 1))) {
+			n += half;
+			w >>= half;
+		}
+	return n;
+}
+
+/* select(NFDS, READFDS, WRITEFDS, ...): the lowest descriptor of the first 64 of either set. */
+static __always_inline __u32 class_of_select(struct task_struct *task, __u64 nfds, __u64 readfds,
+					     __u64 writefds)
+{
+	__u64 set = readfds ? readfds : writefds, word = 0;
+
+	if (!nfds || !set)
+		return WC_TIMER;
+	if (bpf_probe_read_user(&word, sizeof(word), (void *)set) || !word)
+		return WC_LOOP_IDLE;
+	return class_of_polled(task, lowest_bit(word));
 }
 
 /* A futex wait of a Python process on an address (FUTEX) inside its interpreter's GIL state. The
@@ -349,15 +414,18 @@ static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thr
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	__u64 nr = regs->orig_ax, arg0 = regs->di;
 
+	t->wait_arg = arg0;  /* a futex's address: whoever wakes that address ends the wait */
 	if (regs->ax != (__u64)-ENOSYS || nr >= SYSCALL_SLOTS)
 		return WC_OTHER_SLEEP;
-	switch (syscall_kind[nr & (SYSCALL_SLOTS - 1)] & ~SK_IO_BYTES) {
-	case SK_LOCK:  return waits_for_gil(t, arg0) ? WC_GIL : WC_LOCK;
-	case SK_LOOP:  return WC_LOOP_IDLE;
-	case SK_TIMER: return WC_TIMER;
-	case SK_CHILD: return WC_CHILD;
-	case SK_NET:   /* a socket call: the socket's family tells network from local IPC */
-	case SK_FD:    return class_of_fd(prev, arg0);
+	switch (syscall_kind[nr & (SYSCALL_SLOTS - 1)] & SK_KIND_MASK) {
+	case SK_LOCK:   return waits_for_gil(t, arg0) ? WC_GIL : WC_LOCK;
+	case SK_LOOP:   return WC_LOOP_IDLE;
+	case SK_TIMER:  return WC_TIMER;
+	case SK_CHILD:  return WC_CHILD;
+	case SK_NET:    /* a socket call: the socket's family tells network from local IPC */
+	case SK_FD:     return class_of_fd(prev, arg0);
+	case SK_POLL:   return class_of_poll(prev, arg0, regs->si);
+	case SK_SELECT: return class_of_select(prev, arg0, regs->si, regs->dx);
 	default:       return WC_OTHER_SLEEP;
 	}
 }
@@ -580,7 +648,8 @@ static __always_inline void end_interval(struct thread_entry *t, __u64 now)
 }
 
 /* Streams one state transition of thread T; a no-op unless the timeline knob is on. */
-static __always_inline void emit_transition(struct thread_entry *t, __u16 type, __u32 waker_tid, __u64 now)
+static __always_inline void emit_transition(struct thread_entry *t, __u16 type, __u32 waker_tid, __u32 flags,
+					    __u64 now)
 {
 	struct timeline_event *e;
 
@@ -596,7 +665,7 @@ static __always_inline void emit_transition(struct thread_entry *t, __u16 type, 
 	e->waker_tid = waker_tid;
 	e->type = type;
 	e->wait_class = type == TL_SWITCH_IN ? WC_ONCPU : t->state;
-	e->pad = 0;
+	e->flags = flags;
 	/* No wakeup per record (an interrupt-time wakeup of the reader at every switch): user space
 	 * drains the timeline at each poll. */
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
@@ -641,7 +710,7 @@ static __always_inline void emit_exit(struct task_struct *task, struct thread_en
 	bpf_task_storage_delete(&thread_store, task);
 }
 
-static __always_inline void switch_in(struct task_struct *next, __u64 now);
+static __always_inline void switch_in(struct task_struct *next, __u64 now, bool from_idle);
 
 /* When T, now leaving the CPU though never seen getting it, got it. sched_switch does not fire for
  * every switch (on the 6.18 development VM, not when the task leaving the CPU is one of the VM
@@ -667,7 +736,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		return;
 	if (t->state != WC_ONCPU && !stop_ns) {
 		count(CNT_SWITCH_IN_UNSEEN);
-		switch_in(prev, unseen_switch_in_ns(t, prev, now));
+		switch_in(prev, unseen_switch_in_ns(t, prev, now), false);
 	}
 	/* On the CPU since last_ns; the scheduler counted RUN - run_out of it as run time. */
 	run = run_time(prev);
@@ -695,7 +764,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		enter_state(t, class_of_block(ctx, prev, state, t));
 	}
 	capture_stacks(ctx, t, now);
-	emit_transition(t, TL_SWITCH_OUT, 0, now);
+	emit_transition(t, TL_SWITCH_OUT, 0, 0, now);
 }
 
 /* Counts the wakeup on the edge from the thread that called try_to_wake_up (noted by
@@ -703,13 +772,15 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, __u64 waited,
 					  __u64 latency)
 {
-	if (t->edge.count && (t->edge_key.waker_tid != t->waking.tid || t->edge_key.wakee_class != class))
+	if (t->edge.count && (t->edge_key.waker_tid != t->waking.tid || t->edge_key.wakee_class != class ||
+			      t->edge_key.waker_nr != t->waking.nr || t->edge_key.flags != t->waking.flags))
 		flush_edge(t);
 	if (!t->edge.count) {
 		t->edge_key.waker_tid = t->waking.tid;
 		t->edge_key.wakee_tid = t->acct.tid;
 		t->edge_key.wakee_class = class;
-		t->edge_key.pad = 0;
+		t->edge_key.waker_nr = t->waking.nr;
+		t->edge_key.flags = t->waking.flags;
 		t->edge.waker_tgid = t->waking.tgid;
 		__builtin_memcpy(t->edge.waker_comm, t->waking.comm, COMM_LEN);
 	}
@@ -722,7 +793,7 @@ static __always_inline void record_wakeup(struct thread_entry *t, __u32 class, _
  * accounted here rather than there: sched_waking may run on another CPU while the thread is still
  * being switched out, and sched_wakeup, a program run and a clock read more per wakeup, is not
  * traced. A wakeup noted before the switch-out (a race with it) ends the wait at once. */
-static __always_inline void wake(struct thread_entry *t, __u64 now)
+static __always_inline bool wake(struct thread_entry *t, __u64 now)
 {
 	__u64 woken = t->waking.ns;
 	__u32 class = t->state;
@@ -730,7 +801,7 @@ static __always_inline void wake(struct thread_entry *t, __u64 now)
 	/* Not woken since it slept: its switch-out reported a sleep it never began (before Linux 6.13,
 	 * a pending signal kept prev_state). The wait just ends now, with no wakeup to count. */
 	if (!woken)
-		return;
+		return false;
 	t->waking.ns = 0;   /* used: an earlier wakeup must not end a later sleep */
 
 	if (woken < t->last_ns)
@@ -739,11 +810,15 @@ static __always_inline void wake(struct thread_entry *t, __u64 now)
 		woken = now;
 	record_wakeup(t, class, woken > t->last_ns ? woken - t->last_ns : 0, now - woken);
 	end_interval(t, woken);
-	emit_transition(t, TL_WAKEUP, t->waking.tid, woken);
+	emit_transition(t, TL_WAKEUP, t->waking.tid, 0, woken);
 	enter_state(t, WC_RUNQUEUE);
+	return true;
 }
 
-static __always_inline void switch_in(struct task_struct *next, __u64 now)
+/* FROM_IDLE: the CPU ran its idle task until now. A thread woken onto an idle CPU queued behind
+ * nobody: its wait since the wakeup was the wake-up's own latency (WC_WAKEUP), which the kernel's
+ * run delay does not count either. */
+static __always_inline void switch_in(struct task_struct *next, __u64 now, bool from_idle)
 {
 	struct thread_entry *t = bpf_task_storage_get(&thread_store, next, NULL, 0);
 
@@ -753,11 +828,13 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 	 * thread is never woken), else runnable. */
 	if (t->state == STATE_INIT)
 		init_thread(t, next, now, t->waking.tid ? WC_OTHER_SLEEP : WC_RUNQUEUE);
-	if (t->state > WC_RUNQUEUE && t->state < WC_COUNT)
-		wake(t, now);
+	if (t->state > WC_WAKEUP && t->state < WC_COUNT && wake(t, now) && from_idle) {
+		t->acct.blocks[WC_RUNQUEUE]--;
+		enter_state(t, WC_WAKEUP);
+	}
 	end_interval(t, now);
 	t->state = WC_ONCPU;
-	emit_transition(t, TL_SWITCH_IN, 0, now);
+	emit_transition(t, TL_SWITCH_IN, 0, from_idle ? TLF_FROM_IDLE : 0, now);
 }
 
 SEC("tp_btf/sched_switch")
@@ -773,8 +850,61 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		return 0;
 	}
 	switch_out(ctx, preempt, prev, prev_state, now);
-	switch_in(next, now);
+	switch_in(next, now, prev->pid == 0);
 	return 0;
+}
+
+/* The waker and the moment its try_to_wake_up made the thread runnable, noted in the waker's
+ * context; the wakeup is accounted when the thread is switched in (wake). */
+/* Per CPU, how many interrupt handlers, softirqs and hrtimer callbacks run nested now. The
+ * preempt count would say it, but the per-CPU variable holding it is not in this kernel's
+ * kallsyms; entries and exits of the handlers that wake threads are traced instead. */
+__u32 irq_depth[IRQ_DEPTH_CPUS];
+
+static __always_inline void irq_enter(void)
+{
+	irq_depth[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)]++;
+}
+
+static __always_inline void irq_exit(void)
+{
+	__u32 *depth = &irq_depth[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)];
+
+	if (*depth)  /* an exit whose entry came before tracing */
+		(*depth)--;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(on_irq_entry) { irq_enter(); return 0; }
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(on_irq_exit) { irq_exit(); return 0; }
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(on_softirq_entry) { irq_enter(); return 0; }
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(on_softirq_exit) { irq_exit(); return 0; }
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(on_hrtimer_entry) { irq_enter(); return 0; }
+SEC("tp_btf/hrtimer_expire_exit")
+int BPF_PROG(on_hrtimer_exit) { irq_exit(); return 0; }
+
+/* In an interrupt (or serving softirqs), the task on the CPU is not the one waking anybody. */
+static __always_inline bool in_irq_context(void)
+{
+	return irq_depth[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)];
+}
+
+/* How WAKER woke T: the syscall it was in, and whether that call named the address T waits on. */
+static __always_inline void note_waker_call(struct thread_entry *t, struct task_struct *waker)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(waker);
+
+	t->waking.nr = SYSCALL_NONE;
+	t->waking.flags = waker->flags & PF_EXITING ? WK_WAKER_EXITING : 0;
+	if (regs->ax != (__u64)-ENOSYS || regs->orig_ax >= SYSCALL_NONE)
+		return;
+	t->waking.nr = regs->orig_ax;
+	if (regs->di == t->wait_arg)
+		t->waking.flags |= WK_SAME_ADDR;
 }
 
 /* The waker and the moment its try_to_wake_up made the thread runnable, noted in the waker's
@@ -788,7 +918,15 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 	if (!t)
 		return 0;
 	t->waking.ns = bpf_ktime_get_ns();
+	if (in_irq_context()) {
+		t->waking.tid = t->waking.tgid = 0;
+		t->waking.nr = SYSCALL_NONE;
+		t->waking.flags = WK_IRQ;
+		__builtin_memcpy(t->waking.comm, "[interrupt]", 12);
+		return 0;
+	}
 	waker = bpf_get_current_task_btf();
+	note_waker_call(t, waker);
 	if (t->waking.tid == (__u32)waker->pid && t->waking.comm[0])
 		return 0;
 	t->waking.tid = waker->pid;
@@ -938,6 +1076,26 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* Adds a read/write-family call that returned RET on descriptor FD to the thread's I/O by kind. The
+ * kind of the last descriptor is kept: a loop on one file or pipe walks the descriptor table once,
+ * until a close or dup may give the number to another file. */
+static __always_inline void count_io(struct thread_entry *t, __u8 kind, __u64 fd, long ret)
+{
+	struct io_stat *io;
+
+	if ((kind & SK_KIND_MASK) == SK_FD_CHANGE)
+		t->io_fd1 = 0;
+	if (!(kind & SK_IO_BYTES) || ret < 0)
+		return;
+	if (t->io_fd1 != fd + 1) {
+		t->io_fd_kind = fd_kind(bpf_get_current_task_btf(), fd);
+		t->io_fd1 = fd + 1;
+	}
+	io = &t->acct.io[t->io_fd_kind & (FK_COUNT - 1)][!!(kind & SK_WRITE)];
+	io->calls++;
+	io->bytes += ret;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -966,6 +1124,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		s->errors++;
 	else if (syscall_kind[nr & (SYSCALL_SLOTS - 1)] & SK_IO_BYTES)
 		s->bytes += ret;
+	count_io(t, syscall_kind[nr & (SYSCALL_SLOTS - 1)], regs->di, ret);
 	return 0;
 }
 

@@ -16,12 +16,15 @@
 /* Where a thread's time goes. One table in user space (classify.c) names and documents them. */
 enum wait_class {
 	WC_ONCPU,        /* running on a CPU */
-	WC_RUNQUEUE,     /* runnable, waiting for a CPU (woken or preempted) */
+	WC_RUNQUEUE,     /* runnable, waiting for a CPU behind other tasks (woken or preempted) */
+	WC_WAKEUP,       /* woken, waiting for a CPU that was idle: the wake-up's own latency (IPI,
+			  * a vCPU leaving halt), not queueing; never a thread's state, only accrued */
 	WC_DISK,         /* uninterruptible sleep in io_schedule (task->in_iowait) */
 	WC_KERNEL_LOCK,  /* uninterruptible sleep on a kernel rwsem/mutex/semaphore */
 	WC_LOCK,         /* interruptible futex wait: a user-space lock or condition */
 	WC_GIL,          /* futex wait on the Python GIL (needs the interpreter's GIL address) */
-	WC_LOOP_IDLE,    /* epoll/poll/select/io_uring wait: an event loop with nothing ready */
+	WC_LOOP_IDLE,    /* epoll/io_uring wait (or poll/select on no socket or pipe): an event loop
+			  * with nothing ready */
 	WC_NET,          /* blocked on a network socket */
 	WC_TIMER,        /* nanosleep and friends */
 	WC_CHILD,        /* wait4/waitid for a child process */
@@ -35,13 +38,31 @@ enum wait_class {
 enum syscall_kind {
 	SK_OTHER,        /* -> WC_OTHER_SLEEP */
 	SK_LOCK,         /* futex */
-	SK_LOOP,         /* epoll_wait, poll, select, io_uring_enter */
+	SK_LOOP,         /* epoll_wait, io_uring_enter */
 	SK_TIMER,
 	SK_CHILD,
 	SK_NET,          /* socket calls (accept, connect, recvfrom...): net, or pipe for unix sockets */
 	SK_FD,           /* read/write family: the class depends on the file (socket, pipe) */
+	SK_POLL,         /* poll, ppoll: the class of the first descriptor waited on */
+	SK_SELECT,       /* select, pselect6: likewise */
+	SK_FD_CHANGE,    /* close, dup2...: a descriptor may now name another file */
 };
+#define SK_KIND_MASK 0x0f
+#define SK_WRITE    0x40 /* flag: the call writes (else, with SK_IO_BYTES, it reads) */
 #define SK_IO_BYTES 0x80 /* flag: positive return values are byte counts */
+#define SYSCALL_NONE 0xffff /* wakeup_key.waker_nr: the waker was not in a syscall */
+
+/* What a read/write-family call's descriptor is. */
+enum fd_kind {
+	FK_FILE,         /* a regular file or block device: the page cache and the disk */
+	FK_PIPE,         /* a pipe or unix socket: local IPC */
+	FK_NET,          /* any other socket */
+	FK_OTHER,        /* a terminal, an eventfd, anything else */
+	FK_COUNT,
+};
+struct io_stat {
+	__u64 calls, bytes;
+};
 
 /* Indices of the per-CPU counters: events handled and everything dropped. */
 enum counter {
@@ -83,6 +104,8 @@ struct thread_acct {
 	__u64 stolen_ns;
 	/* The kernel's own accounting, read from task_struct when first seen and at death. */
 	__u64 k_runtime[2], k_run_delay[2], k_nvcsw[2], k_nivcsw[2];
+	/* Read/write-family calls that returned, by what their descriptor is: [kind][0 read, 1 write]. */
+	struct io_stat io[FK_COUNT][2];
 	__u32 exit_code;
 	__u32 flags;
 	char comm[COMM_LEN];
@@ -94,10 +117,14 @@ struct thread_acct {
 #define TF_FORKED  16  /* forked by user space to be traced: k_*[0] are zero, its life starts at its birth */
 
 struct wakeup_key {
-	__u32 waker_tid, wakee_tid;
-	__u32 wakee_class;    /* what the wakee was waiting for */
-	__u32 pad;
+	__u32 waker_tid, wakee_tid;   /* waker 0: an interrupt (WK_IRQ), whatever task it hit */
+	__u16 wakee_class;    /* what the wakee was waiting for */
+	__u16 waker_nr;       /* the syscall the waker was in (futex, write, exit...), or SYSCALL_NONE */
+	__u32 flags;          /* WK_* */
 };
+#define WK_IRQ           1  /* woken from interrupt context: a timer, a device, the network */
+#define WK_SAME_ADDR     2  /* the waker's call named the address the wakee waited on (a futex) */
+#define WK_WAKER_EXITING 4  /* the waker was exiting (a join, a parent's wait) */
 struct wakeup_stat {
 	__u64 count, waited_ns;
 	__u64 latency_ns;     /* from each wakeup to the wakee's switch-in: its wait for a CPU */
@@ -116,7 +143,10 @@ struct thread_entry {
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
 	__u64 run_out;        /* the scheduler's run time (se.sum_exec_runtime) at the last switch-out */
 	__u32 proc_slot;      /* the process's row in the syscall statistics */
+	__u32 io_fd1;         /* the descriptor of the last read/write call, plus one (0: none) ... */
+	__u32 io_fd_kind;     /* ... and its enum fd_kind */
 	__u32 pad;
+	__u64 wait_arg;       /* the first argument of the syscall the thread sleeps in (a futex address) */
 	struct thread_acct acct;
 	/* Python processes only, after the fields every switch touches. */
 	__u64 py_tstate;      /* the thread's PyThreadState, once found (0: not yet) */
@@ -131,6 +161,9 @@ struct thread_entry {
 	struct {              /* the task that last called try_to_wake_up on this thread, and when */
 		__u64 ns;
 		__u32 tid, tgid;
+		__u16 nr;         /* its syscall (SYSCALL_NONE) */
+		__u16 flags;      /* WK_* */
+		__u32 pad;
 		char comm[COMM_LEN];
 	} waking;
 };
@@ -244,7 +277,9 @@ struct timeline_event {
 	__u32 waker_tid;      /* TL_WAKEUP: the task running when the wakeup happened */
 	__u16 type;           /* enum timeline_type */
 	__u16 wait_class;     /* TL_SWITCH_OUT: the class entered; TL_WAKEUP: the class that ended */
-	__u32 pad;
+	__u32 flags;          /* TL_SWITCH_IN: TLF_FROM_IDLE */
 };
+#define TLF_FROM_IDLE 1   /* the CPU was idle until this switch-in: the wait since the wakeup was
+			   * the wake-up's latency (WC_WAKEUP), not queueing */
 
 #endif

@@ -8,12 +8,13 @@
 
 const struct wait_class_info wait_classes[WC_COUNT] = {
 	[WC_ONCPU]       = { "oncpu",       "running on a CPU" },
-	[WC_RUNQUEUE]    = { "runqueue",    "runnable but waiting for a CPU (after a wakeup or a preemption)" },
+	[WC_RUNQUEUE]    = { "runqueue",    "runnable, waiting for a CPU behind other tasks (after a wakeup or a preemption)" },
+	[WC_WAKEUP]      = { "wakeup",      "woken onto an idle CPU, waiting for it to run the thread (the wake-up's latency)" },
 	[WC_DISK]        = { "disk",        "uninterruptible sleep in io_schedule (the kernel's iowait)" },
 	[WC_KERNEL_LOCK] = { "kernel-lock", "uninterruptible sleep on a kernel rwsem, mutex or semaphore" },
 	[WC_LOCK]        = { "lock",        "futex wait: a user-space lock, condition variable or queue" },
 	[WC_GIL]         = { "gil",         "futex wait on the Python GIL" },
-	[WC_LOOP_IDLE]   = { "loop-idle",   "epoll/poll/select/io_uring wait: an event loop with nothing ready" },
+	[WC_LOOP_IDLE]   = { "loop-idle",   "epoll/io_uring wait (or poll/select on no socket or pipe): an event loop with nothing ready" },
 	[WC_NET]         = { "net",         "blocked reading or writing a network socket, or in accept/connect" },
 	[WC_TIMER]       = { "timer",       "sleeping on a timer (nanosleep, clock_nanosleep)" },
 	[WC_CHILD]       = { "child",       "waiting for a child process (wait4, waitid)" },
@@ -37,18 +38,22 @@ static const struct {
 } syscall_rules[] = {
 	{ "futex", SK_LOCK }, { "futex_waitv", SK_LOCK },
 	{ "epoll_wait", SK_LOOP }, { "epoll_pwait", SK_LOOP }, { "epoll_pwait2", SK_LOOP },
-	{ "poll", SK_LOOP }, { "ppoll", SK_LOOP }, { "select", SK_LOOP }, { "pselect6", SK_LOOP },
+	{ "poll", SK_POLL }, { "ppoll", SK_POLL }, { "select", SK_SELECT }, { "pselect6", SK_SELECT },
 	{ "io_uring_enter", SK_LOOP },
 	{ "nanosleep", SK_TIMER }, { "clock_nanosleep", SK_TIMER },
 	{ "wait4", SK_CHILD }, { "waitid", SK_CHILD },
 	{ "accept", SK_NET }, { "accept4", SK_NET }, { "connect", SK_NET },
 	{ "recvfrom", SK_NET | SK_IO_BYTES }, { "recvmsg", SK_NET | SK_IO_BYTES },
-	{ "recvmmsg", SK_NET }, { "sendto", SK_NET | SK_IO_BYTES }, { "sendmsg", SK_NET | SK_IO_BYTES },
-	{ "sendmmsg", SK_NET },
+	{ "recvmmsg", SK_NET }, { "sendto", SK_NET | SK_IO_BYTES | SK_WRITE },
+	{ "sendmsg", SK_NET | SK_IO_BYTES | SK_WRITE }, { "sendmmsg", SK_NET },
 	{ "read", SK_FD | SK_IO_BYTES }, { "readv", SK_FD | SK_IO_BYTES },
 	{ "pread64", SK_FD | SK_IO_BYTES }, { "preadv", SK_FD | SK_IO_BYTES },
-	{ "write", SK_FD | SK_IO_BYTES }, { "writev", SK_FD | SK_IO_BYTES },
-	{ "pwrite64", SK_FD | SK_IO_BYTES }, { "pwritev", SK_FD | SK_IO_BYTES },
+	{ "preadv2", SK_FD | SK_IO_BYTES },
+	{ "write", SK_FD | SK_IO_BYTES | SK_WRITE }, { "writev", SK_FD | SK_IO_BYTES | SK_WRITE },
+	{ "pwrite64", SK_FD | SK_IO_BYTES | SK_WRITE }, { "pwritev", SK_FD | SK_IO_BYTES | SK_WRITE },
+	{ "pwritev2", SK_FD | SK_IO_BYTES | SK_WRITE },
+	{ "close", SK_FD_CHANGE }, { "close_range", SK_FD_CHANGE }, { "dup2", SK_FD_CHANGE },
+	{ "dup3", SK_FD_CHANGE },
 };
 
 void classify_syscalls(uint8_t kinds[SYSCALL_SLOTS])

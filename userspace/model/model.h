@@ -93,6 +93,9 @@ struct model_meta {
 	bool offcpu_stacks;
 	bool syscall_stats;           /* per-syscall statistics were recorded */
 	bool wakeup_latency;          /* wakeups' latency_ns were measured (not in older reports) */
+	bool wait_causes;             /* wakeups say how the waker woke (waker_nr, flags), threads their
+				       * I/O by descriptor kind, runnable time is split by wakeup (not in
+				       * older reports) */
 };
 
 #define MODEL_ARRAY(type, name) type *name; size_t n_##name, cap_##name

@@ -26,16 +26,29 @@ static json_t *pair(uint64_t a, uint64_t b)
 	return json_pack("[II]", (json_int_t)a, (json_int_t)b);
 }
 
+const char *const fd_kind_names[FK_COUNT] = { "file", "pipe", "net", "other" };
+
+/* {"file": [read calls, read bytes, write calls, write bytes], "pipe": [...], ...} */
+static json_t *io_json(const struct io_stat io[FK_COUNT][2])
+{
+	json_t *o = json_object();
+
+	for (int k = 0; k < FK_COUNT; k++)
+		json_object_set_new(o, fd_kind_names[k], json_pack("[IIII]", (json_int_t)io[k][0].calls,
+			(json_int_t)io[k][0].bytes, (json_int_t)io[k][1].calls, (json_int_t)io[k][1].bytes));
+	return o;
+}
+
 static json_t *thread_json(const struct model_thread *t)
 {
 	const struct thread_acct *a = &t->acct;
 
-	return json_pack("{sI sI ss sI sI sI si sb so so sI sI sI sI s{so so so so} sf}",
+	return json_pack("{sI sI ss sI sI sI si sb so so so sI sI sI sI s{so so so so} sf}",
 		"tid", (json_int_t)a->tid, "tgid", (json_int_t)a->tgid, "comm", a->comm,
 		"start_ns", (json_int_t)a->start_ns, "end_ns", (json_int_t)a->end_ns,
 		"flags", (json_int_t)a->flags, "exit_code", (int)a->exit_code,
 		"alive_at_end", t->alive_at_end,
-		"ns", class_object(a->ns), "blocks", class_object(a->blocks),
+		"ns", class_object(a->ns), "blocks", class_object(a->blocks), "io", io_json(a->io),
 		"nvcsw", (json_int_t)a->nvcsw, "nivcsw", (json_int_t)a->nivcsw,
 		"samples", (json_int_t)a->samples, "stolen_ns", (json_int_t)a->stolen_ns,
 		"kernel",
@@ -79,12 +92,17 @@ static json_t *syscall_json(const struct model_syscall *s)
 
 static json_t *wakeup_json(const struct model_wakeup *w)
 {
-	return json_pack("{sI sI ss sI ss sI sI sI}", "waker_tid", (json_int_t)w->k.waker_tid,
+	const char *call = w->k.waker_nr == SYSCALL_NONE ? NULL : syscall_name(w->k.waker_nr);
+
+	return json_pack("{sI sI ss sI ss sI sI sI so sb sb sb}", "waker_tid", (json_int_t)w->k.waker_tid,
 			 "waker_tgid", (json_int_t)w->s.waker_tgid, "waker_comm", w->s.waker_comm,
 			 "wakee_tid", (json_int_t)w->k.wakee_tid,
 			 "wakee_class", wait_classes[w->k.wakee_class % WC_COUNT].name,
 			 "count", (json_int_t)w->s.count, "waited_ns", (json_int_t)w->s.waited_ns,
-			 "latency_ns", (json_int_t)w->s.latency_ns);
+			 "latency_ns", (json_int_t)w->s.latency_ns,
+			 "waker_syscall", call ? json_string(call) : json_null(),
+			 "irq", !!(w->k.flags & WK_IRQ), "same_address", !!(w->k.flags & WK_SAME_ADDR),
+			 "waker_exiting", !!(w->k.flags & WK_WAKER_EXITING));
 }
 
 static const char *const blk_op_names[BLK_OP_COUNT] = { "read", "write", "flush", "discard", "other" };
@@ -166,7 +184,7 @@ static json_t *counters_json(const struct run_model *m, int from, int to)
 
 static json_t *meta_json(const struct model_meta *mm)
 {
-	return json_pack("{ss ss ss ss ss si sI sb sb sI sI sf sf si sI sb sI sb sb}",
+	return json_pack("{ss ss ss ss ss si sI sb sb sI sI sf sf si sI sb sI sb sb sb}",
 		"conctrace_version", mm->version ? mm->version : CONCTRACE_VERSION,
 		"kernel", mm->kernel ? mm->kernel : "", "hostname", mm->hostname ? mm->hostname : "",
 		"user", mm->user ? mm->user : "", "command", mm->command ? mm->command : "",
@@ -177,7 +195,8 @@ static json_t *meta_json(const struct model_meta *mm)
 		"exit_status", mm->exit_status, "freq_hz", (json_int_t)mm->freq_hz,
 		"offcpu_stacks", mm->offcpu_stacks,
 		"offcpu_stack_period_ns", (json_int_t)mm->offcpu_stack_period_ns,
-		"syscall_stats", mm->syscall_stats, "wakeup_latency", mm->wakeup_latency);
+		"syscall_stats", mm->syscall_stats, "wakeup_latency", mm->wakeup_latency,
+		"wait_causes", mm->wait_causes);
 }
 
 static json_t *rusage_json(const struct model_rusage *r)
@@ -248,11 +267,17 @@ json_t *model_to_json(const struct run_model *m)
 }
 
 /* Reading: every getter records the first problem, naming the section and field. */
+#define REPORT_CLASSES_MAX 32
+
 struct jreader {
 	char *err;
 	size_t errlen;
 	const char *section;
 	bool failed;
+	/* The report's "wait_classes" (index in the report -> ours): the timeline refers to classes
+	 * by index, and reports written before a class was added number the others differently. */
+	size_t n_classes;
+	uint32_t class_of_index[REPORT_CLASSES_MAX];
 };
 
 static void jfail(struct jreader *r, const char *key, const char *problem)
@@ -344,8 +369,30 @@ static void read_classes(struct jreader *r, const json_t *o, const char *key, __
 {
 	const json_t *obj = jget(r, o, key, JSON_OBJECT);
 
-	for (int c = 0; obj && c < WC_COUNT; c++)
-		out[c] = ju(r, obj, wait_classes[c].name);
+	for (int c = 0; obj && c < WC_COUNT; c++)  /* reports before the wakeup class have none */
+		out[c] = c == WC_WAKEUP && !json_object_get(obj, wait_classes[c].name) ? 0 :
+			 ju(r, obj, wait_classes[c].name);
+}
+
+/* A thread's I/O by descriptor kind; reports before it was measured have none. */
+static void read_io(struct jreader *r, const json_t *o, struct io_stat io[FK_COUNT][2])
+{
+	const json_t *obj = json_object_get(o, "io") ? jget(r, o, "io", JSON_OBJECT) : NULL;
+
+	for (int k = 0; obj && k < FK_COUNT; k++) {
+		__u64 v[4] = { 0 };
+		const json_t *a = jget(r, obj, fd_kind_names[k], JSON_ARRAY);
+
+		if (a && json_array_size(a) != 4)
+			jfail(r, fd_kind_names[k], "not 4 numbers");
+		for (size_t i = 0; a && i < 4 && i < json_array_size(a); i++) {
+			if (!json_is_integer(json_array_get(a, i)) || json_integer_value(json_array_get(a, i)) < 0)
+				jfail(r, fd_kind_names[k], "not a count");
+			v[i] = json_integer_value(json_array_get(a, i));
+		}
+		io[k][0] = (struct io_stat){ v[0], v[1] };
+		io[k][1] = (struct io_stat){ v[2], v[3] };
+	}
 }
 
 static void read_pair(struct jreader *r, const json_t *o, const char *key, __u64 out[2])
@@ -380,6 +427,7 @@ static void read_meta(struct jreader *r, const json_t *o, struct model_meta *mm)
 	/* Reports written before the option existed always recorded them. */
 	mm->syscall_stats = !json_object_get(o, "syscall_stats") || jb(r, o, "syscall_stats");
 	mm->wakeup_latency = json_object_get(o, "wakeup_latency") && jb(r, o, "wakeup_latency");
+	mm->wait_causes = json_object_get(o, "wait_causes") && jb(r, o, "wait_causes");
 	if (mm->end_ns < mm->start_ns)
 		jfail(r, "end_ns", "before start_ns");
 }
@@ -416,6 +464,7 @@ static void read_thread(struct jreader *r, const json_t *o, struct run_model *m)
 	t->alive_at_end = jb(r, o, "alive_at_end");
 	read_classes(r, o, "ns", a->ns);
 	read_classes(r, o, "blocks", a->blocks);
+	read_io(r, o, a->io);
 	a->nvcsw = ju(r, o, "nvcsw");
 	a->nivcsw = ju(r, o, "nivcsw");
 	a->samples = ju(r, o, "samples");
@@ -443,6 +492,25 @@ static void read_syscall(struct jreader *r, const json_t *o, struct run_model *m
 	s->s.bytes = ju(r, o, "bytes");
 }
 
+/* How the waker woke: its syscall and the WK_* flags (meta.wait_causes; older reports have none). */
+static void read_waker_call(struct jreader *r, const json_t *o, struct wakeup_key *k)
+{
+	const json_t *call = json_object_get(o, "waker_syscall");
+	long nr;
+
+	k->waker_nr = SYSCALL_NONE;
+	if (call && !json_is_null(call)) {
+		nr = syscall_nr(js(r, o, "waker_syscall"));
+		if (nr < 0 || nr >= SYSCALL_NONE)
+			jfail(r, "waker_syscall", "unknown syscall");
+		else
+			k->waker_nr = nr;
+	}
+	k->flags = (json_object_get(o, "irq") && jb(r, o, "irq") ? WK_IRQ : 0) |
+		   (json_object_get(o, "same_address") && jb(r, o, "same_address") ? WK_SAME_ADDR : 0) |
+		   (json_object_get(o, "waker_exiting") && jb(r, o, "waker_exiting") ? WK_WAKER_EXITING : 0);
+}
+
 static void read_wakeup(struct jreader *r, const json_t *o, struct run_model *m)
 {
 	struct model_wakeup *w = VEC_PUSH(m->wakeups, m->n_wakeups, m->cap_wakeups);
@@ -456,6 +524,7 @@ static void read_wakeup(struct jreader *r, const json_t *o, struct run_model *m)
 	w->s.waited_ns = ju(r, o, "waited_ns");
 	/* reports written before wakeup latencies were measured have none (meta.wakeup_latency false) */
 	w->s.latency_ns = json_object_get(o, "latency_ns") ? ju(r, o, "latency_ns") : 0;
+	read_waker_call(r, o, &w->k);
 }
 
 static int blk_op_by_name(const char *name)
@@ -579,8 +648,26 @@ static void read_tuple4(struct jreader *r, const json_t *o, const char *what, ui
 			jfail(r, what, "not a non-negative integer");
 		v[i] = json_integer_value(x);
 	}
-	if (v[3] >= WC_COUNT)
+	if (v[3] >= r->n_classes)
 		jfail(r, what, "unknown wait class index");
+	else
+		v[3] = r->class_of_index[v[3]];
+}
+
+static void read_class_names(struct jreader *r, const json_t *root)
+{
+	const json_t *names = jget(r, root, "wait_classes", JSON_ARRAY);
+	size_t i;
+
+	for (i = 0; names && i < json_array_size(names) && i < REPORT_CLASSES_MAX; i++) {
+		int c = json_is_string(json_array_get(names, i)) ?
+			wait_class_by_name(json_string_value(json_array_get(names, i))) : -1;
+
+		if (c < 0)
+			jfail(r, "wait_classes", "unknown wait class");
+		r->class_of_index[i] = c < 0 ? 0 : c;
+	}
+	r->n_classes = i;
 }
 
 static void read_interval(struct jreader *r, const json_t *o, struct run_model *m)
@@ -664,6 +751,7 @@ int model_from_json(const json_t *root, struct run_model *m, char *err, size_t e
 	}
 	read_meta(&r, jget(&r, root, "meta", JSON_OBJECT), &m->meta);
 	r.section = "report";
+	read_class_names(&r, root);
 	read_array(&r, root, "processes", read_process, m);
 	read_array(&r, root, "threads", read_thread, m);
 	read_array(&r, root, "syscalls", read_syscall, m);

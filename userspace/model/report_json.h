@@ -5,6 +5,9 @@
 #include <jansson.h>
 #include "model/model.h"
 
+/* Names of the descriptor kinds (enum fd_kind) in report.json. */
+extern const char *const fd_kind_names[FK_COUNT];
+
 /* The whole report as JSON: the model plus derived totals and cross-checks for readers (the
  * explanation is added by render/report_file.c). */
 json_t *model_to_json(const struct run_model *m);

@@ -5,6 +5,9 @@
 #include <string.h>
 #include "base/util.h"
 
+/* Arrival order is kept above the flags of each event, for the sort's tie-break. */
+#define TL_ORDER_SHIFT 1
+
 /* Per thread, in time order; equal times keep the order the ring buffer delivered. */
 static int cmp_event(const void *a, const void *b)
 {
@@ -14,7 +17,8 @@ static int cmp_event(const void *a, const void *b)
 		return x->tid < y->tid ? -1 : 1;
 	if (x->ts_ns != y->ts_ns)
 		return x->ts_ns < y->ts_ns ? -1 : 1;
-	return x->pad < y->pad ? -1 : x->pad > y->pad;
+	return x->flags >> TL_ORDER_SHIFT < y->flags >> TL_ORDER_SHIFT ? -1 :
+	       x->flags >> TL_ORDER_SHIFT > y->flags >> TL_ORDER_SHIFT;
 }
 
 /* The state a thread is in after transition E. */
@@ -87,6 +91,7 @@ static void build_thread(struct model_timeline *tl, const struct thread_acct *a,
 {
 	uint64_t at = a->start_ns;
 	uint32_t state = WC_COUNT;
+	bool woken = false;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct timeline_event *e = &ev[i];
@@ -95,7 +100,11 @@ static void build_thread(struct model_timeline *tl, const struct thread_acct *a,
 			continue;  /* another thread that had the same tid */
 		if (state == WC_COUNT)
 			state = state_before(e);
+		/* the wait since a wakeup, on a CPU that was idle: the wake-up's latency */
+		if (woken && e->type == TL_SWITCH_IN && (e->flags & TLF_FROM_IDLE))
+			state = WC_WAKEUP;
 		add_interval(tl, a->tid, state, at, e->ts_ns);
+		woken = e->type == TL_WAKEUP;
 		if (e->type == TL_WAKEUP) {
 			struct model_wake_edge *w = VEC_PUSH(tl->wakes, tl->n_wakes, tl->cap_wakes);
 
@@ -113,7 +122,7 @@ void timeline_build(struct run_model *m, struct timeline_event *ev, size_t n)
 	struct model_timeline *tl = &m->timeline;
 
 	for (size_t i = 0; i < n; i++)
-		ev[i].pad = i;  /* arrival order, for the tie-break */
+		ev[i].flags = (ev[i].flags & TLF_FROM_IDLE) | (uint32_t)i << TL_ORDER_SHIFT;
 	qsort(ev, n, sizeof(*ev), cmp_event);
 	tl->recorded = true;
 	for (size_t i = 0; i < m->n_threads; i++) {
