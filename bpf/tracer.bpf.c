@@ -856,41 +856,53 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 
 /* The waker and the moment its try_to_wake_up made the thread runnable, noted in the waker's
  * context; the wakeup is accounted when the thread is switched in (wake). */
-/* Per CPU, how many interrupt handlers, softirqs and hrtimer callbacks run nested now. The
- * preempt count would say it, but the per-CPU variable holding it is not in this kernel's
+/* Per CPU, the interrupt handlers, softirqs and hrtimer callbacks running nested now: a stack of
+ * enum irq_kind, 4 bits each, innermost lowest (0: none). The preempt count would say whether a
+ * wakeup comes from an interrupt, but the per-CPU variable holding it is not in this kernel's
  * kallsyms; entries and exits of the handlers that wake threads are traced instead. */
-__u32 irq_depth[IRQ_DEPTH_CPUS];
+__u32 irq_kinds[IRQ_DEPTH_CPUS];
 
-static __always_inline void irq_enter(void)
+static __always_inline void irq_enter(__u32 kind)
 {
-	irq_depth[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)]++;
+	__u32 *k = &irq_kinds[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)];
+
+	*k = *k << 4 | kind;
 }
 
 static __always_inline void irq_exit(void)
 {
-	__u32 *depth = &irq_depth[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)];
+	irq_kinds[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)] >>= 4;
+}
 
-	if (*depth)  /* an exit whose entry came before tracing */
-		(*depth)--;
+/* softirq vectors: TIMER 1, NET_TX 2, NET_RX 3, BLOCK 4, HRTIMER 8 */
+static __always_inline __u32 softirq_kind(unsigned int vec)
+{
+	switch (vec) {
+	case 1: case 8: return IRQK_TIMER;
+	case 2: case 3: return IRQK_NET;
+	case 4:         return IRQK_BLOCK;
+	default:        return IRQK_SOFTIRQ;
+	}
 }
 
 SEC("tp_btf/irq_handler_entry")
-int BPF_PROG(on_irq_entry) { irq_enter(); return 0; }
+int BPF_PROG(on_irq_entry) { irq_enter(IRQK_HARDIRQ); return 0; }
 SEC("tp_btf/irq_handler_exit")
 int BPF_PROG(on_irq_exit) { irq_exit(); return 0; }
 SEC("tp_btf/softirq_entry")
-int BPF_PROG(on_softirq_entry) { irq_enter(); return 0; }
+int BPF_PROG(on_softirq_entry, unsigned int vec) { irq_enter(softirq_kind(vec)); return 0; }
 SEC("tp_btf/softirq_exit")
 int BPF_PROG(on_softirq_exit) { irq_exit(); return 0; }
 SEC("tp_btf/hrtimer_expire_entry")
-int BPF_PROG(on_hrtimer_entry) { irq_enter(); return 0; }
+int BPF_PROG(on_hrtimer_entry) { irq_enter(IRQK_TIMER); return 0; }
 SEC("tp_btf/hrtimer_expire_exit")
 int BPF_PROG(on_hrtimer_exit) { irq_exit(); return 0; }
 
-/* In an interrupt (or serving softirqs), the task on the CPU is not the one waking anybody. */
-static __always_inline bool in_irq_context(void)
+/* The kind of the innermost interrupt-context handler running on this CPU (IRQK_NONE: a task's own
+ * context): in one, the task on the CPU is not the one waking anybody. */
+static __always_inline __u32 irq_context(void)
 {
-	return irq_depth[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)];
+	return irq_kinds[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)] & 0xf;
 }
 
 /* How WAKER woke T: the syscall it was in, and whether that call named the address T waits on. */
@@ -914,14 +926,16 @@ int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
 	struct thread_entry *t = bpf_task_storage_get(&thread_store, p, NULL, 0);
 	struct task_struct *waker;
+	__u32 irq;
 
 	if (!t)
 		return 0;
 	t->waking.ns = bpf_ktime_get_ns();
-	if (in_irq_context()) {
+	irq = irq_context();
+	if (irq) {
 		t->waking.tid = t->waking.tgid = 0;
 		t->waking.nr = SYSCALL_NONE;
-		t->waking.flags = WK_IRQ;
+		t->waking.flags = WK_IRQ | irq << WK_IRQ_KIND_SHIFT;
 		__builtin_memcpy(t->waking.comm, "[interrupt]", 12);
 		return 0;
 	}
@@ -1076,16 +1090,17 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* Adds a read/write-family call that returned RET on descriptor FD to the thread's I/O by kind. The
- * kind of the last descriptor is kept: a loop on one file or pipe walks the descriptor table once,
- * until a close or dup may give the number to another file. */
+/* Adds a read/write-family call on descriptor FD that returned RET to the thread's I/O by kind:
+ * failed calls count too (asyncio's wake-up writes to a full self-pipe fail, each still a hand-back).
+ * The kind of the last descriptor is kept: a loop on one file or pipe walks the descriptor table
+ * once, until a close or dup may give the number to another file. */
 static __always_inline void count_io(struct thread_entry *t, __u8 kind, __u64 fd, long ret)
 {
 	struct io_stat *io;
 
 	if ((kind & SK_KIND_MASK) == SK_FD_CHANGE)
 		t->io_fd1 = 0;
-	if (!(kind & SK_IO_BYTES) || ret < 0)
+	if (!(kind & SK_IO_BYTES))
 		return;
 	if (t->io_fd1 != fd + 1) {
 		t->io_fd_kind = fd_kind(bpf_get_current_task_btf(), fd);
@@ -1093,7 +1108,8 @@ static __always_inline void count_io(struct thread_entry *t, __u8 kind, __u64 fd
 	}
 	io = &t->acct.io[t->io_fd_kind & (FK_COUNT - 1)][!!(kind & SK_WRITE)];
 	io->calls++;
-	io->bytes += ret;
+	if (ret > 0)
+		io->bytes += ret;
 }
 
 SEC("tp_btf/sys_exit")

@@ -104,7 +104,7 @@ struct thread_acct {
 	__u64 stolen_ns;
 	/* The kernel's own accounting, read from task_struct when first seen and at death. */
 	__u64 k_runtime[2], k_run_delay[2], k_nvcsw[2], k_nivcsw[2];
-	/* Read/write-family calls that returned, by what their descriptor is: [kind][0 read, 1 write]. */
+	/* Read/write-family calls (failed ones too) and their bytes, by descriptor kind: [kind][0 read, 1 write]. */
 	struct io_stat io[FK_COUNT][2];
 	__u32 exit_code;
 	__u32 flags;
@@ -125,6 +125,10 @@ struct wakeup_key {
 #define WK_IRQ           1  /* woken from interrupt context: a timer, a device, the network */
 #define WK_SAME_ADDR     2  /* the waker's call named the address the wakee waited on (a futex) */
 #define WK_WAKER_EXITING 4  /* the waker was exiting (a join, a parent's wait) */
+#define WK_IRQ_KIND_SHIFT 8 /* with WK_IRQ: enum irq_kind of the handler, in bits 8..11 */
+
+/* The kind of interrupt-context handler a wakeup came from. */
+enum irq_kind { IRQK_NONE, IRQK_HARDIRQ, IRQK_TIMER, IRQK_NET, IRQK_BLOCK, IRQK_SOFTIRQ, IRQK_COUNT };
 struct wakeup_stat {
 	__u64 count, waited_ns;
 	__u64 latency_ns;     /* from each wakeup to the wakee's switch-in: its wait for a CPU */

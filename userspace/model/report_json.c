@@ -90,18 +90,28 @@ static json_t *syscall_json(const struct model_syscall *s)
 			 "max_ns", (json_int_t)s->s.max_ns, "bytes", (json_int_t)s->s.bytes);
 }
 
+const char *const irq_kind_names[IRQK_COUNT] = { "none", "hardirq", "timer", "net", "block", "softirq" };
+
+enum irq_kind irq_kind_of(const struct wakeup_key *k)
+{
+	uint32_t kind = k->flags >> WK_IRQ_KIND_SHIFT & 0xf;
+
+	return k->flags & WK_IRQ && kind < IRQK_COUNT ? (enum irq_kind)kind : IRQK_NONE;
+}
+
 static json_t *wakeup_json(const struct model_wakeup *w)
 {
 	const char *call = w->k.waker_nr == SYSCALL_NONE ? NULL : syscall_name(w->k.waker_nr);
 
-	return json_pack("{sI sI ss sI ss sI sI sI so sb sb sb}", "waker_tid", (json_int_t)w->k.waker_tid,
+	return json_pack("{sI sI ss sI ss sI sI sI so so sb sb}", "waker_tid", (json_int_t)w->k.waker_tid,
 			 "waker_tgid", (json_int_t)w->s.waker_tgid, "waker_comm", w->s.waker_comm,
 			 "wakee_tid", (json_int_t)w->k.wakee_tid,
 			 "wakee_class", wait_classes[w->k.wakee_class % WC_COUNT].name,
 			 "count", (json_int_t)w->s.count, "waited_ns", (json_int_t)w->s.waited_ns,
 			 "latency_ns", (json_int_t)w->s.latency_ns,
 			 "waker_syscall", call ? json_string(call) : json_null(),
-			 "irq", !!(w->k.flags & WK_IRQ), "same_address", !!(w->k.flags & WK_SAME_ADDR),
+			 "irq", w->k.flags & WK_IRQ ? json_string(irq_kind_names[irq_kind_of(&w->k)]) : json_null(),
+			 "same_address", !!(w->k.flags & WK_SAME_ADDR),
 			 "waker_exiting", !!(w->k.flags & WK_WAKER_EXITING));
 }
 
@@ -492,6 +502,20 @@ static void read_syscall(struct jreader *r, const json_t *o, struct run_model *m
 	s->s.bytes = ju(r, o, "bytes");
 }
 
+/* WK_IRQ and the kind of handler, from "irq" (null or absent: not an interrupt). */
+static uint32_t read_irq_kind(struct jreader *r, const json_t *o)
+{
+	const json_t *irq = json_object_get(o, "irq");
+
+	if (!irq || json_is_null(irq))
+		return 0;
+	for (uint32_t k = IRQK_HARDIRQ; k < IRQK_COUNT; k++)
+		if (json_is_string(irq) && !strcmp(json_string_value(irq), irq_kind_names[k]))
+			return WK_IRQ | k << WK_IRQ_KIND_SHIFT;
+	jfail(r, "irq", "unknown interrupt kind");
+	return 0;
+}
+
 /* How the waker woke: its syscall and the WK_* flags (meta.wait_causes; older reports have none). */
 static void read_waker_call(struct jreader *r, const json_t *o, struct wakeup_key *k)
 {
@@ -506,7 +530,7 @@ static void read_waker_call(struct jreader *r, const json_t *o, struct wakeup_ke
 		else
 			k->waker_nr = nr;
 	}
-	k->flags = (json_object_get(o, "irq") && jb(r, o, "irq") ? WK_IRQ : 0) |
+	k->flags = read_irq_kind(r, o) |
 		   (json_object_get(o, "same_address") && jb(r, o, "same_address") ? WK_SAME_ADDR : 0) |
 		   (json_object_get(o, "waker_exiting") && jb(r, o, "waker_exiting") ? WK_WAKER_EXITING : 0);
 }

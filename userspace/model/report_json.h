@@ -7,6 +7,9 @@
 
 /* Names of the descriptor kinds (enum fd_kind) in report.json. */
 extern const char *const fd_kind_names[FK_COUNT];
+/* Names of the interrupt kinds (enum irq_kind), and the kind a wakeup came from (IRQK_NONE: a task). */
+extern const char *const irq_kind_names[IRQK_COUNT];
+enum irq_kind irq_kind_of(const struct wakeup_key *k);
 
 /* The whole report as JSON: the model plus derived totals and cross-checks for readers (the
  * explanation is added by render/report_file.c). */
