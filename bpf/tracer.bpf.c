@@ -810,7 +810,7 @@ static __always_inline bool wake(struct thread_entry *t, __u64 now)
 		woken = now;
 	record_wakeup(t, class, woken > t->last_ns ? woken - t->last_ns : 0, now - woken);
 	end_interval(t, woken);
-	emit_transition(t, TL_WAKEUP, t->waking.tid, 0, woken);
+	emit_transition(t, TL_WAKEUP, t->waking.tid, tl_wake_flags(t->waking.flags), woken);
 	enter_state(t, WC_RUNQUEUE);
 	return true;
 }

@@ -281,9 +281,21 @@ struct timeline_event {
 	__u32 waker_tid;      /* TL_WAKEUP: the task running when the wakeup happened */
 	__u16 type;           /* enum timeline_type */
 	__u16 wait_class;     /* TL_SWITCH_OUT: the class entered; TL_WAKEUP: the class that ended */
-	__u32 flags;          /* TL_SWITCH_IN: TLF_FROM_IDLE */
+	__u32 flags;          /* bits 0-7 only: TL_SWITCH_IN: TLF_FROM_IDLE; TL_WAKEUP: tl_wake_flags() */
 };
 #define TLF_FROM_IDLE 1   /* the CPU was idle until this switch-in: the wait since the wakeup was
 			   * the wake-up's latency (WC_WAKEUP), not queueing */
+#define TL_FLAG_BITS  8
+
+/* A wakeup's WK_* flags in the 8 bits a timeline event has for them: WK_IRQ, WK_SAME_ADDR and
+ * WK_WAKER_EXITING as they are, the interrupt kind above them. */
+static inline __u32 tl_wake_flags(__u32 wk)
+{
+	return (wk & 7) | (wk >> WK_IRQ_KIND_SHIFT & 7) << 3;
+}
+static inline __u32 wk_of_tl_flags(__u32 tl)
+{
+	return (tl & 7) | (tl >> 3 & 7) << WK_IRQ_KIND_SHIFT;
+}
 
 #endif

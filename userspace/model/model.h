@@ -110,6 +110,7 @@ struct model_interval {
 struct model_wake_edge {
 	uint64_t ts_ns;
 	uint32_t waker_tid, wakee_tid, wait_class;
+	uint32_t flags;       /* WK_* of this wakeup (WK_IRQ and its kind, WK_SAME_ADDR...) */
 };
 
 /* The time-ordered states of a run recorded with --timeline. Sorted by (tid, start) and by

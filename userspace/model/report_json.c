@@ -230,12 +230,13 @@ static json_t *timeline_json(const struct model_timeline *tl)
 	for (size_t i = 0; i < tl->n_wakes; i++) {
 		const struct model_wake_edge *w = &tl->wakes[i];
 
-		json_array_append_new(wakes, json_pack("[IIII]", (json_int_t)w->ts_ns,
-			(json_int_t)w->waker_tid, (json_int_t)w->wakee_tid, (json_int_t)w->wait_class));
+		json_array_append_new(wakes, json_pack("[IIIII]", (json_int_t)w->ts_ns,
+			(json_int_t)w->waker_tid, (json_int_t)w->wakee_tid, (json_int_t)w->wait_class,
+			(json_int_t)w->flags));
 	}
-	return json_pack("{s[ssss] so s[ssss] so}",
+	return json_pack("{s[ssss] so s[sssss] so}",
 		"interval_fields", "tid", "start_ns", "end_ns", "class", "intervals", intervals,
-		"wake_fields", "ts_ns", "waker_tid", "wakee_tid", "class", "wakes", wakes);
+		"wake_fields", "ts_ns", "waker_tid", "wakee_tid", "class", "flags", "wakes", wakes);
 }
 
 json_t *model_to_json(const struct run_model *m)
@@ -658,14 +659,14 @@ static void read_array(struct jreader *r, const json_t *parent, const char *key,
 	r->section = outer;
 }
 
-/* Reads the 4-number array O into V; the last number is a wait class index. */
-static void read_tuple4(struct jreader *r, const json_t *o, const char *what, uint64_t v[4])
+/* Reads the array O of 4 numbers (or up to MAX) into V; the fourth is a wait class index. */
+static void read_tuple(struct jreader *r, const json_t *o, const char *what, uint64_t *v, size_t max)
 {
-	if (!json_is_array(o) || json_array_size(o) != 4) {
-		jfail(r, what, "not an array of 4 numbers");
+	if (!json_is_array(o) || json_array_size(o) < 4 || json_array_size(o) > max) {
+		jfail(r, what, max > 4 ? "not an array of 4 or 5 numbers" : "not an array of 4 numbers");
 		return;
 	}
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < json_array_size(o); i++) {
 		const json_t *x = json_array_get(o, i);
 
 		if (!json_is_integer(x) || json_integer_value(x) < 0)
@@ -699,7 +700,7 @@ static void read_interval(struct jreader *r, const json_t *o, struct run_model *
 	struct model_timeline *tl = &m->timeline;
 	uint64_t v[4] = { 0 };
 
-	read_tuple4(r, o, "interval", v);
+	read_tuple(r, o, "interval", v, 4);
 	*VEC_PUSH(tl->intervals, tl->n_intervals, tl->cap_intervals) = (struct model_interval){
 		.tid = v[0], .start_ns = v[1], .end_ns = v[2], .wait_class = v[3] };
 }
@@ -707,11 +708,11 @@ static void read_interval(struct jreader *r, const json_t *o, struct run_model *
 static void read_wake(struct jreader *r, const json_t *o, struct run_model *m)
 {
 	struct model_timeline *tl = &m->timeline;
-	uint64_t v[4] = { 0 };
+	uint64_t v[5] = { 0 };  /* flags: absent in reports before wait causes */
 
-	read_tuple4(r, o, "wake", v);
+	read_tuple(r, o, "wake", v, 5);
 	*VEC_PUSH(tl->wakes, tl->n_wakes, tl->cap_wakes) = (struct model_wake_edge){
-		.ts_ns = v[0], .waker_tid = v[1], .wakee_tid = v[2], .wait_class = v[3] };
+		.ts_ns = v[0], .waker_tid = v[1], .wakee_tid = v[2], .wait_class = v[3], .flags = v[4] };
 }
 
 /* The timeline is optional: only runs recorded with --timeline have one. */

@@ -5,8 +5,8 @@
 #include <string.h>
 #include "base/util.h"
 
-/* Arrival order is kept above the flags of each event, for the sort's tie-break. */
-#define TL_ORDER_SHIFT 1
+/* Arrival order is kept above the flags of each event, for the sort's tie-break (modulo 2^24). */
+#define TL_ORDER_SHIFT TL_FLAG_BITS
 
 /* Per thread, in time order; equal times keep the order the ring buffer delivered. */
 static int cmp_event(const void *a, const void *b)
@@ -109,7 +109,8 @@ static void build_thread(struct model_timeline *tl, const struct thread_acct *a,
 			struct model_wake_edge *w = VEC_PUSH(tl->wakes, tl->n_wakes, tl->cap_wakes);
 
 			*w = (struct model_wake_edge){ .ts_ns = e->ts_ns, .waker_tid = e->waker_tid,
-						       .wakee_tid = a->tid, .wait_class = e->wait_class };
+						       .wakee_tid = a->tid, .wait_class = e->wait_class,
+						       .flags = wk_of_tl_flags(e->flags) };
 		}
 		state = state_after(e);
 		at = e->ts_ns;
@@ -122,7 +123,7 @@ void timeline_build(struct run_model *m, struct timeline_event *ev, size_t n)
 	struct model_timeline *tl = &m->timeline;
 
 	for (size_t i = 0; i < n; i++)
-		ev[i].flags = (ev[i].flags & TLF_FROM_IDLE) | (uint32_t)i << TL_ORDER_SHIFT;
+		ev[i].flags = (ev[i].flags & ((1u << TL_FLAG_BITS) - 1)) | (uint32_t)i << TL_ORDER_SHIFT;
 	qsort(ev, n, sizeof(*ev), cmp_event);
 	tl->recorded = true;
 	for (size_t i = 0; i < m->n_threads; i++) {
