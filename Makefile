@@ -217,4 +217,4 @@ $(FIXTURE_DIR)/symprog-debuglink: tests/fixtures/symprog.c $(FIXTURE_DIR)/libsym
 $(FIXTURE_DIR):
 	$(Q)mkdir -p $@
 
-$(OUT)/tests/unit/render/test_symbolize: $(FIXTURES)
+$(OUT)/tests/unit/model/test_symbolize: $(FIXTURES)

@@ -29,11 +29,14 @@ static void charge(struct walk *w, uint64_t from, uint32_t tid, enum graph_node 
 	p->class_ns[class] += w->t - from;
 	p->node_ns[node] += w->t - from;
 	/* walking backwards: a segment like the one just charged only grows towards the start */
-	if (last && last->tid == tid && last->node == node && last->wait_class == class && last->start_ns == w->t)
+	if (last && last->tid == tid && last->node == node && last->wait_class == class && last->start_ns == w->t) {
 		last->start_ns = from;
-	else
+		last->count++;
+	} else {
 		*VEC_PUSH(p->segments, p->n_segments, p->cap_segments) = (struct path_segment){
-			.start_ns = from, .end_ns = w->t, .tid = tid, .node = node, .wait_class = class };
+			.start_ns = from, .end_ns = w->t, .tid = tid, .node = node, .wait_class = class,
+			.count = 1 };
+	}
 	w->t = from;
 	w->hops = 0;
 	if (from < w->waited_from)
@@ -61,16 +64,21 @@ static uint32_t creator_of(const struct run_model *m, uint32_t tid)
 	return p && model_find_thread(m, p->ppid) ? p->ppid : 0;
 }
 
-/* The node that ended TID's wait of CLASS at E (its waker's aggregate gives the waker's process). */
+/* The node that ended TID's wait of CLASS at E (its waker's aggregate gives the waker's process;
+ * the wakeup itself how it woke). */
 static enum graph_node ender_of(const struct run_model *m, const struct model_wake_edge *e)
 {
 	struct model_wakeup key = { .k = { .waker_tid = e->waker_tid, .wakee_tid = e->wakee_tid,
-					   .wakee_class = e->wait_class } };
+					   .wakee_class = e->wait_class, .waker_nr = SYSCALL_NONE,
+					   .flags = e->flags } };
 	const struct thread_acct *waker = model_find_thread(m, e->waker_tid);
 
-	for (size_t i = 0; i < m->n_wakeups; i++)
-		if (!memcmp(&m->wakeups[i].k, &key.k, sizeof(key.k)))
+	for (size_t i = 0; i < m->n_wakeups; i++) {
+		const struct wakeup_key *k = &m->wakeups[i].k;
+
+		if (k->waker_tid == e->waker_tid && k->wakee_tid == e->wakee_tid && k->wakee_class == e->wait_class)
 			key.s = m->wakeups[i].s;
+	}
 	if (waker)
 		key.s.waker_tgid = waker->tgid;
 	return waker_node(m, &key);

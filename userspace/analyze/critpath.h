@@ -15,9 +15,11 @@ struct path_segment {
 	uint32_t tid;          /* the thread charged; 0 for a pseudo node */
 	uint16_t node;         /* enum graph_node: the thread's role, or the pseudo node */
 	uint16_t wait_class;   /* oncpu, runqueue, or the wait charged (a pseudo node's, or unended) */
+	double count;          /* intervals (waits) it stands for; an estimate's are fractions */
 };
 
 struct critical_path {
+	bool estimated;                              /* from aggregates (estpath.h), not a timeline */
 	uint64_t start_ns, end_ns;                   /* the root process's life */
 	MODEL_ARRAY(struct path_segment, segments);  /* time order, tiling [start_ns, end_ns] */
 	uint64_t class_ns[WC_COUNT], node_ns[GN_COUNT];

@@ -8,7 +8,7 @@
 #include "model/classify.h"
 #include "model/syscall_names.h"
 
-/* Bytes written by the tree's write-family syscalls. */
+/* Bytes written by the tree's write-family syscalls, whatever the descriptor (older reports). */
 static uint64_t syscall_write_bytes(const struct run_model *m)
 {
 	static const char *const writes[] = { "write", "pwrite64", "writev", "pwritev", "pwritev2" };
@@ -33,10 +33,22 @@ static void busiest_disk(const struct run_model *m, uint64_t *io_ticks_ms, uint6
 	}
 }
 
-/* With a critical path P, the method is the critical path: its split goes into D. */
+/* The tree's read/write-family calls and bytes by descriptor kind. */
+static void io_totals(const struct run_model *m, struct io_stat io[FK_COUNT][2])
+{
+	memset(io, 0, sizeof(struct io_stat) * FK_COUNT * 2);
+	for (size_t i = 0; i < m->n_threads; i++)
+		for (int k = 0; k < FK_COUNT; k++)
+			for (int dir = 0; dir < 2; dir++) {
+				io[k][dir].calls += m->threads[i].acct.io[k][dir].calls;
+				io[k][dir].bytes += m->threads[i].acct.io[k][dir].bytes;
+			}
+}
+
+/* With a critical path P (recorded, or estimated), its split goes into D. */
 static void path_split(const struct critical_path *p, struct decomposition *d)
 {
-	d->method = p ? EXPLAIN_METHOD_PATH : EXPLAIN_METHOD;
+	d->method = !p ? EXPLAIN_METHOD : p->estimated ? EXPLAIN_METHOD_ESTIMATE : EXPLAIN_METHOD_PATH;
 	if (!p)
 		return;
 	d->path_ns = p->end_ns - p->start_ns;
@@ -69,7 +81,8 @@ void decompose_on_path(const struct run_model *m, const struct critical_path *p,
 	}
 	busiest_disk(m, &io_ticks_ms, &d->sectors_written);
 	d->disk_busy = share(io_ticks_ms * 1000000, d->wall_ns);
-	d->write_bytes = syscall_write_bytes(m);
+	io_totals(m, d->io);
+	d->write_bytes = m->meta.wait_causes ? d->io[FK_FILE][1].bytes : syscall_write_bytes(m);
 	path_split(p, d);
 }
 
@@ -96,12 +109,14 @@ static bool in_scope(const struct run_model *m, const struct path_scope *s, cons
 }
 
 /* A pseudo node's segment is a wait of the thread of the thread segment before it: walking back,
- * the path goes on in the waiting thread from the wait's start, where that thread ran to block. */
-uint64_t path_time(const struct run_model *m, const struct critical_path *p, const struct path_scope *s)
+ * the path goes on in the waiting thread from the wait's start, where that thread ran to block.
+ * Segments in scope A, and in scope B too when B is given. */
+static struct path_sum path_sum_both(const struct run_model *m, const struct critical_path *p,
+				     const struct path_scope *a, const struct path_scope *b)
 {
 	uint32_t thread = 0;
 	enum graph_node thread_node = GN_OUTSIDE;
-	uint64_t ns = 0;
+	struct path_sum sum = { 0, 0 };
 
 	for (size_t i = 0; p && i < p->n_segments; i++) {
 		const struct path_segment *seg = &p->segments[i];
@@ -110,10 +125,28 @@ uint64_t path_time(const struct run_model *m, const struct critical_path *p, con
 			thread = seg->tid;
 			thread_node = (enum graph_node)seg->node;
 		}
-		if (in_scope(m, s, seg, thread, thread_node))
-			ns += seg->end_ns - seg->start_ns;
+		if (in_scope(m, a, seg, thread, thread_node) && (!b || in_scope(m, b, seg, thread, thread_node))) {
+			sum.ns += seg->end_ns - seg->start_ns;
+			sum.count += seg->count;
+		}
 	}
-	return ns;
+	return sum;
+}
+
+struct path_sum path_sum(const struct run_model *m, const struct critical_path *p, const struct path_scope *s)
+{
+	return path_sum_both(m, p, s, NULL);
+}
+
+uint64_t path_time(const struct run_model *m, const struct critical_path *p, const struct path_scope *s)
+{
+	return path_sum_both(m, p, s, NULL).ns;
+}
+
+uint64_t path_overlap(const struct run_model *m, const struct critical_path *p, const struct path_scope *a,
+		      const struct path_scope *b)
+{
+	return path_sum_both(m, p, a, b).ns;
 }
 
 static json_t *class_ns_json(const uint64_t ns[WC_COUNT])
@@ -153,7 +186,7 @@ json_t *decomposition_json(const struct decomposition *d)
 			 "cpus_busy", d->cpus_busy, "runnable_threads", d->runnable,
 			 "class_ns", class_ns_json(d->class_ns), "roles", roles,
 			 "switches", (json_int_t)d->switches, "disk_busy", d->disk_busy,
-			 "write_syscall_bytes", (json_int_t)d->write_bytes,
+			 "write_file_bytes", (json_int_t)d->write_bytes,
 			 "device_bytes_written", (json_int_t)(d->sectors_written * 512));
 	json_object_set_new(j, "critical_path", path_split_json(d));
 	return j;

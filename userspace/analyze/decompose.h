@@ -13,6 +13,7 @@
 
 #define EXPLAIN_METHOD "aggregate shares"
 #define EXPLAIN_METHOD_PATH "critical path"
+#define EXPLAIN_METHOD_ESTIMATE "estimated path"
 
 struct role_time {
 	int threads;
@@ -29,7 +30,8 @@ struct decomposition {
 	struct role_time roles[ROLE_COUNT];
 	uint64_t switches;
 	double disk_busy;             /* the busiest device's busy time (io_ticks) / wall */
-	uint64_t write_bytes;         /* bytes the tree's write syscalls wrote */
+	struct io_stat io[FK_COUNT][2];  /* the tree's read/write calls by descriptor kind */
+	uint64_t write_bytes;         /* bytes the tree wrote to files (older reports: by any write) */
 	uint64_t sectors_written;     /* by every device, 512 bytes each */
 	/* The critical path's split of the root's life, when there is a timeline (method). */
 	uint64_t path_ns, path_class_ns[WC_COUNT], path_node_ns[GN_COUNT];
@@ -49,8 +51,16 @@ struct path_scope {
 void decompose(const struct run_model *m, struct decomposition *d);
 /* The same with the critical path P already built (NULL: there is none). */
 void decompose_on_path(const struct run_model *m, const struct critical_path *p, struct decomposition *d);
-/* The path's time in SCOPE, in ns. */
+/* The path's time in SCOPE, in ns, and with the intervals (waits) its segments stand for. */
+struct path_sum {
+	uint64_t ns;
+	double count;
+};
+struct path_sum path_sum(const struct run_model *m, const struct critical_path *p, const struct path_scope *s);
 uint64_t path_time(const struct run_model *m, const struct critical_path *p, const struct path_scope *s);
+/* The path's time in both scopes A and B. */
+uint64_t path_overlap(const struct run_model *m, const struct critical_path *p, const struct path_scope *a,
+		      const struct path_scope *b);
 json_t *decomposition_json(const struct decomposition *d);
 
 #endif

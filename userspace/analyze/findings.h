@@ -10,39 +10,8 @@
 #include <jansson.h>
 #include <stdint.h>
 #include "analyze/critpath.h"
-#include "analyze/decompose.h"
-#include "analyze/waitgraph.h"
+#include "analyze/finding.h"
 #include "model/model.h"
-#include "model/syscall_names.h"
-
-#define EVIDENCE_MAX 7
-
-struct evidence {
-	const char *name;
-	double value;
-};
-
-struct finding {
-	const char *name;
-	double explained_s;           /* wall time it explains: on the critical path when there is one */
-	struct path_scope scope;
-	char headline[160];           /* one short sentence with the key number, for one-line summaries */
-	char text[400];               /* the whole statement: count, unit cost, wall time explained */
-	char advice[320];             /* what an expert would change; empty when there is nothing to do */
-	int n_evidence;
-	struct evidence evidence[EVIDENCE_MAX];
-};
-
-#define FINDINGS_MAX 16
-
-struct explanation {
-	struct decomposition d;
-	struct wait_graph g;
-	char path_summary[400];       /* who carried the critical path; empty without a timeline */
-	size_t n_findings;
-	struct finding findings[FINDINGS_MAX];  /* ranked: most wall time explained first */
-	uint64_t sys_count[SYSCALL_NR_MAX], sys_ns[SYSCALL_NR_MAX];  /* whole tree */
-};
 
 void explain_run(const struct run_model *m, struct explanation *e);
 /* The same with the critical path P already built (NULL: there is none). */

@@ -6,6 +6,7 @@
 #include "analyze/thresholds.h"
 #include "base/util.h"
 #include "model/classify.h"
+#include "model/report_json.h"
 #include "model/syscall_names.h"
 
 const char *const graph_node_names[GN_COUNT] = {
@@ -93,26 +94,34 @@ static bool is_kernel_waker(const struct wakeup_stat *s)
 	return false;
 }
 
-/* Disk and timer waits end by an interrupt, whatever task it hit. */
+/* Disk and timer waits end by an interrupt, whatever task it hit. A wakeup from interrupt context
+ * names its handler's kind (a packet, a timer, a block completion); older reports without it name
+ * the interrupted task, which is never taken for the waker of a disk, timer or network wait. */
 enum graph_node waker_node(const struct run_model *m, const struct model_wakeup *w)
 {
 	const struct thread_acct *wakee = model_find_thread(m, w->k.wakee_tid);
 	uint32_t class = w->k.wakee_class;
+	enum irq_kind irq = irq_kind_of(&w->k);
+	bool kernel = irq || is_kernel_waker(&w->s);
 
 	if (class == WC_DISK)
 		return GN_DISK;
 	if (class == WC_TIMER)
 		return GN_TIMER;
-	if (in_tree(m, w->s.waker_tgid))
+	if (!irq && in_tree(m, w->s.waker_tgid))
 		return (enum graph_node)role_of(m, w->k.waker_tid, w->s.waker_tgid,
 						model_find_thread(m, w->k.waker_tid));
 	if (class == WC_KERNEL_LOCK || class == WC_OTHER_D)
 		return GN_DISK;
-	if (class == WC_NET)
+	if (class == WC_NET || irq == IRQK_NET)
 		return GN_NET;
 	/* A lock or GIL wait the kernel ended timed out: nobody released the lock (CPython's GIL waits
 	 * time out every 5 ms to ask the holder to drop it), so the wait stays the waiter's own. */
-	if ((class == WC_LOCK || class == WC_GIL) && is_kernel_waker(&w->s) && wakee)
+	if ((class == WC_LOCK || class == WC_GIL) && kernel && wakee)
 		return (enum graph_node)thread_role(m, wakee);
-	return is_kernel_waker(&w->s) ? GN_KERNEL : GN_OUTSIDE;
+	if (irq == IRQK_TIMER)    /* an event loop's selector timing out: a timer it set */
+		return GN_TIMER;
+	if (irq == IRQK_BLOCK)
+		return GN_DISK;
+	return kernel ? GN_KERNEL : GN_OUTSIDE;
 }

@@ -202,6 +202,38 @@ void model_sort(struct run_model *m)
 	qsort(m->timeline.wakes, m->timeline.n_wakes, sizeof(*m->timeline.wakes), cmp_wake_edge);
 }
 
+/* The first of the N items of SIZE bytes, sorted by a u64 id at offset 0, whose id is ID; NULL
+ * when none. */
+static const void *find_by_id(const void *items, size_t n, size_t size, uint64_t id)
+{
+	const char *base = items;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t mid_id;
+
+		memcpy(&mid_id, base + mid * size, sizeof(mid_id));
+		if (mid_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && id && !memcmp(base + lo * size, &id, sizeof(id)))
+		return base + lo * size;
+	return NULL;
+}
+
+const struct model_stack *model_find_stack(const struct run_model *m, uint64_t id)
+{
+	return find_by_id(m->stacks, m->n_stacks, sizeof(*m->stacks), id);
+}
+
+const struct model_pystack *model_find_pystack(const struct run_model *m, uint64_t id)
+{
+	return find_by_id(m->pystacks, m->n_pystacks, sizeof(*m->pystacks), id);
+}
+
 uint64_t model_drops(const struct run_model *m)
 {
 	uint64_t sum = 0;

@@ -150,6 +150,10 @@ struct model_process *model_add_process(struct run_model *m, uint32_t pid);    /
 const struct thread_acct *model_find_thread(const struct run_model *m, uint32_t tid);
 struct model_thread *model_add_thread(struct run_model *m, const struct thread_acct *a);
 
+/* The stack (native frames) or Python stack with id ID, or NULL; the arrays must be sorted. */
+const struct model_stack *model_find_stack(const struct run_model *m, uint64_t id);
+const struct model_pystack *model_find_pystack(const struct run_model *m, uint64_t id);
+
 /* Sorts every array into a stable order (pids, tids, keys) so outputs are deterministic. */
 void model_sort(struct run_model *m);
 

@@ -797,6 +797,7 @@ int model_from_json(const json_t *root, struct run_model *m, char *err, size_t e
 		model_free(m);
 		return -1;
 	}
+	model_sort(m);   /* lookups by id, tid and time rely on it, whatever order the file had */
 	return 0;
 }
 

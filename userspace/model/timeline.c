@@ -149,6 +149,18 @@ const struct model_interval *timeline_interval_at(const struct model_timeline *t
 	return NULL;
 }
 
+const struct model_interval *timeline_thread(const struct model_timeline *tl, uint32_t tid, size_t *n)
+{
+	size_t from = lower_bound(tl->intervals, tl->n_intervals, sizeof(*tl->intervals),
+				  offsetof(struct model_interval, tid), offsetof(struct model_interval, start_ns),
+				  tid, 0), to = from;
+
+	while (to < tl->n_intervals && tl->intervals[to].tid == tid)
+		to++;
+	*n = to - from;
+	return tl->intervals + from;
+}
+
 uint64_t timeline_last_oncpu(const struct model_timeline *tl, uint32_t tid, uint64_t t)
 {
 	/* back from the interval holding T, else from the last one that ends before T */

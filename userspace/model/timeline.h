@@ -11,6 +11,8 @@ void timeline_build(struct run_model *m, struct timeline_event *ev, size_t n);
 
 /* The interval of thread TID that holds instant T, taken as (start, end]; NULL when none. */
 const struct model_interval *timeline_interval_at(const struct model_timeline *tl, uint32_t tid, uint64_t t);
+/* The intervals of thread TID in time order (*N of them). */
+const struct model_interval *timeline_thread(const struct model_timeline *tl, uint32_t tid, size_t *n);
 /* The latest instant at or before T at which TID was on a CPU; 0 when never. */
 uint64_t timeline_last_oncpu(const struct model_timeline *tl, uint32_t tid, uint64_t t);
 /* The wakeup of TID at exactly TS, or NULL. */

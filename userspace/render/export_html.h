@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 #include "model/model.h"
-#include "render/symbolize.h"
+#include "model/symbolize.h"
 
 /* Files the run's page links to, written beside it by `conctrace report -o DIR`. */
 extern const char *const html_linked_exports[];

@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 #include "model/model.h"
-#include "render/symbolize.h"
+#include "model/symbolize.h"
 
 #define SPEEDSCOPE_SCHEMA "https://www.speedscope.app/file-format-schema.json"
 

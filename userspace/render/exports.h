@@ -12,7 +12,7 @@
 #include "base/outdir.h"
 #include "render/fold.h"
 #include "model/model.h"
-#include "render/symbolize.h"
+#include "model/symbolize.h"
 
 /* Renders one export of M to OUT; KIND matters to folded stacks and flame graphs only.
  * 0, or -1 after a one-line error. */

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include "render/folded.h"
 #include "model/model.h"
-#include "render/symbolize.h"
+#include "model/symbolize.h"
 
 enum fold_kind {
 	FOLD_ONCPU,   /* on-CPU samples; COUNT = samples */

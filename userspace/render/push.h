@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include "model/model.h"
-#include "render/symbolize.h"
+#include "model/symbolize.h"
 
 struct push_opts {
 	const char *url;        /* server base, e.g. http://127.0.0.1:4040 */

@@ -15,7 +15,7 @@
 
 #include "render/fold.h"
 #include "trace/proc.h"
-#include "render/symbolize.h"
+#include "model/symbolize.h"
 #include "base/util.h"
 
 #define MAX_FUNCS 8
@@ -28,7 +28,7 @@ struct fixture_run {
 	char *maps;
 };
 
-/* build/fixtures, found next to this test binary (build/tests/unit/render/). */
+/* build/fixtures, found next to this test binary (build/tests/unit/model/). */
 static void fixture_path(const char *name, char *path, size_t len)
 {
 	char exe[PATH_MAX];

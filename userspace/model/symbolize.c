@@ -1,4 +1,4 @@
-#include "render/symbolize.h"
+#include "model/symbolize.h"
 
 #include <fcntl.h>
 #include <gelf.h>

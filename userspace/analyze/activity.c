@@ -1,0 +1,139 @@
+/* On-CPU samples by activity (activity.h). */
+#include "analyze/activity.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "base/util.h"
+#include "model/symbolize.h"
+
+#define NATIVE_FRAMES_SCANNED 8   /* innermost native frames looked at: spinning is at the top */
+
+const char *const activity_names[ACT_COUNT] = {
+	"work", "spin", "pickle", "startup", "machinery", "gil",
+};
+
+/* Native functions and files, matched on the innermost frames. */
+struct native_rule {
+	const char *text;
+	bool file;      /* TEXT begins the file's basename, else it is the function's name */
+	enum activity act;
+};
+static const struct native_rule native_rules[] = {
+	{ "pthread_spin_lock", false, ACT_SPIN }, { "pthread_spin_trylock", false, ACT_SPIN },
+	{ "sched_yield", false, ACT_SPIN }, { "__sched_yield", false, ACT_SPIN },
+	{ "take_gil", false, ACT_GIL }, { "drop_gil", false, ACT_GIL },
+	{ "_pickle", true, ACT_PICKLE },
+	{ "ld-linux", true, ACT_STARTUP }, { "_dl_start", false, ACT_STARTUP },
+	{ "_dl_relocate_object", false, ACT_STARTUP }, { "Py_InitializeFromConfig", false, ACT_STARTUP },
+};
+
+/* Python frames ("function (file:line)"), matched anywhere in the stack (imports, pickling) or on
+ * the innermost frame only (the machinery around the program's own functions). */
+static const struct {
+	const char *text;
+	bool anywhere;
+	enum activity act;
+} python_rules[] = {
+	{ "<frozen importlib._bootstrap", true, ACT_STARTUP },
+	{ "/pickle.py:", true, ACT_PICKLE }, { "multiprocessing/reduction.py:", true, ACT_PICKLE },
+	{ "multiprocessing/connection.py:", true, ACT_PICKLE },
+	{ "/asyncio/", false, ACT_MACHINERY }, { "concurrent/futures/", false, ACT_MACHINERY },
+	{ "/threading.py:", false, ACT_MACHINERY }, { "/queue.py:", false, ACT_MACHINERY },
+};
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash ? slash + 1 : path;
+}
+
+/* A file's basename begins with the rule's text; a function is named so, its symbol version
+ * ("pthread_spin_lock@@GLIBC_2.34") aside. */
+static bool native_matches(const struct native_rule *r, const char *name, const char *file)
+{
+	size_t len = strlen(r->text);
+
+	if (r->file)
+		return file && !strncmp(file, r->text, len);
+	return name && !strncmp(name, r->text, len) && (name[len] == '\0' || name[len] == '@');
+}
+
+static enum activity native_activity(struct symbolizer *sym, struct sym_maps *maps, const struct model_stack *st)
+{
+	char buf[256];
+
+	for (uint32_t i = 0; st && i < st->depth && i < NATIVE_FRAMES_SCANNED; i++) {
+		const char *name = symbolize_user_maps(sym, maps, st->ips[i], buf, sizeof(buf));
+		const char *file = basename_of(symbolize_user_file(maps, st->ips[i]));
+
+		for (size_t r = 0; r < ARRAY_LEN(native_rules); r++)
+			if (native_matches(&native_rules[r], name, file))
+				return native_rules[r].act;
+	}
+	return ACT_WORK;
+}
+
+static enum activity python_activity(const struct model_pystack *py)
+{
+	for (size_t r = 0; py && r < ARRAY_LEN(python_rules); r++)
+		for (uint32_t i = 0; i < py->depth && (i == 0 || python_rules[r].anywhere); i++)
+			if (strstr(py->frames[i], python_rules[r].text))
+				return python_rules[r].act;
+	return ACT_WORK;
+}
+
+static struct process_activity *process_of(struct activities *a, uint32_t tgid)
+{
+	for (size_t i = 0; i < a->n_procs; i++)
+		if (a->procs[i].tgid == tgid)
+			return &a->procs[i];
+	a->procs = realloc(a->procs, (a->n_procs + 1) * sizeof(*a->procs));
+	if (!a->procs)
+		abort();
+	a->procs[a->n_procs] = (struct process_activity){ .tgid = tgid };
+	return &a->procs[a->n_procs++];
+}
+
+void activities_of(const struct run_model *m, struct activities *a)
+{
+	struct symbolizer *sym = symbolizer_new(NULL);   /* user frames only: no kallsyms to load */
+
+	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < m->n_stack_aggs; i++) {
+		const struct model_stack_agg *agg = &m->stack_aggs[i];
+		const struct model_process *p;
+		enum activity act;
+
+		if (agg->k.wait_class != WC_ONCPU || !agg->s.count)
+			continue;
+		p = model_find_process(m, agg->k.tgid);
+		act = native_activity(sym, symbolizer_maps(sym, p ? p->maps : NULL), model_find_stack(m, agg->k.ustack));
+		if (act == ACT_WORK)
+			act = python_activity(model_find_pystack(m, agg->k.pystack));
+		a->samples[act] += agg->s.count;
+		process_of(a, agg->k.tgid)->samples[act] += agg->s.count;
+	}
+	symbolizer_free(sym);
+}
+
+void activities_free(struct activities *a)
+{
+	free(a->procs);
+	memset(a, 0, sizeof(*a));
+}
+
+double activity_share(const struct activities *a, uint32_t tgid, enum activity act)
+{
+	const uint64_t *s = a->samples;
+	uint64_t total = 0;
+
+	for (size_t i = 0; tgid && i < a->n_procs; i++)
+		if (a->procs[i].tgid == tgid)
+			s = a->procs[i].samples;
+	if (tgid && s == a->samples)
+		return 0;
+	for (int k = 0; k < ACT_COUNT; k++)
+		total += s[k];
+	return total ? (double)s[act] / total : 0;
+}

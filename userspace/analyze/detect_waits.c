@@ -1,0 +1,354 @@
+/* Findings about what the critical path waited for (detect_waits.h; docs/explain.md has each one's
+ * evidence, threshold and advice). */
+#include "analyze/detect_waits.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "analyze/roles.h"
+#include "analyze/thresholds.h"
+#include "base/util.h"
+#include "model/account.h"
+#include "model/classify.h"
+#include "model/syscall_names.h"
+
+#define SCOPE_NODE(n) ((struct path_scope){ .nodes = 1u << (n), .classes = ALL_CLASSES })
+
+/* The wait class in which thread TID carried the most path time; -1 when it carried no wait. */
+static int top_wait_class(const struct finding_ctx *c, uint32_t tid)
+{
+	uint64_t best_ns = 0;
+	int best = -1;
+
+	for (int k = WC_DISK; k < WC_COUNT; k++) {
+		uint64_t ns = thread_path_ns(c, tid, CLASS_BIT(k));
+
+		if (ns > best_ns) {
+			best = k;
+			best_ns = ns;
+		}
+	}
+	return best;
+}
+
+/* A thread of a pool: a thread other than its process's main one, or the main thread of a process
+ * forked (not executed) as a worker. */
+static bool in_a_pool(const struct run_model *m, const struct thread_acct *a)
+{
+	const struct model_process *p = model_find_process(m, a->tgid);
+
+	return a->tid != a->tgid || (p && !p->exe && a->tgid != m->meta.root_pid);
+}
+
+/* Busy time of T's fellow pool members: threads of its role in its process (worker processes: all). */
+static uint64_t siblings_busy_ns(const struct finding_ctx *c, const struct thread_acct *t, enum role role)
+{
+	uint64_t ns = 0;
+
+	for (size_t i = 0; i < c->m->n_threads; i++) {
+		const struct thread_acct *a = &c->m->threads[i].acct;
+
+		if (a != t && thread_role(c->m, a) == role && (role == ROLE_WORKER || a->tgid == t->tgid))
+			ns += busy_ns(c, a);
+	}
+	return ns;
+}
+
+/* One pool member (a worker thread, a consumer) carried the path, mostly waiting, while no other
+ * member was busy at the same time: the pool's work ran one item after another. */
+bool no_concurrency(const struct finding_ctx *c, struct finding *f)
+{
+	const struct thread_acct *t = top_carrier(c, ALL_CLASSES, false);
+	const struct path_scope s = { .tid = t ? t->tid : 0, .classes = ALL_CLASSES };
+	uint64_t carried, own, others;
+	enum role role;
+	struct path_sum waits;
+	char n[32], each[32];
+	int k;
+
+	if (!t || !in_a_pool(c->m, t) || (role = thread_role(c->m, t)) == ROLE_LOOP)
+		return false;
+	carried = thread_path_ns(c, t->tid, ALL_CLASSES);
+	k = top_wait_class(c, t->tid);
+	if (k < 0 || carried < explain_th.carrier_share * c->wall_ns ||
+	    thread_path_ns(c, t->tid, WAIT_CLASSES) < explain_th.carrier_waits * carried)
+		return false;
+	own = busy_ns(c, t);
+	others = siblings_busy_ns(c, t, role);
+	if (own + others > explain_th.serial_concurrency * own)
+		return false;
+	explain_scope(c, f, &s);
+	waits = scope_sum(c, &(struct path_scope){ .tid = t->tid, .classes = CLASS_BIT(k) });
+	evidence(f, "waits", waits.count);
+	evidence(f, "wait_s", ns_to_s(waits.ns));
+	evidence(f, "concurrency", own ? (double)(own + others) / own : 0);
+	evidence(f, "carried_s", ns_to_s(carried));
+	fmt_count(n, sizeof(n), waits.count);
+	fmt_ns(each, sizeof(each), waits.count ? waits.ns / waits.count : 0);
+	headline(f, "no concurrency: %s %s waits ran one at a time on one %s (%s each)", n,
+		 wait_classes[k].name, role == ROLE_WORKER ? "worker process" : "worker thread", each);
+	say(f, "No concurrency: thread %u (%s) carried %.2f s of the %.2f s, %s waits of %s each in %s, "
+	    "one after another, while no other %s was busy (%.2f busy threads of its kind on average): the "
+	    "work was handed to a pool, or a consumer, of one.", t->tid, t->comm, ns_to_s(carried),
+	    ns_to_s(c->wall_ns), n, each, wait_classes[k].name,
+	    role == ROLE_WORKER ? "worker process" : "thread of its process",
+	    own ? (double)(own + others) / own : 0);
+	advise(f, "Let the waits overlap: more workers (ThreadPoolExecutor(max_workers=N), more consumer "
+	       "threads on the queue, Pool(N)) or asyncio.gather over the jobs; they spend their time "
+	       "waiting, not computing, so N well above the CPU count is fine.");
+	return true;
+}
+
+/* Bytes shipped between processes, and the path's time (de)serialising them or waiting on pipes. */
+bool ipc_bound(const struct finding_ctx *c, struct finding *f)
+{
+	const struct decomposition *d = &c->e->d;
+	uint64_t bytes = d->io[FK_PIPE][1].bytes, pipe_ns, pickle_ns = 0;
+	char mb[32];
+
+	if (bytes < explain_th.ipc_min_bytes)
+		return false;
+	pipe_ns = path_time(c->m, c->p, &(struct path_scope){ .classes = CLASS_BIT(WC_PIPE) });
+	for (size_t i = 0; i < c->m->n_procs; i++) {
+		uint32_t pid = c->m->procs[i].pid;
+
+		pickle_ns += path_time(c->m, c->p, &(struct path_scope){ .tgid = pid, .classes = CLASS_BIT(WC_ONCPU) }) *
+			     activity_share(&c->act, pid, ACT_PICKLE);
+	}
+	f->scope = (struct path_scope){ .classes = CLASS_BIT(WC_PIPE) | CLASS_BIT(WC_ONCPU) };
+	f->explained_s = ns_to_s(pipe_ns + pickle_ns);
+	evidence(f, "pipe_mb", bytes / 1e6);
+	evidence(f, "pipe_writes", (double)d->io[FK_PIPE][1].calls);
+	evidence(f, "pickle_s", ns_to_s(pickle_ns));
+	evidence(f, "pipe_wait_s", ns_to_s(pipe_ns));
+	evidence(f, "pickle_cpu_share", activity_share(&c->act, 0, ACT_PICKLE));
+	snprintf(mb, sizeof(mb), "%.0f MB", bytes / 1e6);
+	headline(f, "%s shipped between processes: %.2f s pickling and copying, %.2f s waiting on pipes",
+		 mb, ns_to_s(pickle_ns), ns_to_s(pipe_ns));
+	say(f, "Data shipped between processes: %s written to pipes and unix sockets in %llu writes; on the "
+	    "critical path %.2f s went to (un)pickling and copying it (%.0f%% of all CPU samples were in "
+	    "pickle or multiprocessing's connection code) and %.2f s to waiting on pipes, of %.2f s.", mb,
+	    (unsigned long long)d->io[FK_PIPE][1].calls, ns_to_s(pickle_ns),
+	    100 * activity_share(&c->act, 0, ACT_PICKLE), ns_to_s(pipe_ns), ns_to_s(c->wall_ns));
+	advise(f, "Ship less between processes: pass file names, indices or shared memory "
+	       "(multiprocessing.shared_memory, or data the workers inherit at fork) instead of the data "
+	       "itself, and let each worker load or produce its own input.");
+	return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Processes the tree started by executing a program, the root left out. */
+struct started {
+	size_t n;
+	uint64_t *life_ns, oncpu_ns, path_ns, startup_samples, samples;
+	const struct model_process *example;
+};
+
+static void started_processes(const struct finding_ctx *c, struct started *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->life_ns = xcalloc(c->m->n_procs ? c->m->n_procs : 1, sizeof(*s->life_ns));
+	for (size_t i = 0; i < c->m->n_procs; i++) {
+		const struct model_process *p = &c->m->procs[i];
+		struct acct_totals t;
+
+		if (!p->exe || p->pid == c->m->meta.root_pid || p->end_ns <= p->start_ns)
+			continue;
+		totals_of(c->m, p->pid, &t);
+		s->life_ns[s->n++] = p->end_ns - p->start_ns;
+		s->oncpu_ns += t.ns[WC_ONCPU];
+		s->path_ns += path_time(c->m, c->p, &(struct path_scope){ .tgid = p->pid, .classes = ALL_CLASSES });
+		for (size_t a = 0; a < c->act.n_procs; a++)
+			if (c->act.procs[a].tgid == p->pid) {
+				s->startup_samples += c->act.procs[a].samples[ACT_STARTUP];
+				for (int k = 0; k < ACT_COUNT; k++)
+					s->samples += c->act.procs[a].samples[k];
+			}
+		s->example = p;
+	}
+	qsort(s->life_ns, s->n, sizeof(*s->life_ns), cmp_u64);
+}
+
+/* Many short-lived programs started one after another: their start-up is the work. */
+bool process_startup(const struct finding_ctx *c, struct finding *f)
+{
+	struct started s;
+	char label[48], n[32], life[32], cpu[32];
+	double median;
+
+	started_processes(c, &s);
+	median = s.n ? s.life_ns[s.n / 2] : 0;
+	free(s.life_ns);
+	if (s.n < explain_th.startup_min_procs || median > explain_th.startup_max_life_ns)
+		return false;
+	f->scope = (struct path_scope){ .nodes = 1u << ROLE_WORKER, .classes = ALL_CLASSES };
+	f->explained_s = ns_to_s(s.path_ns);
+	evidence(f, "processes", (double)s.n);
+	evidence(f, "median_life_ms", median / 1e6);
+	evidence(f, "oncpu_ms_each", ns_to_s(s.oncpu_ns) * 1e3 / s.n);
+	evidence(f, "startup_cpu_share", share(s.startup_samples, s.samples));
+	fmt_count(n, sizeof(n), (double)s.n);
+	fmt_ns(life, sizeof(life), median);
+	fmt_ns(cpu, sizeof(cpu), (double)s.oncpu_ns / s.n);
+	process_label(s.example, label, sizeof(label));
+	headline(f, "process start-up: %s programs started (%s each, %s on a CPU)", n, life, cpu);
+	say(f, "Process start-ups: %s programs were started (such as `%s`), living %s each (median) with %s "
+	    "on a CPU each, %.0f%% of their CPU samples in the loader, interpreter start-up and imports; "
+	    "they carried %.2f s of the %.2f s critical path.", n, label, life, cpu,
+	    100 * share(s.startup_samples, s.samples), ns_to_s(s.path_ns), ns_to_s(c->wall_ns));
+	advise(f, "Start processes once and reuse them: keep a pool alive (multiprocessing.Pool, "
+	       "ProcessPoolExecutor) or call the code in-process (import it) instead of running a new "
+	       "interpreter or program per item; here each start costs about %s.", life);
+	return true;
+}
+
+/* Wakeups the network ended, summed over every thread: the network waits in flight, in time. */
+static uint64_t network_waited_ns(const struct run_model *m)
+{
+	uint64_t ns = 0;
+
+	for (size_t i = 0; i < m->n_wakeups; i++)
+		if (waker_node(m, &m->wakeups[i]) == GN_NET)
+			ns += m->wakeups[i].s.waited_ns;
+	return ns;
+}
+
+bool network_bound(const struct finding_ctx *c, struct finding *f)
+{
+	const struct path_scope s = SCOPE_NODE(GN_NET);
+	struct path_sum net = scope_sum(c, &s);
+	double in_flight;
+	char n[32], rtt[32];
+
+	if (!net.ns)
+		return false;
+	explain_scope(c, f, &s);
+	in_flight = (double)network_waited_ns(c->m) / net.ns;
+	if (in_flight < 1)
+		in_flight = 1;
+	evidence(f, "waits", net.count);
+	evidence(f, "mean_wait_ms", net.count ? ns_to_s(net.ns) * 1e3 / net.count : 0);
+	evidence(f, "in_flight", in_flight);
+	fmt_count(n, sizeof(n), net.count);
+	fmt_ns(rtt, sizeof(rtt), net.count ? net.ns / net.count : 0);
+	headline(f, "network-bound: %s responses awaited, %s each, %.1f in flight", n, rtt, in_flight);
+	say(f, "Network waits: the critical path awaited %s network responses, %s each, %.2f s of the "
+	    "%.2f s; %.1f requests were in flight on average%s.", n, rtt, ns_to_s(net.ns),
+	    ns_to_s(c->wall_ns), in_flight, in_flight < explain_th.sequential_in_flight ?
+	    ": one at a time" : "");
+	if (in_flight < explain_th.sequential_in_flight)
+		advise(f, "Overlap the requests: asyncio.gather with aiohttp (or httpx.AsyncClient), a "
+		       "ThreadPoolExecutor running requests (max_workers=16 or more), or curl's multi "
+		       "interface; %s waits of %s then take about %s divided by the requests in flight.",
+		       n, rtt, fmt_ns((char[32]){ 0 }, 32, net.ns));
+	else
+		advise(f, "The requests already overlap (%.1f in flight): the remote end's latency bounds the "
+		       "run; raise the concurrency further, or make each round trip cheaper (keep-alive "
+		       "sessions, fewer and larger requests).", in_flight);
+	return true;
+}
+
+/* Syscalls that wait for the device to have the data: syncs. */
+static uint64_t sync_calls(const struct run_model *m)
+{
+	static const char *const names[] = { "fsync", "fdatasync", "sync_file_range", "msync", "syncfs",
+					     "sync" };
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < m->n_syscalls; i++)
+		for (size_t k = 0; k < ARRAY_LEN(names); k++)
+			if ((long)m->syscalls[i].nr == syscall_nr(names[k]))
+				n += m->syscalls[i].s.count;
+	return n;
+}
+
+static bool did_file_io(const struct run_model *m, const struct decomposition *d)
+{
+	for (size_t i = 0; i < m->n_blks; i++)
+		if (m->blks[i].k.attributed && m->blks[i].s.count)
+			return true;
+	return d->io[FK_FILE][0].calls || d->io[FK_FILE][1].calls || sync_calls(m) || !m->meta.wait_causes;
+}
+
+bool disk_bound(const struct finding_ctx *c, struct finding *f)
+{
+	const struct decomposition *d = &c->e->d;
+	const struct path_scope s = { .nodes = 1u << GN_DISK,
+		.classes = CLASS_BIT(WC_DISK) | CLASS_BIT(WC_KERNEL_LOCK) | CLASS_BIT(WC_OTHER_D) };
+	struct path_sum disk = scope_sum(c, &s);
+	char n[32], each[32], syncs[32];
+
+	if (!disk.ns || !did_file_io(c->m, d))
+		return false;
+	explain_scope(c, f, &s);
+	evidence(f, "waits", disk.count);
+	evidence(f, "mean_wait_ms", disk.count ? ns_to_s(disk.ns) * 1e3 / disk.count : 0);
+	evidence(f, "syncs", (double)sync_calls(c->m));
+	evidence(f, "disk_busy", d->disk_busy);
+	evidence(f, "file_write_mb", d->write_bytes / 1e6);
+	evidence(f, "device_written_mb", d->sectors_written * 512 / 1e6);
+	fmt_count(n, sizeof(n), disk.count);
+	fmt_ns(each, sizeof(each), disk.count ? disk.ns / disk.count : 0);
+	fmt_count(syncs, sizeof(syncs), (double)sync_calls(c->m));
+	headline(f, "disk-bound: %s waits for the device, %s each (%s syncs)", n, each, syncs);
+	say(f, "Disk waits: the critical path waited for the device %s times, %s each, %.2f s of the %.2f s "
+	    "(%s fsync-family calls); the device was busy %.0f%% of the time, %.2f MB written to files, "
+	    "%.2f MB by the device.", n, each, ns_to_s(disk.ns), ns_to_s(c->wall_ns), syncs,
+	    100 * d->disk_busy, d->write_bytes / 1e6, d->sectors_written * 512 / 1e6);
+	advise(f, "Wait for the device less often: sync once per batch of writes (or per file, at the end) "
+	       "instead of per write, write larger blocks, or keep several writes in flight (several files "
+	       "at once, io_uring); a faster device helps only once the waits are few and large.");
+	return true;
+}
+
+bool timer_bound(const struct finding_ctx *c, struct finding *f)
+{
+	const struct path_scope s = SCOPE_NODE(GN_TIMER);
+	struct path_sum timer = scope_sum(c, &s);
+	struct acct_totals t;
+	char n[32], each[32];
+
+	if (!timer.ns)
+		return false;
+	totals_of(c->m, 0, &t);
+	explain_scope(c, f, &s);
+	evidence(f, "waits", timer.count);
+	evidence(f, "mean_wait_ms", timer.count ? ns_to_s(timer.ns) * 1e3 / timer.count : 0);
+	evidence(f, "sleeping_at_once", (double)t.ns[WC_TIMER] / timer.ns);
+	fmt_count(n, sizeof(n), timer.count);
+	fmt_ns(each, sizeof(each), timer.count ? timer.ns / timer.count : 0);
+	headline(f, "sleeping: %s timer waits of %s on the critical path", n, each);
+	say(f, "Sleeping: the critical path waited on timers %s times, %s each (sleeps, timeouts), %.2f s of "
+	    "the %.2f s; %.1f threads slept at once on average.", n, each, ns_to_s(timer.ns),
+	    ns_to_s(c->wall_ns), (double)t.ns[WC_TIMER] / timer.ns);
+	advise(f, "The program waits on purpose (time.sleep, nanosleep, timeouts): shorten or remove the "
+	       "sleeps, overlap them, or, when they poll for something, wait for it directly (an Event, a "
+	       "queue, a condition) so the wait ends as soon as it can.");
+	return true;
+}
+
+/* Rules the disk out, for a program that wrote to files: a note that explains no time. */
+bool disk_not_bottleneck(const struct finding_ctx *c, struct finding *f)
+{
+	const struct decomposition *d = &c->e->d;
+	uint64_t disk_path = path_time(c->m, c->p, &(struct path_scope){ .nodes = 1u << GN_DISK,
+							       .classes = ALL_CLASSES });
+
+	if (d->write_bytes < explain_th.disk_note_bytes || d->disk_busy >= explain_th.disk_idle_busy ||
+	    disk_path >= explain_th.min_explained * c->wall_ns)
+		return false;
+	evidence(f, "disk_busy", d->disk_busy);
+	evidence(f, "file_write_mb", d->write_bytes / 1e6);
+	evidence(f, "device_written_mb", d->sectors_written * 512 / 1e6);
+	evidence(f, "disk_path_s", ns_to_s(disk_path));
+	headline(f, "not the disk: busy %.1f%% of the time", 100 * d->disk_busy);
+	say(f, "The disk was not the bottleneck: %.2f MB were written to files, the device was busy %.1f%% of "
+	    "the time, and the critical path waited for it %.3f s.", d->write_bytes / 1e6,
+	    100 * d->disk_busy, ns_to_s(disk_path));
+	return true;
+}
