@@ -138,7 +138,8 @@ unit: $(UNIT_BINS)
 
 integration: all $(INTEG_BINS) tracefs
 	$(Q)for t in $(INTEG_BINS); do CONCTRACE=$(CURDIR)/conctrace PROGS=$(CURDIR)/$(OUT)/progs \
-	    WORKLOADS=$(CURDIR)/workloads PYTHON=$(PYTHON) $$t --jobs 1 || exit 1; done
+	    PYPROGS=$(CURDIR)/tests/progs WORKLOADS=$(CURDIR)/workloads PYTHON=$(PYTHON) $$t --jobs 1 \
+	    || exit 1; done
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

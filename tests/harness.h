@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "model/model.h"
@@ -109,6 +111,43 @@ static inline int run_argv(char *const argv[], char *stdout_copy, size_t len)
 	}
 	unlink(out);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* `$CONCTRACE serve` on a free loopback port: its process, its output, its URL. */
+struct test_server {
+	pid_t pid;
+	FILE *out;
+	char url[128];
+};
+
+/* Starts the latency server answering after DELAY_MS with BODY_BYTES of body. */
+static inline void test_server_start(struct test_server *server, int delay_ms, int body_bytes)
+{
+	char line[256], delay[16], size[16];
+	int fds[2];
+
+	snprintf(delay, sizeof(delay), "%d", delay_ms);
+	snprintf(size, sizeof(size), "%d", body_bytes);
+	cr_assert(pipe(fds) == 0 && (server->pid = fork()) >= 0, "pipe/fork failed");
+	if (server->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);   /* a failed test must not leave it running */
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		execl(conctrace_bin(), conctrace_bin(), "serve", "--port", "0", "--delay", delay, "--size", size,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	server->out = fdopen(fds[0], "r");
+	cr_assert(server->out && fgets(line, sizeof(line), server->out) &&
+		  sscanf(line, "listening on %127s", server->url) == 1, "serve did not print 'listening on URL'");
+}
+
+static inline void test_server_stop(struct test_server *server)
+{
+	kill(server->pid, SIGTERM);
+	waitpid(server->pid, NULL, 0);
+	fclose(server->out);
 }
 
 /* Loads DIR/report.json into M, failing the test when it does not load. */

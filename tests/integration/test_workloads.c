@@ -4,6 +4,7 @@
  * Env: WORKLOADS (<repo>/workloads), PYTHON (default /usr/bin/python3), CONCTRACE (the
  * binary: its `serve` is the latency server for net). */
 #include <criterion/criterion.h>
+#include "harness.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -214,53 +215,15 @@ Test(workloads, cpu_squares, .timeout = 60)
 	json_decref(result);
 }
 
-struct latency_server {
-	pid_t pid;
-	FILE *out;
-	char url[128];
-};
-
-/* `$CONCTRACE serve` on a free loopback port, 20 ms per request. */
-static void start_server(struct latency_server *server)
-{
-	const char *conctrace = getenv("CONCTRACE");
-	char line[256];
-	int fds[2];
-
-	cr_assert(conctrace, "CONCTRACE (path of the conctrace binary) is not set");
-	cr_assert(pipe(fds) == 0 && (server->pid = fork()) >= 0, "pipe/fork failed");
-	if (server->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);	/* a failed test must not leave it running */
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		execl(conctrace, conctrace, "serve", "--port", "0", "--delay", "20", "--size", "512",
-		      (char *)NULL);
-		fprintf(stderr, "exec %s failed\n", conctrace);
-		_exit(127);
-	}
-	close(fds[1]);
-	server->out = fdopen(fds[0], "r");
-	cr_assert(server->out && fgets(line, sizeof(line), server->out) &&
-		  sscanf(line, "listening on %127s", server->url) == 1,
-		  "%s serve did not print 'listening on URL'", conctrace);
-}
-
-static void stop_server(struct latency_server *server)
-{
-	kill(server->pid, SIGTERM);
-	waitpid(server->pid, NULL, 0);
-	fclose(server->out);
-}
-
 static void test_net(const char *runtime)
 {
-	struct latency_server server;
+	struct test_server server;
 	json_t *expected = json_pack("{s:i, s:i}", "ok", NET_REQUESTS, "bytes", NET_REQUESTS * NET_BODY_SIZE);
 
-	start_server(&server);
+	test_server_start(&server, 20, NET_BODY_SIZE);
 	const char *params[] = { "--workload", "net", "--url", server.url, "--requests", "12", NULL };
 	json_t *result = run_all_models(runtime, params);
-	stop_server(&server);
+	test_server_stop(&server);
 	assert_result(runtime, "all models", result, expected);
 	json_decref(result);
 	json_decref(expected);

@@ -27,18 +27,25 @@ static const struct native_rule native_rules[] = {
 	{ "_dl_relocate_object", false, ACT_STARTUP }, { "Py_InitializeFromConfig", false, ACT_STARTUP },
 };
 
-/* Python frames ("function (file:line)"), matched anywhere in the stack (imports, pickling) or on
- * the innermost frame only (the machinery around the program's own functions). */
+/* Python frames ("function (file:line)", the file's basename), matched anywhere in the stack
+ * (imports, pickling) or on the innermost frame only (the machinery around the program's own
+ * functions; a frame calling the program's work, like _WorkItem.run, is the work). */
 static const struct {
 	const char *text;
 	bool anywhere;
 	enum activity act;
 } python_rules[] = {
-	{ "<frozen importlib._bootstrap", true, ACT_STARTUP },
-	{ "/pickle.py:", true, ACT_PICKLE }, { "multiprocessing/reduction.py:", true, ACT_PICKLE },
-	{ "multiprocessing/connection.py:", true, ACT_PICKLE },
-	{ "/asyncio/", false, ACT_MACHINERY }, { "concurrent/futures/", false, ACT_MACHINERY },
-	{ "/threading.py:", false, ACT_MACHINERY }, { "/queue.py:", false, ACT_MACHINERY },
+	{ "<frozen importlib._bootstrap", true, ACT_STARTUP }, { "<frozen zipimport", true, ACT_STARTUP },
+	{ "<frozen site>", true, ACT_STARTUP },
+	{ "ForkingPickler.", true, ACT_PICKLE }, { "_ConnectionBase.send", true, ACT_PICKLE },
+	{ "_ConnectionBase.recv", true, ACT_PICKLE }, { "Connection._send", true, ACT_PICKLE },
+	{ "Connection._recv", true, ACT_PICKLE }, { "(pickle.py:", true, ACT_PICKLE },
+	{ "(copyreg.py:", true, ACT_PICKLE },
+	{ "(base_events.py:", false, ACT_MACHINERY }, { "(selector_events.py:", false, ACT_MACHINERY },
+	{ "(events.py:", false, ACT_MACHINERY }, { "(futures.py:", false, ACT_MACHINERY },
+	{ "(tasks.py:", false, ACT_MACHINERY }, { "(_base.py:", false, ACT_MACHINERY },
+	{ "_worker (thread.py:", false, ACT_MACHINERY }, { "(threading.py:", false, ACT_MACHINERY },
+	{ "(queue.py:", false, ACT_MACHINERY },
 };
 
 static const char *basename_of(const char *path)

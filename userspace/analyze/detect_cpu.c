@@ -2,6 +2,7 @@
  * docs/explain.md has each one's evidence, threshold and advice). */
 #include "analyze/detect_cpu.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include "analyze/roles.h"
 #include "analyze/thresholds.h"
@@ -90,13 +91,14 @@ bool loop_blocked(const struct finding_ctx *c, struct finding *f)
 	evidence(f, "loop_idle_share", share(loop->ns[WC_LOOP_IDLE], life));
 	fmt_count(n, sizeof(n), (double)st.n);
 	fmt_ns(longest, sizeof(longest), (double)st.max_ns);
-	headline(f, "event loop blocked: %s stretches, %.2f s in all (up to %s) without returning to it", n,
-		 ns_to_s(st.ns), longest);
-	say(f, "The event loop (thread %u) was blocked: %s stretches of %s or more, %.2f s in all (the "
-	    "longest %s), ran without going back to its selector, on a CPU (%.2f s in all) or in blocking "
-	    "calls; meanwhile no other task or callback could run. It idled in the loop %.0f%% of its life.",
-	    loop->tid, n, fmt_ns((char[32]){ 0 }, 32, (double)explain_th.loop_stretch_ns), ns_to_s(st.ns),
-	    longest, ns_to_s(loop->ns[WC_ONCPU]), 100 * share(loop->ns[WC_LOOP_IDLE], life));
+	headline(f, "event loop blocked: %s %s without idling, %.2f s in all (the longest %s)", n,
+		 plural((double)st.n, "stretch", "stretches"), ns_to_s(st.ns), longest);
+	say(f, "The event loop (thread %u) was blocked: it ran %s %s of %s or more without once waiting "
+	    "idle in its selector, %.2f s in all (the longest %s), on a CPU (%.2f s in all) or in blocking "
+	    "calls; tasks that were ready meanwhile could not run until it returned. It idled in its "
+	    "selector %.0f%% of its life.", loop->tid, n, plural((double)st.n, "stretch", "stretches"),
+	    fmt_ns((char[32]){ 0 }, 32, (double)explain_th.loop_stretch_ns), ns_to_s(st.ns), longest,
+	    ns_to_s(loop->ns[WC_ONCPU]), 100 * share(loop->ns[WC_LOOP_IDLE], life));
 	advise(f, "Do not block the loop: run CPU-heavy work in a process pool (await loop.run_in_executor("
 	       "ProcessPoolExecutor(), fn, ...)), replace blocking calls (time.sleep, requests, plain file "
 	       "or socket I/O) by awaitable ones, or break long loops with await asyncio.sleep(0).");
@@ -223,39 +225,66 @@ struct contention {
 	double spin_share;
 };
 
-/* Lock wakeups from TO to FROM: how many. */
-static uint64_t lock_wakeups(const struct run_model *m, uint32_t from, uint32_t to)
+/* Lock wakeups of siblings in process TGID woken by TID (OUT) and waking TID (IN). */
+static void lock_traffic(const struct run_model *m, uint32_t tgid, uint32_t tid, uint64_t *in, uint64_t *out)
 {
-	uint64_t n = 0;
+	*in = *out = 0;
+	for (size_t i = 0; i < m->n_wakeups; i++) {
+		const struct model_wakeup *w = &m->wakeups[i];
+		const struct thread_acct *other;
 
-	for (size_t i = 0; i < m->n_wakeups; i++)
-		if (m->wakeups[i].k.wakee_class == WC_LOCK && m->wakeups[i].k.waker_tid == from &&
-		    m->wakeups[i].k.wakee_tid == to)
-			n += m->wakeups[i].s.count;
-	return n;
+		if (w->k.wakee_class != WC_LOCK || w->k.waker_tid == w->k.wakee_tid ||
+		    (w->k.waker_tid != tid && w->k.wakee_tid != tid))
+			continue;
+		other = model_find_thread(m, w->k.waker_tid == tid ? w->k.wakee_tid : w->k.waker_tid);
+		if (other && other->tgid == tgid)
+			*(w->k.waker_tid == tid ? out : in) += w->s.count;
+	}
+}
+
+/* A thread that takes turns on a lock both waits for siblings to release it and releases it to
+ * them; a producer only wakes, a consumer waiting for work only waits. */
+static bool takes_turns(const struct run_model *m, const struct thread_acct *a)
+{
+	uint64_t in, out;
+
+	lock_traffic(m, a->tgid, a->tid, &in, &out);
+	return in && out && (in < out ? in : out) >= explain_th.lock_mutual_min * (in > out ? in : out);
+}
+
+static bool in_set(const uint32_t *tids, size_t n, uint32_t tid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return true;
+	return false;
 }
 
 static void contention_measure(const struct finding_ctx *c, struct contention *k)
 {
+	uint32_t *turns = xcalloc(c->m->n_threads ? c->m->n_threads : 1, sizeof(*turns));
+	size_t n = 0;
 	struct acct_totals t;
 
-	for (size_t i = 0; i < c->m->n_wakeups; i++) {
-		const struct model_wakeup *w = &c->m->wakeups[i];
-		const struct thread_acct *wakee = model_find_thread(c->m, w->k.wakee_tid);
-		const struct thread_acct *waker = model_find_thread(c->m, w->k.waker_tid);
-		uint64_t back;
+	for (size_t i = 0; i < c->m->n_threads; i++) {
+		const struct thread_acct *a = &c->m->threads[i].acct;
 
-		if (w->k.wakee_class != WC_LOCK || !wakee || !waker || wakee == waker ||
-		    wakee->tgid != k->tgid || waker->tgid != k->tgid)
-			continue;
-		back = lock_wakeups(c->m, wakee->tid, waker->tid);
-		if (back < explain_th.lock_mutual_min * w->s.count)
-			continue;   /* one way: a thread waiting for another's work or result */
-		k->handovers += w->s.count;
-		k->waited_ns += w->s.waited_ns;
-		k->latency_ns += w->s.latency_ns;
-		k->oncpu_ns += wakee->ns[WC_ONCPU];
+		if (a->tgid == k->tgid && takes_turns(c->m, a)) {
+			turns[n++] = a->tid;
+			k->oncpu_ns += a->ns[WC_ONCPU];
+		}
 	}
+	for (size_t i = 0; n && i < c->m->n_wakeups; i++) {
+		const struct model_wakeup *w = &c->m->wakeups[i];
+
+		if (w->k.wakee_class == WC_LOCK && w->k.wakee_tid != w->k.waker_tid &&
+		    in_set(turns, n, w->k.wakee_tid) && in_set(turns, n, w->k.waker_tid)) {
+			k->handovers += w->s.count;
+			k->waited_ns += w->s.waited_ns;
+			k->latency_ns += w->s.latency_ns;
+		}
+	}
+	free(turns);
 	totals_of(c->m, k->tgid, &t);
 	k->spin_share = activity_share(&c->act, k->tgid, ACT_SPIN);
 	k->spin_ns = t.ns[WC_ONCPU] * k->spin_share;

@@ -53,6 +53,11 @@ const char *fmt_count(char *buf, size_t len, double n)
 	return buf;
 }
 
+const char *plural(double n, const char *one, const char *many)
+{
+	return n >= 0.5 && n < 1.5 ? one : many;
+}
+
 const char *fmt_ns(char *buf, size_t len, double ns)
 {
 	if (ns < 1e3)

@@ -36,6 +36,8 @@ void advise(struct finding *f, const char *fmt, ...) __attribute__((format(print
 
 /* "505,012" into BUF. */
 const char *fmt_count(char *buf, size_t len, double n);
+/* ONE when N is 1, else MANY. */
+const char *plural(double n, const char *one, const char *many);
 /* "60 us", "1.2 ms", "2.00 s" into BUF. */
 const char *fmt_ns(char *buf, size_t len, double ns);
 
