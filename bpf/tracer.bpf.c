@@ -710,6 +710,12 @@ static __always_inline void emit_exit(struct task_struct *task, struct thread_en
 	bpf_task_storage_delete(&thread_store, task);
 }
 
+/* Per CPU, the interrupt handlers, softirqs and hrtimer callbacks running nested now: a stack of
+ * enum irq_kind, 4 bits each, innermost lowest (0: none). The preempt count would say whether a
+ * wakeup comes from an interrupt, but the per-CPU variable holding it is not in this kernel's
+ * kallsyms; entries and exits of the handlers that wake threads are traced instead. */
+__u32 irq_kinds[IRQ_DEPTH_CPUS];
+
 static __always_inline void switch_in(struct task_struct *next, __u64 now, bool from_idle);
 
 /* When T, now leaving the CPU though never seen getting it, got it. sched_switch does not fire for
@@ -843,6 +849,9 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 {
 	__u64 now = bpf_ktime_get_ns();
 
+	/* A CPU switches tasks only outside interrupt handlers: a handler whose exit was missed (its
+	 * entry came before its exit's program was attached) is forgotten here. */
+	irq_kinds[bpf_get_smp_processor_id() & (IRQ_DEPTH_CPUS - 1)] = 0;
 	if (stop_ns) {
 		/* Frozen; but a thread dying now still sends its accounting, closed at the stop. */
 		if (prev_state & TASK_DEAD)
@@ -856,11 +865,6 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 
 /* The waker and the moment its try_to_wake_up made the thread runnable, noted in the waker's
  * context; the wakeup is accounted when the thread is switched in (wake). */
-/* Per CPU, the interrupt handlers, softirqs and hrtimer callbacks running nested now: a stack of
- * enum irq_kind, 4 bits each, innermost lowest (0: none). The preempt count would say whether a
- * wakeup comes from an interrupt, but the per-CPU variable holding it is not in this kernel's
- * kallsyms; entries and exits of the handlers that wake threads are traced instead. */
-__u32 irq_kinds[IRQ_DEPTH_CPUS];
 
 static __always_inline void irq_enter(__u32 kind)
 {

@@ -10,7 +10,7 @@ async def ticker(ticks):
 
 async def crunch(rounds):
     for _ in range(rounds):
-        sum(i * i for i in range(1_500_000))   # no await: the loop is held
+        sum(i * i for i in range(3_000_000))   # no await: the loop is held
         await asyncio.sleep(0)
 
 

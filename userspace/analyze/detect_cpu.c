@@ -434,10 +434,16 @@ bool cpu_bound_single_thread(const struct finding_ctx *c, struct finding *f)
 	process_label(p, label, sizeof(label));
 	headline(f, "CPU-bound on one thread: %.2f s of %.2f s on a CPU, %.2f of %d CPUs used",
 		 ns_to_s(t->ns[WC_ONCPU]), ns_to_s(c->wall_ns), c->e->d.cpus_busy, c->e->d.ncpus);
-	say(f, "One thread did the work on one CPU: thread %u of process %u (`%s`) was on a CPU %.2f s and "
-	    "carried %.2f s of the %.2f s critical path running, while the run used %.2f of %d CPUs.", t->tid, t->tgid, label, ns_to_s(t->ns[WC_ONCPU]), ns_to_s(run),
+	say(f, "One thread did the work on one CPU: %sthread %u of process %u (`%s`) was on a CPU %.2f s "
+	    "and carried %.2f s of the %.2f s critical path running, while the run used %.2f of %d CPUs.",
+	    thread_role(c->m, t) == ROLE_LOOP ? "the event loop's " : "", t->tid, t->tgid, label, ns_to_s(t->ns[WC_ONCPU]), ns_to_s(run),
 	    ns_to_s(c->wall_ns), c->e->d.cpus_busy, c->e->d.ncpus);
-	if (is_python_process(p))
+	if (thread_role(c->m, t) == ROLE_LOOP)
+		advise(f, "That thread is the event loop: while its callbacks compute, no other task runs. Move "
+		       "the computation off the loop (await loop.run_in_executor(ProcessPoolExecutor(), fn, "
+		       "...)) or break it up with await asyncio.sleep(0); a timeline (record --timeline) "
+		       "shows how long each stretch held the loop.");
+	else if (is_python_process(p))
 		advise(f, "Spread the work over processes (ProcessPoolExecutor or multiprocessing.Pool, one "
 		       "worker per CPU): Python threads would take turns on the GIL. Or make the hot code "
 		       "cheaper: the on-CPU flame graph (oncpu.svg) shows where the time goes.");

@@ -340,7 +340,7 @@ bool disk_not_bottleneck(const struct finding_ctx *c, struct finding *f)
 							       .classes = ALL_CLASSES });
 
 	if (d->write_bytes < explain_th.disk_note_bytes || d->disk_busy >= explain_th.disk_idle_busy ||
-	    disk_path >= explain_th.min_explained * c->wall_ns)
+	    disk_path >= explain_th.disk_note_path * c->wall_ns)
 		return false;
 	evidence(f, "disk_busy", d->disk_busy);
 	evidence(f, "file_write_mb", d->write_bytes / 1e6);

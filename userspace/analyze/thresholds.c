@@ -16,5 +16,5 @@ const struct explain_thresholds explain_th = {
 	.startup_min_procs = 10, .startup_max_life_ns = 500000000,
 	.runqueue_excess = 1.0,
 	.parallel_cpus = 0.75,
-	.disk_note_bytes = 1000000, .disk_idle_busy = 0.2,
+	.disk_note_bytes = 1000000, .disk_idle_busy = 0.2, .disk_note_path = 0.02,
 };

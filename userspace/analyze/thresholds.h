@@ -39,6 +39,7 @@ struct explain_thresholds {
 	double parallel_cpus;           /* parallel: mean CPUs busy >= this x ncpus */
 	uint64_t disk_note_bytes;       /* disk-not-bottleneck: bytes written to files, at least */
 	double disk_idle_busy;          /*   and the device busy < this share of wall */
+	double disk_note_path;          /*   and the path's disk waits < this share of it */
 };
 extern const struct explain_thresholds explain_th;
 
