@@ -14,13 +14,17 @@
 
 const char *const verdict_names[] = { "supports", "contradicts", "cannot tell" };
 
-/* Thresholds of the verdicts (docs/explain.md): ratios of median walls. */
+/* Thresholds of the verdicts (docs/explain.md): ratios of median walls, each at least 1 + the
+ * tie (the noise); and the shortest cell a verdict is drawn from. */
 static const struct {
 	double slower;       /* "A is slower than B": wall A >= this x wall B */
 	double faster;       /* "A helps" / "A is faster": wall B >= this x wall A */
 	double far_faster;   /* "far faster" */
 	double no_gain;      /* "no speed-up": wall B < this x wall A */
-} verdict_th = { .slower = 1.1, .faster = 1.3, .far_faster = 1.5, .no_gain = 1.2 };
+	double tie;          /* walls closer than this share (or the repeats' measured spread) tie */
+	double min_wall_s;   /* a shorter cell is mostly start-up: too short to judge */
+} verdict_th = { .slower = 1.1, .faster = 1.3, .far_faster = 1.5, .no_gain = 1.2, .tie = 0.1,
+		 .min_wall_s = 0.5 };
 
 /* What a thread does in each class, for sentences. */
 static const char *const class_phrases[WC_COUNT] = {
@@ -258,7 +262,9 @@ void compare_cells(const struct cell *a, double wall_a_s, const struct cell *b, 
 	c->b = b;
 	c->wall_a_s = wall_a_s;
 	c->wall_b_s = wall_b_s;
-	c->on_path = a->explanation->d.path_ns && b->explanation->d.path_ns;
+	/* split on both recorded paths; estimated ones are not compared instant by instant */
+	c->on_path = !strcmp(a->explanation->d.method, EXPLAIN_METHOD_PATH) &&
+		     !strcmp(b->explanation->d.method, EXPLAIN_METHOD_PATH);
 	for (int w = 0; w < WC_COUNT; w++)
 		c->class_delta_s[w] = class_wall_s(a->explanation, w, c->on_path) -
 				      class_wall_s(b->explanation, w, c->on_path);
@@ -293,18 +299,48 @@ static size_t gather_comparisons(const struct cell *cells, size_t n, enum worklo
 	return found;
 }
 
-/* Walls of models A and B of workload W in Python; false (and MISSING named) when one did not run. */
+/* Walls of models A and B of workload W in Python; false (and WHY said) when one did not run, or
+ * ran too briefly to be judged: mostly interpreter start-up. */
 static bool python_walls(const struct cell *cells, size_t n, enum workload w, enum conc_model a,
-			 enum conc_model b, double *wa, double *wb, char *missing, size_t len)
+			 enum conc_model b, double *wa, double *wb, char *why, size_t len)
 {
 	*wa = median_wall(cells, n, w, RT_PYTHON, a, NULL);
 	*wb = median_wall(cells, n, w, RT_PYTHON, b, NULL);
-	if (*wa >= 0 && *wb >= 0)
-		return true;
-	snprintf(missing, len, "needs the %s python cells %s and %s; not run or not ok: %s%s%s",
-		 workload_names[w], model_names[a], model_names[b], *wa < 0 ? model_names[a] : "",
-		 *wa < 0 && *wb < 0 ? " and " : "", *wb < 0 ? model_names[b] : "");
-	return false;
+	if (*wa < 0 || *wb < 0) {
+		snprintf(why, len, "needs the %s python cells %s and %s; not run or not ok: %s%s%s",
+			 workload_names[w], model_names[a], model_names[b], *wa < 0 ? model_names[a] : "",
+			 *wa < 0 && *wb < 0 ? " and " : "", *wb < 0 ? model_names[b] : "");
+		return false;
+	}
+	if (*wa < verdict_th.min_wall_s || *wb < verdict_th.min_wall_s) {
+		snprintf(why, len, "too short to judge: %s ran %.2f s and %s %.2f s; under %.1f s a cell is "
+			 "mostly start-up (run a larger --size)", model_names[a], *wa, model_names[b], *wb,
+			 verdict_th.min_wall_s);
+		return false;
+	}
+	return true;
+}
+
+/* The share under which two walls of workload W tie: the verdicts' floor, or the largest spread the
+ * repeats of W's Python cells measured. */
+static double tie_share(const struct cell *cells, size_t n, enum workload w)
+{
+	double tie = verdict_th.tie;
+
+	for (int m = 0; m < CM_COUNT; m++) {
+		struct row row;
+
+		gather_row(cells, n, w, RT_PYTHON, m, &row);
+		if (row.ok > 1 && row.spread > tie)
+			tie = row.spread;
+	}
+	return tie;
+}
+
+/* A ratio threshold raised to the noise: 1 + the tie, at least. */
+static double above_noise(double threshold, double tie)
+{
+	return threshold > 1 + tie ? threshold : 1 + tie;
 }
 
 /* The top finding of the shown cell of W, python, M that explains some wall time, as " M's top
@@ -356,8 +392,8 @@ static void verdict_c1(const struct cell *cells, size_t n, struct claim_verdict 
 	if (!python_walls(cells, n, WL_DISK, CM_ASYNCIO, CM_SYNC, &asyncio, &sync, v->why, sizeof(v->why)) ||
 	    !python_walls(cells, n, WL_DISK, CM_PROCESSES, CM_SYNC, &procs, &unused, v->why, sizeof(v->why)))
 		return;
-	slower = asyncio >= verdict_th.slower * sync;
-	far = sync >= verdict_th.far_faster * procs;
+	slower = asyncio >= above_noise(verdict_th.slower, tie_share(cells, n, WL_DISK)) * sync;
+	far = sync >= above_noise(verdict_th.far_faster, tie_share(cells, n, WL_DISK)) * procs;
 	v->verdict = slower && far ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
 	snprintf(v->why, sizeof(v->why), "asyncio %.2f s vs sync %.2f s (%.2fx the time: %s); processes "
 		 "%.2f s, a %.2fx speed-up over sync (%s %.1fx).", asyncio, sync, asyncio / sync,
@@ -368,25 +404,38 @@ static void verdict_c1(const struct cell *cells, size_t n, struct claim_verdict 
 	append_top_finding(v->why, sizeof(v->why), cells, n, WL_DISK, CM_ASYNCIO);
 }
 
+/* Multiprocessing is processes and asyncio+processes: the faster of the two that ran. */
+static enum conc_model multiprocessing(const struct cell *cells, size_t n, enum workload w)
+{
+	double procs = median_wall(cells, n, w, RT_PYTHON, CM_PROCESSES, NULL);
+	double both = median_wall(cells, n, w, RT_PYTHON, CM_ASYNCIO_PROCESSES, NULL);
+
+	return both >= 0 && (procs < 0 || both < procs) ? CM_ASYNCIO_PROCESSES : CM_PROCESSES;
+}
+
 static void verdict_c2(const struct cell *cells, size_t n, struct claim_verdict *v)
 {
-	double sync, procs;
-	bool fastest = true;
+	enum conc_model mp = multiprocessing(cells, n, WL_CPU);
+	double sync, procs, tie = tie_share(cells, n, WL_CPU);
+	const char *beaten_by = NULL;
 
 	v->claim = "CPU-bound Python: multiprocessing is the model to use";
-	if (!python_walls(cells, n, WL_CPU, CM_PROCESSES, CM_SYNC, &procs, &sync, v->why, sizeof(v->why)))
+	if (!python_walls(cells, n, WL_CPU, mp, CM_SYNC, &procs, &sync, v->why, sizeof(v->why)))
 		return;
-	for (int m = 0; m < CM_COUNT; m++) {
+	for (int m = CM_SYNC; m <= CM_ASYNCIO; m++) {   /* the models that are not multiprocessing */
 		double wall = median_wall(cells, n, WL_CPU, RT_PYTHON, m, NULL);
 
-		fastest &= wall < 0 || wall >= procs;
+		if (wall >= 0 && wall * (1 + tie) < procs)
+			beaten_by = model_names[m];
 	}
-	v->verdict = fastest && sync >= verdict_th.faster * procs ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
-	snprintf(v->why, sizeof(v->why), "processes %.2f s vs sync %.2f s (a %.2fx speed-up; %.1fx needed); "
-		 "%s the fastest Python model of the cpu workload.", procs, sync, sync / procs,
-		 verdict_th.faster, fastest ? "it is" : "it is not");
-	append_pair_split(v->why, sizeof(v->why), cells, n, WL_CPU, CM_PROCESSES, CM_SYNC);
-	append_top_finding(v->why, sizeof(v->why), cells, n, WL_CPU, CM_PROCESSES);
+	v->verdict = !beaten_by && sync >= above_noise(verdict_th.faster, tie) * procs ? VERDICT_SUPPORTS :
+		     VERDICT_CONTRADICTS;
+	snprintf(v->why, sizeof(v->why), "multiprocessing (%s) %.2f s vs sync %.2f s (a %.2fx speed-up; "
+		 "%.1fx needed); %s%s%s.", model_names[mp], procs, sync, sync / procs,
+		 above_noise(verdict_th.faster, tie), beaten_by ? "slower than " : "no other model was faster "
+		 "beyond the noise", beaten_by ? beaten_by : "", beaten_by ? " beyond the noise" : "");
+	append_pair_split(v->why, sizeof(v->why), cells, n, WL_CPU, mp, CM_SYNC);
+	append_top_finding(v->why, sizeof(v->why), cells, n, WL_CPU, mp);
 }
 
 /* A claim about model M's speed-up over sync at workload W: supported when the speed-up is at least
@@ -399,10 +448,11 @@ static void speedup_verdict(const struct cell *cells, size_t n, struct claim_ver
 
 	if (!python_walls(cells, n, w, m, CM_SYNC, &wall, &sync, v->why, sizeof(v->why)))
 		return;
-	gain = sync >= threshold * wall;
+	gain = sync >= above_noise(threshold, tie_share(cells, n, w)) * wall;
 	v->verdict = gain == gain_claimed ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
 	snprintf(v->why, sizeof(v->why), "%s %.2f s vs sync %.2f s: %.2fx speed-up (%s %.1fx).",
-		 model_names[m], wall, sync, sync / wall, gain ? "at least" : "below", threshold);
+		 model_names[m], wall, sync, sync / wall, gain ? "at least" : "below",
+		 above_noise(threshold, tie_share(cells, n, w)));
 	append_pair_split(v->why, sizeof(v->why), cells, n, w, m, CM_SYNC);
 	append_top_finding(v->why, sizeof(v->why), cells, n, w, m);
 }

@@ -8,10 +8,11 @@ static json_t *params_json(const struct run_opts *o)
 {
 	const struct work_params *p = &o->params;
 
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f, s:b, s:b}",
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f, s:b, s:b}",
 			 "size", size_names[o->size], "repeat", (json_int_t)o->repeat,
 			 "files", (json_int_t)p->files, "lines", (json_int_t)p->lines,
 			 "line_length", (json_int_t)p->line_length, "num", (json_int_t)p->num,
+			 "c_num", (json_int_t)p->c_num,
 			 "count", (json_int_t)p->count, "requests", (json_int_t)p->requests,
 			 "net_delay_ms", (json_int_t)p->net_delay_ms, "net_size", (json_int_t)p->net_size,
 			 "workers", (json_int_t)p->workers, "python", o->python,

@@ -33,6 +33,7 @@ const char run_usage[] =
 	"  workload parameters (override the preset):\n"
 	"  --files N --lines N --line-length N   disk\n"
 	"  --num N --count K                     cpu ([num] * count triple loops)\n"
+	"  --c-num N                             cpu: num for the C runtime\n"
 	"  --requests N                          net\n"
 	"  -h, --help              this help\n"
 	"Exit status: 0 every cell ok, 1 a cell failed or disagreed, 2 bad usage, 130 interrupted.\n";
@@ -40,7 +41,7 @@ const char run_usage[] =
 enum {
 	OPT_WORKLOADS = 256, OPT_MODELS, OPT_RUNTIMES, OPT_SIZE, OPT_REPEAT, OPT_PYTHON, OPT_NET_DELAY,
 	OPT_NET_SIZE, OPT_WORKERS, OPT_CELL_TIMEOUT, OPT_KEEP_FILES, OPT_DROP_CACHES, OPT_FILES,
-	OPT_LINES, OPT_LINE_LENGTH, OPT_NUM, OPT_COUNT, OPT_REQUESTS,
+	OPT_LINES, OPT_LINE_LENGTH, OPT_NUM, OPT_COUNT, OPT_REQUESTS, OPT_C_NUM,
 };
 
 static const struct option run_options[] = {
@@ -61,6 +62,7 @@ static const struct option run_options[] = {
 	{ "lines", required_argument, NULL, OPT_LINES },
 	{ "line-length", required_argument, NULL, OPT_LINE_LENGTH },
 	{ "num", required_argument, NULL, OPT_NUM },
+	{ "c-num", required_argument, NULL, OPT_C_NUM },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "requests", required_argument, NULL, OPT_REQUESTS },
 	{ "help", no_argument, NULL, 'h' },
@@ -77,6 +79,7 @@ static const struct {
 	{ OPT_LINES, offsetof(struct work_params, lines), 1, 1000000 },
 	{ OPT_LINE_LENGTH, offsetof(struct work_params, line_length), 1, 1 << 20 },
 	{ OPT_NUM, offsetof(struct work_params, num), 2, 100000 },
+	{ OPT_C_NUM, offsetof(struct work_params, c_num), 2, 100000 },
 	{ OPT_COUNT, offsetof(struct work_params, count), 1, 1000000 },
 	{ OPT_REQUESTS, offsetof(struct work_params, requests), 1, 1000000 },
 	{ OPT_NET_DELAY, offsetof(struct work_params, net_delay_ms), 1, 3600000 },
@@ -86,18 +89,18 @@ static const struct {
 
 void size_preset(enum run_size size, struct work_params *p)
 {
-	/* quick: seconds, for tests. default: the 30-cell matrix in about two minutes on 2 CPUs.
-	 * notes: the study notes' own sizes (C1, C3, C4). */
+	/* quick: seconds, for tests. default: the 30-cell matrix in about three minutes on 2 CPUs,
+	 * every cell 0.5 s or more (docs/run.md). notes: the study notes' own sizes (C1, C3, C4). */
 	static const struct work_params presets[SIZE_COUNT] = {
 		[SIZE_QUICK] = { .files = 40, .lines = 20, .line_length = 50, .num = 12, .count = 4,
-				 .requests = 12, .net_delay_ms = 20, .net_size = 512 },
+				 .c_num = 30, .requests = 12, .net_delay_ms = 20, .net_size = 512 },
 		[SIZE_DEFAULT] = { .files = 3000, .lines = 100, .line_length = 100, .num = 30, .count = 40,
-				   .requests = 60, .net_delay_ms = 100, .net_size = 1024 },
+				   .c_num = 200, .requests = 24, .net_delay_ms = 500, .net_size = 1024 },
 		[SIZE_NOTES] = { .files = 5000, .lines = 100, .line_length = 100, .num = 30, .count = 100,
-				 .requests = 60, .net_delay_ms = 300, .net_size = 1024 },
+				 .c_num = 200, .requests = 60, .net_delay_ms = 300, .net_size = 1024 },
 	};
 	/* Every field is a uint64_t, so the preset is merged field by field. */
-	_Static_assert(sizeof(struct work_params) == 9 * sizeof(uint64_t), "work_params: uint64_t only");
+	_Static_assert(sizeof(struct work_params) == 10 * sizeof(uint64_t), "work_params: uint64_t only");
 	const uint64_t *from = (const uint64_t *)&presets[size];
 	uint64_t *to = (uint64_t *)p;
 
@@ -345,7 +348,8 @@ char **cell_command(const struct run_opts *o, const struct cell *c, const struct
 		push_arg(&argv, &n, &cap, "--line-length=%llu", (unsigned long long)w->line_length);
 		push_arg(&argv, &n, &cap, "--dir=%s", p->scratch);
 	} else if (c->workload == WL_CPU) {
-		push_arg(&argv, &n, &cap, "--num=%llu", (unsigned long long)w->num);
+		push_arg(&argv, &n, &cap, "--num=%llu",
+			 (unsigned long long)(c->runtime == RT_C ? w->c_num : w->num));
 		push_arg(&argv, &n, &cap, "--count=%llu", (unsigned long long)w->count);
 	} else {
 		push_arg(&argv, &n, &cap, "--requests=%llu", (unsigned long long)w->requests);

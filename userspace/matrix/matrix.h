@@ -29,6 +29,8 @@ extern const char *const size_names[SIZE_COUNT];
 struct work_params {
 	uint64_t files, lines, line_length;   /* disk */
 	uint64_t num, count;                  /* cpu */
+	uint64_t c_num;                       /* cpu: num for the C runtime, which runs the same loop
+					       * about 100 times faster */
 	uint64_t requests, net_delay_ms, net_size;  /* net */
 	uint64_t workers;
 };

@@ -51,6 +51,7 @@ static int read_params(const json_t *index, struct run_opts *o, char *err, size_
 {
 	struct work_params *p = &o->params;
 	json_int_t v[10], repeat;
+	const json_t *c_num;
 	const char *size;
 	json_error_t jerr;
 
@@ -64,6 +65,9 @@ static int read_params(const json_t *index, struct run_opts *o, char *err, size_
 	*p = (struct work_params){ .files = v[0], .lines = v[1], .line_length = v[2], .num = v[3],
 				   .count = v[4], .requests = v[5], .net_delay_ms = v[6],
 				   .net_size = v[7], .workers = v[8] };
+	/* runs before the C runtime had its own num ran the Python one */
+	c_num = json_object_get(json_object_get(index, "parameters"), "c_num");
+	p->c_num = json_is_integer(c_num) ? (uint64_t)json_integer_value(c_num) : p->num;
 	o->repeat = repeat;
 	o->size = enum_of(size_names, SIZE_COUNT, size) < 0 ? SIZE_DEFAULT : enum_of(size_names, SIZE_COUNT, size);
 	return 0;

@@ -75,6 +75,7 @@ void gather_row(const struct cell *cells, size_t n, enum workload w, enum runtim
 	qsort(walls, row->ok, sizeof(walls[0]), cmp_double);
 	row->median_wall_s = row->ok % 2 ? walls[row->ok / 2] :
 			     (walls[row->ok / 2 - 1] + walls[row->ok / 2]) / 2;
+	row->spread = row->median_wall_s > 0 ? (walls[row->ok - 1] - walls[0]) / row->median_wall_s : 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct cell *c = &cells[i];
 

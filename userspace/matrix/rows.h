@@ -11,6 +11,7 @@ struct row {
 	const struct cell *shown;     /* the ok repeat whose wall is nearest the median */
 	const struct cell *failure;   /* the first repeat that did not finish ok */
 	double median_wall_s;
+	double spread;                /* (slowest - fastest) / median of the ok repeats; 0 for one */
 	size_t repeats, ok;
 	bool differs;
 };

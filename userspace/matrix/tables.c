@@ -12,8 +12,8 @@ static void print_workload_title(FILE *out, const struct run_opts *o, enum workl
 		fprintf(out, "write %llu files x %llu lines x %llu chars", (unsigned long long)p->files,
 			(unsigned long long)p->lines, (unsigned long long)p->line_length);
 	else if (w == WL_CPU)
-		fprintf(out, "triple loop over [%llu] * %llu", (unsigned long long)p->num,
-			(unsigned long long)p->count);
+		fprintf(out, "triple loop over [%llu] * %llu (C: [%llu] * %llu)", (unsigned long long)p->num,
+			(unsigned long long)p->count, (unsigned long long)p->c_num, (unsigned long long)p->count);
 	else
 		fprintf(out, "%llu GETs, %llu ms server delay, %llu-byte bodies", (unsigned long long)p->requests,
 			(unsigned long long)p->net_delay_ms, (unsigned long long)p->net_size);

@@ -253,11 +253,45 @@ Test(verdicts, cpu_and_net_claims)
 	cr_assert_eq(v[CLAIM_C2].verdict, VERDICT_SUPPORTS, "%s", v[CLAIM_C2].why);
 	cr_assert_eq(v[CLAIM_C3].verdict, VERDICT_SUPPORTS, "%s", v[CLAIM_C3].why);
 	cr_assert_eq(v[CLAIM_C4].verdict, VERDICT_CONTRADICTS, "%s", v[CLAIM_C4].why);
-	cells[1].stats.wall_s = 5;     /* threads now faster than processes and than sync */
+	cells[1].stats.wall_s = 5.2;   /* threads 5 % faster than processes: a tie, not a contradiction */
+	claim_verdicts(cells, 5, v);
+	cr_assert_eq(v[CLAIM_C2].verdict, VERDICT_SUPPORTS, "%s", v[CLAIM_C2].why);
+	cells[1].stats.wall_s = 4.5;   /* threads now faster than processes and than sync */
 	claim_verdicts(cells, 5, v);
 	cr_assert_eq(v[CLAIM_C2].verdict, VERDICT_CONTRADICTS, "%s", v[CLAIM_C2].why);
+	cr_assert(strstr(v[CLAIM_C2].why, "slower than threads beyond the noise"), "%s", v[CLAIM_C2].why);
 	cr_assert_eq(v[CLAIM_C3].verdict, VERDICT_CONTRADICTS, "%s", v[CLAIM_C3].why);
 	free_cells(cells, 5);
+}
+
+/* asyncio+processes is multiprocessing too: it being faster than processes does not contradict C2. */
+Test(verdicts, asyncio_and_processes_is_multiprocessing)
+{
+	struct cell cells[3];
+	struct claim_verdict v[CLAIM_COUNT];
+
+	ok_cell(&cells[0], WL_CPU, CM_SYNC, 10);
+	ok_cell(&cells[1], WL_CPU, CM_PROCESSES, 5.5);
+	ok_cell(&cells[2], WL_CPU, CM_ASYNCIO_PROCESSES, 4);
+	claim_verdicts(cells, 3, v);
+	cr_assert_eq(v[CLAIM_C2].verdict, VERDICT_SUPPORTS, "%s", v[CLAIM_C2].why);
+	cr_assert(strstr(v[CLAIM_C2].why, "multiprocessing (asyncio+processes) 4.00 s"), "%s", v[CLAIM_C2].why);
+	free_cells(cells, 3);
+}
+
+/* Cells of a fraction of a second are mostly start-up: no verdict is drawn from them. */
+Test(verdicts, cells_too_short_are_not_judged)
+{
+	struct cell cells[3];
+	struct claim_verdict v[CLAIM_COUNT];
+
+	ok_cell(&cells[0], WL_DISK, CM_SYNC, 0.2);
+	ok_cell(&cells[1], WL_DISK, CM_ASYNCIO, 0.4);
+	ok_cell(&cells[2], WL_DISK, CM_PROCESSES, 0.1);
+	claim_verdicts(cells, 3, v);
+	cr_assert_eq(v[CLAIM_C1].verdict, VERDICT_CANNOT_TELL, "%s", v[CLAIM_C1].why);
+	cr_assert(strstr(v[CLAIM_C1].why, "too short to judge"), "%s", v[CLAIM_C1].why);
+	free_cells(cells, 3);
 }
 
 Test(compare, names_both_models_with_their_numbers)

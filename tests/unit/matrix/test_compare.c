@@ -149,6 +149,7 @@ static void path_cell(struct cell *c, enum conc_model model, uint64_t oncpu_s, u
 	c->status = CELL_OK;
 	c->has_stats = true;
 	c->stats.wall_s = (double)(oncpu_s + gil_s);
+	e->d.method = EXPLAIN_METHOD_PATH;
 	e->d.wall_ns = e->d.thread_ns = e->d.path_ns = (oncpu_s + gil_s) * S;
 	e->d.class_ns[WC_ONCPU] = e->d.path_class_ns[WC_ONCPU] = oncpu_s * S;
 	e->d.class_ns[WC_GIL] = e->d.path_class_ns[WC_GIL] = gil_s * S;
@@ -182,7 +183,7 @@ Test(compare, splits_the_difference_on_the_critical_paths)
 	cr_assert(strstr(c.summary, "The gil time that grew most (+6.00 s) is above all in f (a.py) [gil] "
 			 "(+5.00 s of thread time)."), "%s", c.summary);
 	cr_assert(strstr(c.text, "carried by executor 100% (sync's by main 100%)"), "%s", c.text);
-	b.explanation->d.path_ns = 0;   /* no timeline on one side: aggregate shares for both */
+	b.explanation->d.method = EXPLAIN_METHOD_ESTIMATE;   /* no timeline on one side: aggregate shares */
 	compare_cells(&a, 8, &b, 3, &c);
 	cr_assert(!c.on_path);
 	cr_assert(strstr(c.summary, "Wall time by wait class (thread time / parallelism)"), "%s", c.summary);
