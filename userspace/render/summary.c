@@ -171,10 +171,12 @@ static void print_findings(FILE *out, const struct run_model *m)
 	if (e->path_summary[0])
 		fprintf(out, "critical path: %s\n", e->path_summary);
 	if (e->n_findings)
-		fprintf(out, "why (%s, docs/explain.md):\n", e->d.path_ns ? "wall time on the critical path" :
-			"aggregate shares of thread time");
-	for (size_t i = 0; i < e->n_findings && i < SUMMARY_FINDINGS; i++)
+		fprintf(out, "why (wall time on the %s, docs/explain.md):\n", e->d.method);
+	for (size_t i = 0; i < e->n_findings && i < SUMMARY_FINDINGS; i++) {
 		fprintf(out, "  %s: %s\n", e->findings[i].name, e->findings[i].text);
+		if (e->findings[i].advice[0] && !e->findings[i].part_of)
+			fprintf(out, "    advice: %s\n", e->findings[i].advice);
+	}
 	free(e);
 }
 
