@@ -47,6 +47,8 @@ PROG_BINS  := $(patsubst tests/progs/%.c,$(OUT)/progs/%,$(PROG_SRCS))
 WORK_SRCS  := $(wildcard workloads/c/*.c)
 WORK_OBJS  := $(patsubst workloads/c/%.c,$(OUT)/workloads/%.o,$(WORK_SRCS))
 WORK_BINS  := $(OUT)/workloads/cwork
+TOOL_SRCS  := $(wildcard tests/tools/*.c)
+TOOL_BINS  := $(patsubst tests/tools/%.c,$(OUT)/tests/%,$(TOOL_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
@@ -109,6 +111,11 @@ $(OUT)/tests/integration/%: tests/integration/%.c $(LIB_OBJS) $(wildcard tests/*
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) $(LIBS) -lcriterion -o $@
 
+# Tools the tests run (png_ink: how much of a page's screenshot is drawn).
+$(OUT)/tests/%: tests/tools/%.c | $(OUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lz -o $@
+
 $(OUT)/progs/%: tests/progs/%.c $(wildcard tests/progs/*.h) | $(OUT)/progs
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -lm -o $@
@@ -136,10 +143,10 @@ tracefs:
 unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t --jobs 2 || exit 1; done
 
-integration: all $(INTEG_BINS) tracefs
+integration: all $(INTEG_BINS) $(TOOL_BINS) tracefs
 	$(Q)for t in $(INTEG_BINS); do CONCTRACE=$(CURDIR)/conctrace PROGS=$(CURDIR)/$(OUT)/progs \
-	    PYPROGS=$(CURDIR)/tests/progs WORKLOADS=$(CURDIR)/workloads PYTHON=$(PYTHON) $$t --jobs 1 \
-	    || exit 1; done
+	    PYPROGS=$(CURDIR)/tests/progs WORKLOADS=$(CURDIR)/workloads PYTHON=$(PYTHON) \
+	    PNG_INK=$(CURDIR)/$(OUT)/tests/png_ink $$t --jobs 1 || exit 1; done
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -152,13 +159,19 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory install
 	$(Q)$(PREFIX)/bin/conctrace run $(RUN_ARGS)
 
-# Records a small threaded Python program, regenerates every export and renders report.html in
-# headless Chromium (DOM checked for its charts); look at $(OUT)/screenshot/report.png. Needs root.
-screenshot: conctrace
-	$(Q)rm -rf $(OUT)/screenshot $(OUT)/screenshot-run && ./conctrace record -q -o $(OUT)/screenshot-run -- \
+# Records a small threaded Python program with its timeline and runs the quick matrix, then renders
+# the record's report.html and the run's index.html in headless Chromium, each checked by
+# tests/html_check.sh; the pictures are $(OUT)/screenshot/report.png and index.png. Needs root.
+# The run's directory is under /tmp: its workloads run as another user, who must reach it.
+SCREENSHOT_RUN := /tmp/conctrace-screenshot-run
+screenshot: conctrace $(OUT)/tests/png_ink
+	$(Q)rm -rf $(OUT)/screenshot $(OUT)/screenshot-record $(SCREENSHOT_RUN)
+	$(Q)./conctrace record -q --timeline -o $(OUT)/screenshot-record -- \
 	    $(PYTHON) -c 'import threading,time; t=threading.Thread(target=time.sleep,args=(0.2,)); \
 	    t.start(); sum(range(3000000)); t.join()'
-	$(Q)sh tests/html_check.sh ./conctrace $(OUT)/screenshot-run $(OUT)/screenshot
+	$(Q)PNG_INK=$(OUT)/tests/png_ink sh tests/html_check.sh $(OUT)/screenshot-record/report.html $(OUT)/screenshot
+	$(Q)./conctrace run --size quick -o $(SCREENSHOT_RUN) >/dev/null 2>&1
+	$(Q)PNG_INK=$(OUT)/tests/png_ink sh tests/html_check.sh $(SCREENSHOT_RUN)/index.html $(OUT)/screenshot 5
 
 bench: all
 	$(Q)sh bench/overhead.sh

@@ -1,6 +1,6 @@
 /* `conctrace run`'s explanation end to end (root): a quick disk matrix of three Python models must
- * print a line with numbers for each model, the comparisons and the claims' verdicts, and carry the
- * findings, wait-for graphs and verdicts in index.json. Env: CONCTRACE. */
+ * print (with -v) a line with numbers for each model, the comparisons and the claims' verdicts,
+ * and carry the findings, wait-for graphs and verdicts in index.json. Env: CONCTRACE. */
 #include <jansson.h>
 #include <limits.h>
 #include "harness.h"
@@ -26,26 +26,28 @@ static void find_line(const char *stdout_text, const char *prefix, char *line, s
 	snprintf(line, len, "%.*s", (int)n, at);
 }
 
+/* What `run -v` prints: a line per model with its wall and its lead, its knot and findings in
+ * full, the comparisons, and each claim's verdict with its reason. */
 static void assert_printed(const char *out)
 {
 	char line[2048], prefix[64];
 
-	cr_assert(strstr(out, "Why (comparisons split the wall time on the critical path"), "%s", out);
 	for (size_t i = 0; i < ARRAY_LEN(models); i++) {
-		snprintf(prefix, sizeof(prefix), "\n  %s ", models[i]);
+		snprintf(prefix, sizeof(prefix), "\n  python  %-17s ", models[i]);
 		find_line(out, prefix, line, sizeof(line));
-		cr_assert(strstr(line, " s, knot: "), "%s", line);
+		cr_assert(strstr(line, "s  "), "%s", line);
 		cr_assert(strpbrk(line, "0123456789"), "%s", line);
+		cr_assert(strstr(strstr(out, prefix) + 1, "\n      knot: "), "%s", out);
 	}
-	find_line(out, "asyncio took ", line, sizeof(line));
+	find_line(out, "  * asyncio took ", line, sizeof(line));
 	cr_assert(strstr(line, "for sync ("), "%s", line);
 	/* run cells record a timeline: the difference is split on both critical paths */
 	cr_assert(strstr(line, "On the critical path, asyncio - sync: "), "%s", line);
 	cr_assert(strstr(line, " context switches vs "), "%s", line);
-	find_line(out, "processes took ", line, sizeof(line));
+	find_line(out, "  * processes took ", line, sizeof(line));
 	/* quick cells run well under the 0.5 s a verdict needs */
 	find_line(out, "  C1 ", line, sizeof(line));
-	cr_assert(strstr(line, "cannot tell: too short to judge: "), "%s", line);
+	cr_assert(strstr(line, "C1 cannot tell ") && strstr(line, " — too short to judge: "), "%s", line);
 }
 
 /* The asyncio cell's first finding: aiofiles' executor round trips, one per write, open and close,
@@ -105,13 +107,13 @@ static void assert_index(const char *dir)
 /* `conctrace report DIR` computes the explanation anew from the cells' reports: the same lines. */
 static void assert_report_explains_again(const char *dir, const char *run_out)
 {
-	char *argv[] = { (char *)conctrace_bin(), "report", (char *)dir, NULL };
+	char *argv[] = { (char *)conctrace_bin(), "report", "-v", (char *)dir, NULL };
 	static char out[65536];
 	char line[2048], again[2048];
 
 	cr_assert_eq(run_argv(argv, out, sizeof(out)), 0, "%s", out);
-	find_line(run_out, "asyncio took ", line, sizeof(line));
-	find_line(out, "asyncio took ", again, sizeof(again));
+	find_line(run_out, "  * asyncio took ", line, sizeof(line));
+	find_line(out, "  * asyncio took ", again, sizeof(again));
 	cr_assert_str_eq(again, line);
 	find_line(run_out, "  C1 ", line, sizeof(line));
 	find_line(out, "  C1 ", again, sizeof(again));
@@ -121,7 +123,7 @@ static void assert_report_explains_again(const char *dir, const char *run_out)
 Test(explain_run, quick_disk_matrix_is_explained, .timeout = 300)
 {
 	const char *dir = fresh_dir("explain");
-	char *argv[] = { (char *)conctrace_bin(), "run", "--size", "quick", "--workloads", "disk",
+	char *argv[] = { (char *)conctrace_bin(), "run", "-v", "--size", "quick", "--workloads", "disk",
 			 "--runtimes", "python", "--models", "sync,asyncio,processes", "--files", STR(FILES),
 			 "--lines", STR(LINES), "-o", (char *)dir, NULL };
 	static char out[65536];

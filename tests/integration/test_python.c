@@ -49,7 +49,8 @@ static char *folded(const struct run_model *m, enum fold_kind kind, bool per_thr
 	FILE *out = open_memstream(&text, &len);
 
 	cr_assert(out);
-	cr_assert_eq(fold_model(m, kind, per_thread, s, out), 0);
+	cr_assert_eq(fold_model(m, &(struct fold_opts){ .kind = kind, .group = per_thread ? FOLD_BY_THREAD : FOLD_BY_PROCESS },
+				 s, out), 0);
 	fclose(out);
 	symbolizer_free(s);
 	if (getenv("TEST_VERBOSE"))

@@ -19,6 +19,11 @@ static const enum share_column column_of_class[WC_COUNT] = {
 	[WC_OTHER_SLEEP] = COL_OTHER,
 };
 
+enum share_column share_column_of(int wait_class)
+{
+	return column_of_class[wait_class];
+}
+
 void cell_stats_of(const struct run_model *m, struct cell_stats *s)
 {
 	struct acct_totals t;
@@ -27,7 +32,7 @@ void cell_stats_of(const struct run_model *m, struct cell_stats *s)
 	memset(s, 0, sizeof(*s));
 	totals_of(m, 0, &t);
 	for (int c = 0; c < WC_COUNT; c++)
-		col_ns[column_of_class[c]] += t.ns[c];
+		col_ns[share_column_of(c)] += t.ns[c];
 	for (int c = 0; c < COL_COUNT; c++)
 		s->share[c] = share(col_ns[c], t.life_ns);
 	s->wall_s = ns_to_s(command_wall_ns(m));

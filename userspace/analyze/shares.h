@@ -11,6 +11,8 @@ enum share_column {
 	COL_ONCPU, COL_RUNNABLE, COL_DISK, COL_LOCK_GIL, COL_LOOP_IDLE, COL_NET, COL_OTHER, COL_COUNT
 };
 extern const char *const share_column_names[COL_COUNT];
+/* The column wait class WAIT_CLASS is counted in. */
+enum share_column share_column_of(int wait_class);
 
 /* What one traced cell measured, from its run model. */
 struct cell_stats {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/diff.h"
+#include "cli/usage.h"
 #include "render/diff.h"
 #include "render/exports.h"
 #include "render/flamegraph.h"
@@ -57,8 +58,8 @@ static int render_diff_svg(FILE *out, const void *ctx)
 	struct symbolizer *s = symbolizer_new("/proc/kallsyms");
 	struct frame_tree *t = frame_tree_new();
 	struct flame_opts o;
-	int rc = fold_tree_add(d->a, d->kind, false, s, t, FOLDED_A) ||
-		 fold_tree_add(d->b, d->kind, false, s, t, FOLDED_B);
+	const struct fold_opts fo = { .kind = d->kind };
+	int rc = fold_tree_add(d->a, &fo, s, t, FOLDED_A) || fold_tree_add(d->b, &fo, s, t, FOLDED_B);
 
 	flame_opts_default(&o, FLAME_DIFF);
 	o.count_name = d->kind == FOLD_ONCPU ? "samples" : "ns";
@@ -74,9 +75,7 @@ static int render_diff_svg(FILE *out, const void *ctx)
 
 static int diff_usage_error(const char *what, const char *arg)
 {
-	errmsg("diff: %s '%s'", what, arg);
-	fputs(diff_usage, stderr);
-	return 2;
+	return usage_error("diff", "%s '%s'", what, arg);
 }
 
 int cmd_diff(int argc, char **argv)

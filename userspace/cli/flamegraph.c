@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli/flamegraph.h"
 #include "render/exports.h"
+#include "cli/usage.h"
 #include "render/flamegraph.h"
 #include "base/util.h"
 
@@ -41,35 +42,17 @@ static const struct option flamegraph_options[] = {
 	{ 0 },
 };
 
-static void vflame_error(const char *fmt, va_list ap)
-{
-	fputs("conctrace flamegraph: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
 /* "conctrace flamegraph: MSG" on one line of stderr. */
 static void flame_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void flame_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	fputs("conctrace flamegraph: ", stderr);
 	va_start(ap, fmt);
-	vflame_error(fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-}
-
-/* The error, then the usage; returns the exit status for bad usage. */
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vflame_error(fmt, ap);
-	va_end(ap);
-	fputs(flamegraph_usage, stderr);
-	return 2;
+	fputc('\n', stderr);
 }
 
 /* Parses the options into O and the output path into OUTPUT; returns -1 to go on, or the exit
@@ -89,7 +72,7 @@ static int parse_options(int argc, char **argv, struct flame_opts *o, bool *kind
 		case 'o': *output = optarg; break;
 		case 'k':
 			if (!flame_kind_parse(optarg, &kind))
-				return usage_error("--kind: expected oncpu, offcpu, wall or diff: '%s'", optarg);
+				return usage_error("flamegraph", "--kind: expected oncpu, offcpu, wall or diff: '%s'", optarg);
 			*kind_given = true;
 			break;
 		case 't': given.title = optarg; break;
@@ -99,17 +82,17 @@ static int parse_options(int argc, char **argv, struct flame_opts *o, bool *kind
 		case OPT_RAW_DIFF: raw_diff = true; break;
 		case 'w':
 			if (!parse_double(optarg, 10, 1e6, &given.width))
-				return usage_error("--width: expected 10 to 1000000 pixels: '%s'", optarg);
+				return usage_error("flamegraph", "--width: expected 10 to 1000000 pixels: '%s'", optarg);
 			break;
 		case 'm':
 			if (!parse_double(optarg, 0, 1e6, &given.min_width))
-				return usage_error("--minwidth: expected a number of pixels: '%s'", optarg);
+				return usage_error("flamegraph", "--minwidth: expected a number of pixels: '%s'", optarg);
 			break;
 		case 'h':
 			fputs(flamegraph_usage, stdout);
 			return 0;
 		default:
-			return usage_error("unknown option or missing argument: '%s'", argv[optind - 1]);
+			return usage_error("flamegraph", "unknown option or missing argument: '%s'", argv[optind - 1]);
 		}
 	}
 	flame_opts_default(o, kind);
@@ -179,11 +162,11 @@ int cmd_flamegraph(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	if (n_inputs < 1 || n_inputs > 2)
-		return usage_error("expected one input, or two for a differential graph");
+		return usage_error("flamegraph", "expected one input, or two for a differential graph");
 	if (n_inputs == 2 && !strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
-		return usage_error("only one input can be stdin");
+		return usage_error("flamegraph", "only one input can be stdin");
 	if (o.kind == FLAME_DIFF && n_inputs == 1)
-		return usage_error("--kind diff needs two inputs");
+		return usage_error("flamegraph", "--kind diff needs two inputs");
 	if (n_inputs == 2 && !kind_given)
 		o.kind = FLAME_DIFF; /* names the graph; the unit stays that of the default kind */
 	o.differential = n_inputs == 2;

@@ -11,6 +11,7 @@
 #include "cli/report.h"
 #include "cli/run.h"
 #include "cli/serve.h"
+#include "cli/usage.h"
 #include "model/model.h"
 #include "base/util.h"
 
@@ -32,11 +33,55 @@ static void usage(FILE *out)
 	fprintf(out, "usage: conctrace COMMAND [options]\n");
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
-	fprintf(out, "'conctrace COMMAND --help' describes each command.\n");
+	fprintf(out, "'conctrace help COMMAND' (or 'conctrace COMMAND --help') describes each command.\n");
+}
+
+static int find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return i;
+	return -1;
+}
+
+/* "unknown command 'rnu'; did you mean 'run'?" */
+static int unknown_command(const char *name)
+{
+	const char *names[ARRAY_LEN(commands) + 1];
+	const char *guess;
+
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		names[i] = commands[i].name;
+	names[ARRAY_LEN(commands)] = "help";
+	guess = closest_name(name, names, ARRAY_LEN(names));
+	if (guess)
+		errmsg("unknown command '%s'; did you mean '%s'? (see conctrace --help)", name, guess);
+	else
+		errmsg("unknown command '%s' (see conctrace --help)", name);
+	return 2;
+}
+
+/* `conctrace help [COMMAND]`: the list of commands, or COMMAND --help. */
+static int help(int argc, char **argv)
+{
+	char *help_argv[] = { NULL, "--help", NULL };
+	int i;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	i = find_command(argv[1]);
+	if (i < 0)
+		return unknown_command(argv[1]);
+	help_argv[0] = argv[1];
+	return commands[i].fn(2, help_argv);
 }
 
 int main(int argc, char **argv)
 {
+	int i;
+
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -49,10 +94,8 @@ int main(int argc, char **argv)
 		printf("conctrace %s\n", CONCTRACE_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	errmsg("unknown command '%s'", argv[1]);
-	usage(stderr);
-	return 2;
+	if (!strcmp(argv[1], "help"))
+		return help(argc - 1, argv + 1);
+	i = find_command(argv[1]);
+	return i < 0 ? unknown_command(argv[1]) : commands[i].fn(argc - 1, argv + 1);
 }

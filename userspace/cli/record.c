@@ -17,7 +17,7 @@
 #include "base/outdir.h"
 #include "trace/caps.h"
 #include "cli/record_opts.h"
-#include "cli/record.h"
+#include "cli/usage.h"
 #include "render/exports.h"
 #include "render/push.h"
 #include "trace/proc.h"
@@ -191,8 +191,8 @@ static void fill_meta(struct run_model *m, const struct record_opts *o, const st
 	m->meta.offcpu_stack_period_ns = o->offcpu_stack_period_ns;
 	m->meta.attach_mode = o->pid > 0;
 	if (o->cmd)
-		for (char **a = o->cmd; *a; a++)
-			fprintf(f, "%s%s", a == o->cmd ? "" : " ", *a);
+		for (char **first = o->shown_cmd ? o->shown_cmd : o->cmd, **a = first; *a; a++)
+			fprintf(f, "%s%s", a == first ? "" : " ", *a);
 	else
 		fprintf(f, "pid %d", o->pid);
 	fclose(f);
@@ -334,7 +334,7 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	symbolizer_free(sym);
 	snprintf(path, sizeof(path), "%s/report.json", out->path);
 	if (!o->quiet && !fstatat(out->fd, "report.json", &st, AT_SYMLINK_NOFOLLOW))
-		summary_print(stderr, m, path);
+		summary_print(stdout, m, path, o->verbose);
 	return rc;
 }
 
@@ -424,9 +424,7 @@ int cmd_record(int argc, char **argv)
 		fputs(record_usage, stdout);
 		return 0;
 	case PARSE_ERROR:
-		errmsg("record: %s", err);
-		fputs(record_usage, stderr);
-		return 2;
+		return usage_error("record", "%s", err);
 	case PARSE_OK:
 		break;
 	}

@@ -16,6 +16,7 @@ const char record_usage[] =
 	"  -d, --duration SECONDS     with -p: stop after SECONDS (default: Ctrl-C or exit)\n"
 	"  -t, --timeout SECONDS      kill the command's tree after SECONDS (report marked interrupted)\n"
 	"  -q, --quiet                print no summary\n"
+	"  -v, --verbose              the summary's whole finding texts and kernel cross-check table\n"
 	"      --push URL             also send the profiles to a Pyroscope-compatible server\n"
 	"      --no-offcpu-stacks     do not capture stacks when threads block\n"
 	"      --offcpu-stack-period MS  capture off-CPU stacks at most once per MS per thread\n"
@@ -38,6 +39,7 @@ static const struct option record_options[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "no-offcpu-stacks", no_argument, NULL, OPT_NO_OFFCPU },
 	{ "push", required_argument, NULL, OPT_PUSH },
 	{ "offcpu-stack-period", required_argument, NULL, OPT_OFFCPU_PERIOD },
@@ -62,6 +64,7 @@ static enum parse_result parse_one(int c, const char *arg, struct record_opts *o
 	case 'o': o->outdir = arg; break;
 	case 'u': o->user = arg; break;
 	case 'q': o->quiet = true; break;
+	case 'v': o->verbose = true; break;
 	case OPT_NO_OFFCPU: o->offcpu_stacks = false; break;
 	case OPT_PUSH: o->push_url = arg; break;
 	case OPT_TIMELINE: o->timeline = true; break;
@@ -111,7 +114,7 @@ enum parse_result record_parse(int argc, char **argv, struct record_opts *o, cha
 	o->offcpu_stack_period_ns = 1000000;  /* sampled: a stack walk at every switch costs ~2 us */
 	optind = 0;    /* glibc: restart scanning, so parsing can run more than once */
 	opterr = 0;    /* errors are reported by the caller, on one line */
-	while ((c = getopt_long(argc, argv, "+o:F:u:p:d:t:qh", record_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:F:u:p:d:t:qvh", record_options, NULL)) != -1) {
 		enum parse_result r;
 
 		if (c == '?' || c == ':') {

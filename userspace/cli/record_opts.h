@@ -16,12 +16,15 @@ struct record_opts {
 	double duration_s;           /* attach mode: 0 = until Ctrl-C or the process exits */
 	double timeout_s;            /* command mode: kill the tree after this long; 0 = never */
 	bool quiet;
+	bool verbose;                /* the summary's whole finding texts and cross-check table */
 	const char *push_url;        /* Pyroscope-compatible server to send the profiles to */
 	bool offcpu_stacks;
 	uint64_t offcpu_stack_period_ns;
 	bool timeline;               /* record every state transition: critical path, Perfetto slices */
 	bool syscall_stats;          /* per-syscall counts and latencies (sys_enter/sys_exit traced) */
 	char **cmd;                  /* NULL-terminated; NULL in attach mode */
+	char **shown_cmd;            /* the command the report names, when CMD wraps it (run's cells:
+				      * a shell that redirects, then execs it); NULL: CMD */
 };
 
 /* Parses ARGV (argv[0] is the subcommand name). On PARSE_ERROR, ERR holds a one-line reason. */

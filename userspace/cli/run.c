@@ -16,9 +16,11 @@
 #include "matrix/compare.h"
 #include "matrix/index.h"
 #include "matrix/rows.h"
-#include "matrix/tables.h"
+#include "matrix/matrix_html.h"
+#include "matrix/run_summary.h"
 #include "matrix/matrix.h"
 #include "cli/record.h"
+#include "cli/usage.h"
 #include "model/report_json.h"
 #include "matrix/run_progress.h"
 #include "matrix/serve.h"
@@ -310,6 +312,7 @@ static int record_cell(const struct run_env *env, char **argv, const struct outd
 	rc = record_session(&(struct record_opts){
 		.outdir = cell->path, .freq_hz = 99, .user = env->user, .quiet = true,
 		.offcpu_stacks = true, .syscall_stats = true, .timeline = true, .timeout_s = env->o->cell_timeout_s, .cmd = cmd,
+		.shown_cmd = argv,
 	}, cell);
 	free(cmd);
 	return rc;
@@ -354,11 +357,12 @@ static void run_cell(const struct run_env *env, struct cell *c)
 		errmsg("warning: cannot remove '%s': %s", scratch, strerror(-rc));
 }
 
+/* DIR/index.json and DIR/index.html; the last lines of the run's output say where they are. */
 static int write_index(const struct run_env *env, const struct cell *cells, size_t n, bool interrupted)
 {
 	json_t *index = index_json(env->o, cells, n, interrupted);
 	char *text = json_dumps(index, JSON_INDENT(2) | JSON_SORT_KEYS);
-	char path[PATH_MAX];
+	char path[PATH_MAX], page[PATH_MAX];
 	int rc;
 
 	json_decref(index);
@@ -369,7 +373,11 @@ static int write_index(const struct run_env *env, const struct cell *cells, size
 		errmsg("cannot write %s: %s", path, strerror(-rc));
 		return -1;
 	}
-	fprintf(stdout, "\nindex: %s (one report per cell in %s/cells)\n", path, env->outdir);
+	join_path(page, env->outdir, "index.html");
+	if (export_matrix_html(&env->out, "index.html", env->o, cells, n, ""))
+		return -1;
+	fprintf(stdout, "\ndata: %s (one report per cell in %s/cells)\n", path, env->outdir);
+	fprintf(stdout, "page: %s (self-contained: open it in any browser, with or without network)\n", page);
 	return 0;
 }
 
@@ -382,9 +390,7 @@ static int parse_or_usage(int argc, char **argv, struct run_opts *o)
 		fputs(run_usage, stdout);
 		return 0;
 	case PARSE_ERROR:
-		errmsg("run: %s", err);
-		fputs(run_usage, stderr);
-		return 2;
+		return usage_error("run", "%s", err);
 	case PARSE_OK:
 		break;
 	}
@@ -440,8 +446,8 @@ int cmd_run(int argc, char **argv)
 	interrupted = interrupted || record_interrupted();
 	progress_stop(progress);
 	flag_result_mismatches(cells, n);
-	print_tables(stdout, &o, cells, n);
-	explain_cells(stdout, &o, cells, n, env.outdir);
+	explain_cells(cells, n, env.outdir);
+	run_summary_print(stdout, &o, cells, n, o.verbose);
 	rc = write_index(&env, cells, n, interrupted) ? 1 : run_status(cells, n, interrupted);
 	cells_free(cells, n);
 	return close_env(&env, rc);

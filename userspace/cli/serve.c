@@ -1,5 +1,6 @@
 /* `conctrace serve`: the latency server (matrix/serve.h) in the foreground until a signal. */
 #include "cli/serve.h"
+#include "cli/usage.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -72,11 +73,11 @@ static int parse_number(const char *option, const char *text, unsigned long long
 	errno = 0;
 	*value = strtoull(text, &end, 10);
 	if (text[0] < '0' || text[0] > '9' || *end != '\0') {
-		fprintf(stderr, "conctrace serve: --%s: not a number: '%s'\n", option, text);
+		usage_error("serve", "--%s: not a number: '%s'", option, text);
 		return -1;
 	}
 	if (errno == ERANGE || *value < min || *value > max) {
-		fprintf(stderr, "conctrace serve: --%s: out of range (%llu-%llu): '%s'\n", option, min, max, text);
+		usage_error("serve", "--%s: out of range (%llu-%llu): '%s'", option, min, max, text);
 		return -1;
 	}
 	return 0;
@@ -101,9 +102,9 @@ static void report_bad_option(int result, char **argv)
 	const char *name = argv[optind - 1];
 
 	if (result == ':')
-		fprintf(stderr, "conctrace serve: %s: missing value\n", name);
+		usage_error("serve", "%s: missing value", name);
 	else
-		fprintf(stderr, "conctrace serve: unknown option '%s'\n", name);
+		usage_error("serve", "unknown option '%s'", name);
 }
 
 /* Reads one option (getopt's result) into opts; -1 after printing why it is wrong. */
@@ -139,16 +140,13 @@ static enum parse_result parse_options(int argc, char **argv, struct latency_ser
 		if (result == 'h')
 			return PARSE_HELP;
 		if (take_option(result, argv, opts, duration_s) < 0)
-			goto bad;
+			return PARSE_ERROR;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "conctrace serve: unexpected argument '%s'\n", argv[optind]);
-		goto bad;
+		usage_error("serve", "unexpected argument '%s'", argv[optind]);
+		return PARSE_ERROR;
 	}
 	return PARSE_OK;
-bad:
-	fputs(serve_synopsis, stderr);
-	return PARSE_ERROR;
 }
 
 enum parse_result serve_parse_args(int argc, char **argv, struct latency_server_opts *opts)

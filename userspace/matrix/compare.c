@@ -42,6 +42,7 @@ static const enum conc_model compared_pairs[][2] = {
 	{ CM_ASYNCIO_PROCESSES, CM_SYNC }, { CM_ASYNCIO, CM_PROCESSES },
 };
 #define N_PAIRS ARRAY_LEN(compared_pairs)
+_Static_assert(N_PAIRS == COMPARE_PAIRS, "COMPARE_PAIRS: one per compared pair");
 
 static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void append(char *buf, size_t len, const char *fmt, ...)
@@ -105,8 +106,7 @@ static void append_path_carriers(char *buf, size_t len, const struct explanation
 		       100 * share(e->d.path_node_ns[top[i]], e->d.path_ns));
 }
 
-/* " gil +10.06 s, oncpu +6.16 s, runqueue +3.32 s": the classes whose wall time changed most. */
-static void append_class_deltas(char *buf, size_t len, const struct comparison *c)
+void append_class_deltas(char *buf, size_t len, const struct comparison *c)
 {
 	uint32_t top[3];
 	size_t k = top_by_magnitude(c->class_delta_s, WC_COUNT, 3, top);
@@ -282,9 +282,8 @@ void compare_cells(const struct cell *a, double wall_a_s, const struct cell *b, 
 	findings_sentence(c);
 }
 
-/* The compared pairs of workload W and runtime R that both finished ok and were explained. */
-static size_t gather_comparisons(const struct cell *cells, size_t n, enum workload w, enum runtime r,
-				 struct comparison *out)
+size_t model_comparisons(const struct cell *cells, size_t n, enum workload w, enum runtime r,
+			 struct comparison out[COMPARE_PAIRS])
 {
 	size_t found = 0;
 
@@ -389,12 +388,16 @@ static void verdict_c1(const struct cell *cells, size_t n, struct claim_verdict 
 	bool slower, far;
 
 	v->claim = "disk I/O: asyncio is slower than sync, multiprocessing far faster";
+	v->label = "disk: asyncio slower than sync, processes far faster";
 	if (!python_walls(cells, n, WL_DISK, CM_ASYNCIO, CM_SYNC, &asyncio, &sync, v->why, sizeof(v->why)) ||
 	    !python_walls(cells, n, WL_DISK, CM_PROCESSES, CM_SYNC, &procs, &unused, v->why, sizeof(v->why)))
 		return;
 	slower = asyncio >= above_noise(verdict_th.slower, tie_share(cells, n, WL_DISK)) * sync;
 	far = sync >= above_noise(verdict_th.far_faster, tie_share(cells, n, WL_DISK)) * procs;
 	v->verdict = slower && far ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
+	snprintf(v->reason, sizeof(v->reason), "asyncio: %.2fx sync's wall (%s); processes: %.2fx "
+		 "speed-up over sync (%s %.1fx)", asyncio / sync, slower ? "slower" : "not slower", sync / procs,
+		 far ? "at least" : "below", above_noise(verdict_th.far_faster, tie_share(cells, n, WL_DISK)));
 	snprintf(v->why, sizeof(v->why), "asyncio %.2f s vs sync %.2f s (%.2fx the time: %s); processes "
 		 "%.2f s, a %.2fx speed-up over sync (%s %.1fx).", asyncio, sync, asyncio / sync,
 		 slower ? "slower" : "not slower", procs, sync / procs, far ? "at least" : "below",
@@ -420,6 +423,7 @@ static void verdict_c2(const struct cell *cells, size_t n, struct claim_verdict 
 	const char *beaten_by = NULL;
 
 	v->claim = "CPU-bound Python: multiprocessing is the model to use";
+	v->label = "cpu: multiprocessing is the model to use";
 	if (!python_walls(cells, n, WL_CPU, mp, CM_SYNC, &procs, &sync, v->why, sizeof(v->why)))
 		return;
 	for (int m = CM_SYNC; m <= CM_ASYNCIO; m++) {   /* the models that are not multiprocessing */
@@ -430,6 +434,9 @@ static void verdict_c2(const struct cell *cells, size_t n, struct claim_verdict 
 	}
 	v->verdict = !beaten_by && sync >= above_noise(verdict_th.faster, tie) * procs ? VERDICT_SUPPORTS :
 		     VERDICT_CONTRADICTS;
+	snprintf(v->reason, sizeof(v->reason), "%s: %.2fx speed-up over sync (%.1fx needed); %s%s",
+		 model_names[mp], sync / procs, above_noise(verdict_th.faster, tie),
+		 beaten_by ? "slower than " : "no other model faster", beaten_by ? beaten_by : "");
 	snprintf(v->why, sizeof(v->why), "multiprocessing (%s) %.2f s vs sync %.2f s (a %.2fx speed-up; "
 		 "%.1fx needed); %s%s%s.", model_names[mp], procs, sync, sync / procs,
 		 above_noise(verdict_th.faster, tie), beaten_by ? "slower than " : "no other model was faster "
@@ -450,6 +457,8 @@ static void speedup_verdict(const struct cell *cells, size_t n, struct claim_ver
 		return;
 	gain = sync >= above_noise(threshold, tie_share(cells, n, w)) * wall;
 	v->verdict = gain == gain_claimed ? VERDICT_SUPPORTS : VERDICT_CONTRADICTS;
+	snprintf(v->reason, sizeof(v->reason), "%s: %.2fx speed-up over sync (%s %.1fx)", model_names[m],
+		 sync / wall, gain ? "at least" : "below", above_noise(threshold, tie_share(cells, n, w)));
 	snprintf(v->why, sizeof(v->why), "%s %.2f s vs sync %.2f s: %.2fx speed-up (%s %.1fx).",
 		 model_names[m], wall, sync, sync / wall, gain ? "at least" : "below",
 		 above_noise(threshold, tie_share(cells, n, w)));
@@ -460,12 +469,14 @@ static void speedup_verdict(const struct cell *cells, size_t n, struct claim_ver
 static void verdict_c3(const struct cell *cells, size_t n, struct claim_verdict *v)
 {
 	v->claim = "threads do not speed up CPU-bound Python (the GIL)";
+	v->label = "cpu: threads give no speed-up (the GIL)";
 	speedup_verdict(cells, n, v, WL_CPU, CM_THREADS, verdict_th.no_gain, false);
 }
 
 static void verdict_c4(const struct cell *cells, size_t n, struct claim_verdict *v)
 {
 	v->claim = "slow network I/O: asyncio beats sequential requests";
+	v->label = "net: asyncio beats sequential requests";
 	speedup_verdict(cells, n, v, WL_NET, CM_ASYNCIO, verdict_th.faster, true);
 }
 
@@ -481,6 +492,8 @@ void claim_verdicts(const struct cell *cells, size_t n, struct claim_verdict out
 		out[i].id = ids[i];
 		out[i].verdict = VERDICT_CANNOT_TELL;
 		judge[i](cells, n, &out[i]);
+		if (out[i].verdict == VERDICT_CANNOT_TELL)
+			snprintf(out[i].reason, sizeof(out[i].reason), "%s", out[i].why);
 	}
 }
 
@@ -556,63 +569,18 @@ json_t *matrix_explanation_json(const struct run_opts *o, const struct cell *cel
 
 	for (int w = 0; w < WL_COUNT; w++)
 		for (int r = 0; r < RT_COUNT && o->workloads[w]; r++)
-			for (size_t i = 0, k = gather_comparisons(cells, n, w, r, c); i < k; i++) {
+			for (size_t i = 0, k = model_comparisons(cells, n, w, r, c); i < k; i++) {
 				json_array_append_new(comparisons, comparison_json(&c[i]));
 				on_path += c[i].on_path;
 			}
 	claim_verdicts(cells, n, v);
 	for (int i = 0; i < CLAIM_COUNT; i++)
-		json_array_append_new(verdicts, json_pack("{s:s, s:s, s:s, s:s}", "claim", v[i].id,
+		json_array_append_new(verdicts, json_pack("{s:s, s:s, s:s, s:s, s:s}", "claim", v[i].id,
 							  "statement", v[i].claim, "verdict",
-							  verdict_names[v[i].verdict], "why", v[i].why));
+							  verdict_names[v[i].verdict], "reason", v[i].reason,
+							  "why", v[i].why));
 	return json_pack("{s:s, s:o, s:o}", "method", matrix_method(on_path, json_array_size(comparisons)),
 			 "comparisons", comparisons, "verdicts", verdicts);
-}
-
-static void print_cell_lines(FILE *out, const struct cell *cells, size_t n, enum workload w,
-			     enum runtime r)
-{
-	for (int m = 0; m < CM_COUNT; m++) {
-		const struct cell *c;
-		double wall = median_wall(cells, n, w, r, m, &c);
-		char knot[128] = "none";
-
-		if (wall < 0 || !c->explanation)
-			continue;
-		if (c->explanation->g.n_knots)
-			knot_name(&c->explanation->g, 0, knot, sizeof(knot));
-		fprintf(out, "  %s %.2f s, knot: %s. ", model_names[m], wall, knot);
-		if (c->explanation->n_findings)
-			fprintf(out, "%s: %s\n", c->explanation->findings[0].name,
-				c->explanation->findings[0].text);
-		else
-			fprintf(out, "no finding crossed its threshold.\n");
-	}
-}
-
-void print_explanations(FILE *out, const struct run_opts *o, const struct cell *cells, size_t n)
-{
-	struct claim_verdict v[CLAIM_COUNT];
-	struct comparison c[N_PAIRS];
-
-	fprintf(out, "\nWhy (comparisons split the wall time on the critical path — the chain of running "
-		"and waking that set it — when both cells recorded a timeline, else by aggregate shares of "
-		"thread time and parallelism; index.json has every figure)\n");
-	for (int w = 0; w < WL_COUNT; w++)
-		for (int r = 0; r < RT_COUNT && o->workloads[w]; r++) {
-			size_t k = gather_comparisons(cells, n, w, r, c);
-
-			if (!o->runtimes[r])
-				continue;
-			fprintf(out, "%s, %s:\n", workload_names[w], runtime_names[r]);
-			print_cell_lines(out, cells, n, w, r);
-			for (size_t i = 0; i < k; i++)
-				fprintf(out, "  * %s\n", c[i].summary);
-		}
-	claim_verdicts(cells, n, v);
-	fprintf(out, "\nThe notes' claims, judged from this run:\n");
-	for (int i = 0; i < CLAIM_COUNT; i++)
-		fprintf(out, "  %s %s — %s: %s\n", v[i].id, v[i].claim, verdict_names[v[i].verdict], v[i].why);
 }
 
 /* Thread time by stack tail from OUTDIR/cells/<name>/wall.folded; NULL when it is not there. */
@@ -631,7 +599,7 @@ static json_t *read_stack_tails(const char *outdir, const struct cell *c)
 	return tails;
 }
 
-void explain_cells(FILE *out, const struct run_opts *o, struct cell *cells, size_t n, const char *outdir)
+void explain_cells(struct cell *cells, size_t n, const char *outdir)
 {
 	for (size_t i = 0; i < n; i++) {
 		char path[4096], err[200];
@@ -650,6 +618,4 @@ void explain_cells(FILE *out, const struct run_opts *o, struct cell *cells, size
 		}
 		model_free(&m);
 	}
-	if (out)
-		print_explanations(out, o, cells, n);
 }

@@ -35,6 +35,7 @@ const char run_usage[] =
 	"  --num N --count K                     cpu ([num] * count triple loops)\n"
 	"  --c-num N                             cpu: num for the C runtime\n"
 	"  --requests N                          net\n"
+	"  -v, --verbose           also the comparisons of models and each verdict's reasons\n"
 	"  -h, --help              this help\n"
 	"Exit status: 0 every cell ok, 1 a cell failed or disagreed, 2 bad usage, 130 interrupted.\n";
 
@@ -65,6 +66,7 @@ static const struct option run_options[] = {
 	{ "c-num", required_argument, NULL, OPT_C_NUM },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "requests", required_argument, NULL, OPT_REQUESTS },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -197,6 +199,7 @@ static enum parse_result parse_one(int c, const char *arg, struct run_opts *o, c
 	case OPT_PYTHON: o->python = arg; return PARSE_OK;
 	case OPT_KEEP_FILES: o->keep_files = true; return PARSE_OK;
 	case OPT_DROP_CACHES: o->drop_caches = true; return PARSE_OK;
+	case 'v': o->verbose = true; return PARSE_OK;
 	case 'h': return PARSE_HELP;
 	default: return parse_number(c, arg, o, err, errlen);
 	}
@@ -221,7 +224,7 @@ enum parse_result run_parse(int argc, char **argv, struct run_opts *o, char *err
 	run_defaults(o);
 	optind = 0;    /* glibc: restart scanning, so parsing can run more than once */
 	opterr = 0;    /* errors are reported by the caller, on one line */
-	while ((c = getopt_long(argc, argv, ":o:h", run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:vh", run_options, NULL)) != -1) {
 		enum parse_result r;
 
 		if (c == '?' || c == ':') {

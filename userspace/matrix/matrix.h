@@ -43,6 +43,7 @@ struct run_opts {
 	const char *python;
 	double cell_timeout_s;
 	bool keep_files, drop_caches;
+	bool verbose;             /* print the comparisons and every verdict's why too */
 	struct work_params params;
 };
 

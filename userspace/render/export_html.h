@@ -1,5 +1,7 @@
 /* report.html: one self-contained page (inline CSS and SVG, no scripts but the flame graphs' own,
- * no network) per run. */
+ * no network) per run, telling its story from the top: the command and its wall time, why it took
+ * that long (the findings with their advice), where each thread's time went, the critical path
+ * over the threads' timeline, the flame graphs with a colour legend, then the details. */
 #ifndef CONCTRACE_EXPORT_HTML_H
 #define CONCTRACE_EXPORT_HTML_H
 
@@ -7,11 +9,15 @@
 #include "model/model.h"
 #include "model/symbolize.h"
 
-/* Files the run's page links to, written beside it by `conctrace report -o DIR`. */
+/* Files the run's page links to, written beside it (record, run's cells, `report -o DIR`). */
 extern const char *const html_linked_exports[];
 
-/* One run: its processes, a stacked bar per thread of where its time went, the summary with
- * the cross-checks, and the on-CPU and off-CPU flame graphs. 0, or -1 after a one-line error. */
+/* Flame graphs on the page leave out frames under this share of the total and deeper than
+ * HTML_FLAME_MAX_DEPTH, so that rare deep stacks do not stretch them (the .svg files have all). */
+#define HTML_FLAME_MIN_SHARE 0.005
+#define HTML_FLAME_MAX_DEPTH 64
+
+/* 0, or -1 after a one-line error. */
 int html_write_run(FILE *out, const struct run_model *m, struct symbolizer *s);
 
 #endif

@@ -92,7 +92,8 @@ json_t *speedscope_json(const struct run_model *m, struct symbolizer *s)
 
 	for (sp.kind = FOLD_ONCPU; sp.kind <= FOLD_OFFCPU && !rc; sp.kind++)
 		if (sp.kind != FOLD_ONCPU || m->meta.freq_hz)  /* no frequency: no sample weight */
-			rc = fold_each_stack(m, sp.kind, true, s, add_sample, &sp);
+			rc = fold_each_stack(m, &(struct fold_opts){ .kind = sp.kind, .group = FOLD_BY_THREAD }, s,
+					     add_sample, &sp);
 	if (!rc)
 		doc = json_pack("{ss s{sO} so ss si ss}", "$schema", SPEEDSCOPE_SCHEMA,
 				"shared", "frames", sp.frames, "profiles", ordered_profiles(&sp),

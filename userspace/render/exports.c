@@ -14,7 +14,7 @@
 
 int export_folded(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
 {
-	return fold_model(m, kind, false, s, out);
+	return fold_model(m, &(struct fold_opts){ .kind = kind }, s, out);
 }
 
 static const enum flame_kind flame_kind_of[FOLD_KIND_COUNT] = {
@@ -25,7 +25,7 @@ int export_svg(const struct run_model *m, struct symbolizer *s, enum fold_kind k
 {
 	struct frame_tree *t = frame_tree_new();
 	struct flame_opts o;
-	int rc = fold_tree_add(m, kind, false, s, t, FOLDED_A);
+	int rc = fold_tree_add(m, &(struct fold_opts){ .kind = kind }, s, t, FOLDED_A);
 
 	flame_opts_default(&o, flame_kind_of[kind]);
 	o.subtitle = m->meta.command;

@@ -43,14 +43,19 @@ static const struct {
 
 static struct rgb kind_colour(const char *name, size_t len);
 
+void flame_frame_fill(const char *name, char *buf, size_t len)
+{
+	struct rgb c = kind_colour(name, strlen(name));
+
+	snprintf(buf, len, "rgb(%u,%u,%u)", (unsigned)c.r, (unsigned)c.g, (unsigned)c.b);
+}
+
 void flame_class_fill(const char *wait_class, char *buf, size_t len)
 {
 	char name[64];
-	struct rgb c;
 
 	snprintf(name, sizeof(name), "[%s]", wait_class);
-	c = kind_colour(name, strlen(name));
-	snprintf(buf, len, "rgb(%u,%u,%u)", (unsigned)c.r, (unsigned)c.g, (unsigned)c.b);
+	flame_frame_fill(name, buf, len);
 }
 
 void flame_opts_default(struct flame_opts *o, enum flame_kind kind)
@@ -267,7 +272,7 @@ static bool render_node(const struct frame_tree *t, uint32_t node, uint32_t dept
 	double width = n->value[r->side] * r->scale;
 
 	r->cursor[depth] += n->value[r->side];
-	if (!n->value[r->side] || width < r->o->min_width)
+	if (!n->value[r->side] || width < r->o->min_width || (r->o->max_depth && depth > r->o->max_depth))
 		return false;
 	r->cursor[depth + 1] = start;
 	if (r->out)

@@ -34,6 +34,7 @@ struct flame_opts {
 	double frame_height;     /* in pixels */
 	double min_width;        /* frames narrower than this many pixels are left out (their time
 				    still counts in their parents) */
+	unsigned max_depth;      /* frames deeper than this are left out likewise; 0: no limit */
 	bool differential;
 	bool negate;             /* differential: draw side A's widths instead of side B's */
 	bool raw_diff;           /* differential: compare raw counts, not shares of each total */
@@ -49,6 +50,8 @@ bool flame_kind_parse(const char *s, enum flame_kind *kind);
 /* The fill flame graphs give wait class WAIT_CLASS ("disk", "oncpu", ...), as "rgb(R,G,B)" in BUF,
  * so other charts colour the classes alike. */
 void flame_class_fill(const char *wait_class, char *buf, size_t len);
+/* The fill of a frame called NAME ("read_[k]", "main (app.py:3)", "[disk]", ...), likewise. */
+void flame_frame_fill(const char *name, char *buf, size_t len);
 
 /* Writes the whole SVG document to OUT; returns 0 or -EIO when writing failed. */
 int flamegraph_write_svg(const struct frame_tree *t, const struct flame_opts *o, FILE *out);

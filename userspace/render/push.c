@@ -146,7 +146,7 @@ int push_profiles(const struct run_model *m, struct symbolizer *s, const struct 
 		size_t len = 0;
 		FILE *f = open_memstream(&body, &len);
 
-		rc = fold_model(m, profiles[i].kind, false, s, f);
+		rc = fold_model(m, &(struct fold_opts){ .kind = profiles[i].kind }, s, f);
 		fclose(f);
 		if (rc)
 			snprintf(err, errlen, "push: folding the %s profile failed", profiles[i].suffix);

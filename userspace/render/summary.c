@@ -3,13 +3,18 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analyze/findings.h"
+#include "base/util.h"
 #include "model/account.h"
 #include "model/classify.h"
-#include "analyze/findings.h"
 #include "model/syscall_names.h"
-#include "base/util.h"
+#include "render/headline.h"
 
 #define TOP_SYSCALLS 4
+#define CHECK_TOLERANCE 0.05    /* the kernel's figures and ours agree within 5 % ... */
+#define CHECK_FLOOR_S 0.001     /* ... or 1 ms ... */
+#define CHECK_FLOOR_COUNT 2     /* ... or 2 switches */
+#define IDENTITY_TOLERANCE 0.01 /* on-CPU + runnable + waits = lifetime within 1 % */
 
 static void print_classes(FILE *out, const struct acct_totals *t)
 {
@@ -60,58 +65,166 @@ static void print_top_syscalls(FILE *out, const struct run_model *m, uint32_t pi
 	fputc('\n', out);
 }
 
-static void print_process(FILE *out, const struct run_model *m, const struct model_process *p)
+static void print_process(FILE *out, const struct run_model *m, const struct model_process *p,
+			  const struct acct_totals *t)
 {
-	struct acct_totals t;
-
-	totals_of(m, p->pid, &t);
 	fprintf(out, "  pid %u %s (parent %u): wall %.3fs, %d thread%s, thread time %.3fs, "
 		"switches %llu voluntary %llu involuntary", p->pid, p->comm, p->ppid,
-		ns_to_s(p->end_ns > p->start_ns ? p->end_ns - p->start_ns : 0), t.threads,
-		t.threads == 1 ? "" : "s", ns_to_s(t.life_ns), (unsigned long long)t.nvcsw,
-		(unsigned long long)t.nivcsw);
+		ns_to_s(p->end_ns > p->start_ns ? p->end_ns - p->start_ns : 0), t->threads,
+		t->threads == 1 ? "" : "s", ns_to_s(t->life_ns), (unsigned long long)t->nvcsw,
+		(unsigned long long)t->nivcsw);
 	if (p->exit_status >= 0)
 		fprintf(out, ", exit %d", p->exit_status);
 	if (p->gil_switches >= 0)
 		fprintf(out, ", GIL changed hands %lld times", (long long)p->gil_switches);
-	print_classes(out, &t);
+	print_classes(out, t);
 	print_top_syscalls(out, m, p->pid);
 }
 
-/* Prints one comparison line: ours vs the kernel's, with the relative difference. */
-static void check_line(FILE *out, const char *what, double ours, double theirs, const char *unit,
-		       const char *source)
+/* The processes folded into one line, by command name: how many, and their thread time. */
+struct folded_comm {
+	const char *comm;
+	size_t count;
+	uint64_t life_ns;
+};
+
+static int cmp_folded_comm(const void *a, const void *b)
 {
-	fprintf(out, "  %-26s traced %10.3f%-1s kernel %10.3f%-1s diff %5.1f%% (%.3f%s)  [%s]\n", what, ours,
-		unit, theirs, unit, 100 * rel_diff(ours, theirs), fabs(ours - theirs), unit, source);
+	const struct folded_comm *x = a, *y = b;
+
+	return x->life_ns < y->life_ns ? 1 : x->life_ns > y->life_ns ? -1 : strcmp(x->comm, y->comm);
 }
 
-static void print_crosscheck(FILE *out, const struct run_model *m, const struct acct_totals *tree)
+static void fold_into(struct folded_comm **groups, size_t *n, size_t *cap, const char *comm, uint64_t ns)
 {
-	uint32_t worst_tid;
-	double worst = max_residual(m, &worst_tid);
+	struct folded_comm *g;
+
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*groups)[i].comm, comm)) {
+			(*groups)[i].count++;
+			(*groups)[i].life_ns += ns;
+			return;
+		}
+	g = VEC_PUSH(*groups, *n, *cap);
+	*g = (struct folded_comm){ .comm = comm, .count = 1, .life_ns = ns };
+}
+
+/* "  41 more processes, each under 1 % of thread time or past the first 12: 40 × bash 0.250s,
+ * 1 × seq 0.006s", cut to one line. */
+static void print_folded(FILE *out, struct folded_comm *groups, size_t n, size_t procs)
+{
+	char line[LINE_MAX_CHARS * 4] = "", fitted[sizeof(line)];
+	int used = 0;
+
+	if (!n)
+		return;
+	qsort(groups, n, sizeof(*groups), cmp_folded_comm);
+	for (size_t i = 0; i < n && used < (int)sizeof(line); i++)
+		used += snprintf(line + used, sizeof(line) - used, "%s%zu × %s %.3fs", i ? ", " : "",
+				 groups[i].count, groups[i].comm, ns_to_s(groups[i].life_ns));
+	fprintf(out, "  %zu more process%s (each under %.0f %% of thread time, or past the first %d): ",
+		procs, procs == 1 ? "" : "es", 100 * SUMMARY_PROC_SHARE, SUMMARY_MAX_PROCS);
+	fit_text(line, LINE_MAX_CHARS - 80, fitted, sizeof(fitted));
+	fprintf(out, "%s\n", fitted);
+}
+
+/* Each process that took at least SUMMARY_PROC_SHARE of the tree's thread time (the first
+ * SUMMARY_MAX_PROCS of them), then the rest on one line. */
+static void print_processes(FILE *out, const struct run_model *m, const struct acct_totals *tree)
+{
+	struct folded_comm *groups = NULL;
+	size_t n_groups = 0, cap = 0, shown = 0, folded = 0;
+
+	fprintf(out, "processes:\n");
+	for (size_t i = 0; i < m->n_procs; i++) {
+		const struct model_process *p = &m->procs[i];
+		struct acct_totals t;
+
+		totals_of(m, p->pid, &t);
+		if (shown < SUMMARY_MAX_PROCS && share(t.life_ns, tree->life_ns) >= SUMMARY_PROC_SHARE) {
+			print_process(out, m, p, &t);
+			shown++;
+		} else {
+			fold_into(&groups, &n_groups, &cap, p->comm, t.life_ns);
+			folded++;
+		}
+	}
+	print_folded(out, groups, n_groups, folded);
+	free(groups);
+}
+
+/* One comparison of ours with the kernel's: they agree within CHECK_TOLERANCE of the kernel's
+ * figure or FLOOR, whichever is larger. */
+struct check {
+	const char *what, *unit, *source;
+	double ours, theirs, floor;
+};
+
+static bool check_agrees(const struct check *c)
+{
+	return fabs(c->ours - c->theirs) <= fmax(CHECK_TOLERANCE * fabs(c->theirs), c->floor);
+}
+
+static size_t crosschecks(const struct run_model *m, const struct acct_totals *tree, struct check *out)
+{
+	size_t n = 0;
 
 	/* The kernel's run time leaves out what the host stole from the vCPU: so do these lines. */
-	fprintf(out, "cross-check with the kernel's own accounting (on-CPU less %.3fs host steal):\n",
-		ns_to_s(tree->stolen_ns));
 	if (m->rusage.valid) {
-		check_line(out, "tree on-CPU", ns_to_s(tree->ns[WC_ONCPU] - tree->stolen_ns),
-			   ns_to_s(m->rusage.utime_ns + m->rusage.stime_ns), "s", "wait4 rusage utime+stime");
-		check_line(out, "tree voluntary switches", rusage_comparable_nvcsw(m), m->rusage.nvcsw, "",
-			   "rusage ru_nvcsw; threads' final switches left out, as the kernel does");
-		check_line(out, "tree involuntary switches", tree->nivcsw, m->rusage.nivcsw, "",
-			   "rusage ru_nivcsw");
+		out[n++] = (struct check){ "tree on-CPU", "s", "wait4 rusage utime+stime",
+			ns_to_s(tree->ns[WC_ONCPU] - tree->stolen_ns),
+			ns_to_s(m->rusage.utime_ns + m->rusage.stime_ns), CHECK_FLOOR_S };
+		out[n++] = (struct check){ "tree voluntary switches", "", "rusage ru_nvcsw; threads' final "
+			"switches left out, as the kernel does", rusage_comparable_nvcsw(m), m->rusage.nvcsw,
+			CHECK_FLOOR_COUNT };
+		out[n++] = (struct check){ "tree involuntary switches", "", "rusage ru_nivcsw", tree->nivcsw,
+			m->rusage.nivcsw, CHECK_FLOOR_COUNT };
 	}
 	if (tree->k_threads) {
-		check_line(out, "on-CPU, per-thread sum", ns_to_s(tree->k_oncpu_ns - tree->k_stolen_ns),
-			   ns_to_s(tree->k_runtime), "s", "schedstat run time");
-		check_line(out, "runnable, per-thread sum", ns_to_s(tree->k_runqueue_ns),
-			   ns_to_s(tree->k_run_delay), "s", "schedstat run delay");
-		check_line(out, "switches, per-thread sum", tree->k_our_nvcsw + tree->k_our_nivcsw,
-			   tree->k_nvcsw + tree->k_nivcsw, "", "task nvcsw+nivcsw");
+		out[n++] = (struct check){ "on-CPU, per-thread sum", "s", "schedstat run time",
+			ns_to_s(tree->k_oncpu_ns - tree->k_stolen_ns), ns_to_s(tree->k_runtime), CHECK_FLOOR_S };
+		out[n++] = (struct check){ "runnable, per-thread sum", "s", "schedstat run delay",
+			ns_to_s(tree->k_runqueue_ns), ns_to_s(tree->k_run_delay), CHECK_FLOOR_S };
+		out[n++] = (struct check){ "switches, per-thread sum", "", "task nvcsw+nivcsw",
+			tree->k_our_nvcsw + tree->k_our_nivcsw, tree->k_nvcsw + tree->k_nivcsw, CHECK_FLOOR_COUNT };
 	}
-	fprintf(out, "  identity on-CPU + runnable + waits = lifetime: largest residual %.4f%% (tid %u)\n",
-		100 * worst, worst_tid);
+	return n;
+}
+
+static void check_line(FILE *out, const struct check *c)
+{
+	fprintf(out, "  %-26s traced %10.3f%-1s kernel %10.3f%-1s diff %5.1f%% (%.3f%s)  [%s]%s\n", c->what,
+		c->ours, c->unit, c->theirs, c->unit, 100 * rel_diff(c->ours, c->theirs),
+		fabs(c->ours - c->theirs), c->unit, c->source, check_agrees(c) ? "" : "  DISAGREES");
+}
+
+/* One line when every figure agrees within its tolerance, else (or when VERBOSE) all of them. */
+static void print_crosscheck(FILE *out, const struct run_model *m, const struct acct_totals *tree, bool verbose)
+{
+	struct check checks[6];
+	size_t n = crosschecks(m, tree, checks), agree = 0, worst = 0;
+	uint32_t worst_tid;
+	double residual = max_residual(m, &worst_tid);
+
+	for (size_t i = 0; i < n; i++) {
+		agree += check_agrees(&checks[i]);
+		if (rel_diff(checks[i].ours, checks[i].theirs) > rel_diff(checks[worst].ours, checks[worst].theirs))
+			worst = i;
+	}
+	if (!verbose && agree == n && residual < IDENTITY_TOLERANCE) {
+		fprintf(out, "kernel cross-check: all %zu figures agree with the kernel's within %.0f %% "
+			"(largest difference %.1f %%, %s); on-CPU + runnable + waits = lifetime within %.4f %%\n",
+			n, 100 * CHECK_TOLERANCE, n ? 100 * rel_diff(checks[worst].ours, checks[worst].theirs) : 0,
+			n ? checks[worst].what : "none", 100 * residual);
+		return;
+	}
+	fprintf(out, "kernel cross-check (on-CPU less %.3fs host steal; agreement: within %.0f %%, %.0f ms "
+		"or %d switches): %zu of %zu agree\n", ns_to_s(tree->stolen_ns), 100 * CHECK_TOLERANCE,
+		1000 * CHECK_FLOOR_S, CHECK_FLOOR_COUNT, agree, n);
+	for (size_t i = 0; i < n; i++)
+		check_line(out, &checks[i]);
+	fprintf(out, "  identity on-CPU + runnable + waits = lifetime: largest residual %.4f%% (tid %u)%s\n",
+		100 * residual, worst_tid, residual < IDENTITY_TOLERANCE ? "" : "  DISAGREES");
 }
 
 static void print_block_io(FILE *out, const struct run_model *m)
@@ -160,46 +273,59 @@ static void print_drops(FILE *out, const struct run_model *m)
 	}
 }
 
-#define SUMMARY_FINDINGS 3
-
-/* The top findings of the explanation engine (docs/explain.md), most wall time explained first. */
-static void print_findings(FILE *out, const struct run_model *m)
+/* The top findings (docs/explain.md), most wall time explained first, each with its advice. */
+static void print_findings(FILE *out, const struct explanation *e, bool verbose)
 {
-	struct explanation *e = xcalloc(1, sizeof(*e));
+	char line[LINE_MAX_CHARS * 4];
 
-	explain_run(m, e);
-	if (e->path_summary[0])
-		fprintf(out, "critical path: %s\n", e->path_summary);
-	if (e->n_findings)
-		fprintf(out, "why (wall time on the %s, docs/explain.md):\n", e->d.method);
-	for (size_t i = 0; i < e->n_findings && i < SUMMARY_FINDINGS; i++) {
-		fprintf(out, "  %s: %s\n", e->findings[i].name, e->findings[i].text);
-		if (e->findings[i].advice[0] && !e->findings[i].part_of)
-			fprintf(out, "    advice: %s\n", e->findings[i].advice);
+	if (!e->n_findings) {
+		fprintf(out, "why: no finding crossed its threshold (docs/explain.md)\n");
+		return;
 	}
-	free(e);
+	fprintf(out, "why (wall time on the %s; docs/explain.md):\n", e->d.method);
+	for (size_t i = 0; i < e->n_findings && i < SUMMARY_FINDINGS; i++) {
+		const struct finding *f = &e->findings[i];
+
+		finding_headline(f, LINE_MAX_CHARS - 4 - strlen(f->name), line, sizeof(line));
+		fprintf(out, "  %s: %s\n", f->name, line);
+		if (verbose)
+			fprintf(out, "    %s\n", f->text);
+		if (f->advice[0] && !f->part_of)   /* a part of an earlier finding shares its advice */
+			fprintf(out, "    advice: %s\n", f->advice);
+	}
+	if (e->n_findings > SUMMARY_FINDINGS)
+		fprintf(out, "  (%zu more in the report)\n", e->n_findings - SUMMARY_FINDINGS);
 }
 
-void summary_print(FILE *out, const struct run_model *m, const char *report_path)
+/* "conctrace: CMD — wall 0.744 s, exit 0; 83 processes, 83 threads" */
+static void print_headline(FILE *out, const struct run_model *m, const struct acct_totals *tree)
 {
+	fprintf(out, "\nconctrace: %s%s — wall %.3f s", m->meta.attach_mode ? "attached to " : "",
+		m->meta.command ? m->meta.command : "", ns_to_s(command_wall_ns(m)));
+	if (m->meta.exit_status >= 0)
+		fprintf(out, ", exit %d", m->meta.exit_status);
+	fprintf(out, "; %zu process%s, %d thread%s%s\n", m->n_procs, m->n_procs == 1 ? "" : "es",
+		tree->threads, tree->threads == 1 ? "" : "s", m->meta.interrupted ? " (INTERRUPTED)" : "");
+}
+
+void summary_print(FILE *out, const struct run_model *m, const char *report_path, bool verbose)
+{
+	struct explanation *e = xcalloc(1, sizeof(*e));
 	struct acct_totals tree;
-	size_t shown = 0;
 
 	totals_of(m, 0, &tree);
-	fprintf(out, "\nconctrace: %s%s — %.3fs, %zu process%s, %d thread%s%s\n",
-		m->meta.attach_mode ? "attached to " : "", m->meta.command ? m->meta.command : "",
-		ns_to_s(m->meta.end_ns - m->meta.start_ns), m->n_procs, m->n_procs == 1 ? "" : "es",
-		tree.threads, tree.threads == 1 ? "" : "s", m->meta.interrupted ? " (INTERRUPTED)" : "");
-	for (size_t i = 0; i < m->n_procs && shown < SUMMARY_MAX_PROCS; i++, shown++)
-		print_process(out, m, &m->procs[i]);
-	if (m->n_procs > shown)
-		fprintf(out, "  ... and %zu more processes (all in the report)\n", m->n_procs - shown);
-	fprintf(out, "  tree: thread time %.3fs", ns_to_s(tree.life_ns));
+	explain_run(m, e);
+	print_headline(out, m, &tree);
+	print_findings(out, e, verbose);
+	if (e->path_summary[0])
+		fprintf(out, "critical path: %s\n", e->path_summary);
+	fprintf(out, "where the time went: thread time %.3fs", ns_to_s(tree.life_ns));
 	print_classes(out, &tree);
-	print_crosscheck(out, m, &tree);
+	print_processes(out, m, &tree);
 	print_block_io(out, m);
 	print_drops(out, m);
-	print_findings(out, m);
+	print_crosscheck(out, m, &tree, verbose);
 	if (report_path)
 		fprintf(out, "report: %s\n", report_path);
+	free(e);
 }

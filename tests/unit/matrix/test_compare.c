@@ -1,12 +1,15 @@
 /* Comparing two runs: stack tails (which code's time changed) and the critical-path split of the
- * wall-time difference, on hand-built folded text and explanations. */
+ * wall-time difference, on hand-built folded text and explanations; and what `conctrace run`
+ * prints of it all (run_summary). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "matrix/compare.h"
+#include "matrix/run_summary.h"
 #include "analyze/stack_tails.h"
+#include "render/headline.h"
 
 static const char *tail_of(const char *stack)
 {
@@ -228,6 +231,10 @@ Test(compare, verdicts_cite_a_finding_that_explains_time)
 	snprintf(e->path_summary, sizeof(e->path_summary), "the path summary");
 	claim_verdicts(cells, 3, v);
 	cr_assert_eq(v[CLAIM_C1].verdict, VERDICT_SUPPORTS, "%s", v[CLAIM_C1].why);
+	cr_assert_str_eq(v[CLAIM_C1].reason, "asyncio: 2.67x sync's wall (slower); processes: 3.00x speed-up over "
+			 "sync (at least 1.5x)");
+	cr_assert_eq(v[CLAIM_C2].verdict, VERDICT_CANNOT_TELL);
+	cr_assert_str_eq(v[CLAIM_C2].reason, v[CLAIM_C2].why, "cannot tell: the reason is which cells are missing");
 	cr_assert(strstr(v[CLAIM_C1].why, "On the critical path, asyncio - sync: gil +6.00 s, oncpu -1.00 s."),
 		  "%s", v[CLAIM_C1].why);
 	cr_assert(strstr(v[CLAIM_C1].why, "asyncio: the path summary"), "%s", v[CLAIM_C1].why);
@@ -279,4 +286,128 @@ Test(compare, names_the_slower_model_s_own_findings)
 	cr_assert_null(strstr(c.summary, "One thread."), "the cell line's finding told again: %s", c.summary);
 	free_cell(&a);
 	free_cell(&b);
+}
+
+static size_t occurrences(const char *text, const char *s)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, s)); p++)
+		n++;
+	return n;
+}
+
+/* Every cell of the default matrix, explained, each with a long finding; NULL-free with cells_free. */
+static struct cell *whole_matrix(struct run_opts *o, size_t *n)
+{
+	static const char long_text[] = "One thread is CPU-bound: thread 12345 (event-loop) was on a CPU 89% of its "
+		"0.19 s life while the run kept only 0.93 of 2 CPUs busy, and this sentence goes on well past any "
+		"terminal's width so that it has to be cut. A second sentence.";
+	struct cell *cells = calloc(WL_COUNT * RT_COUNT * CM_COUNT, sizeof(*cells));
+
+	memset(o, 0, sizeof(*o));
+	memset(o->workloads, 1, sizeof(o->workloads));
+	memset(o->runtimes, 1, sizeof(o->runtimes));
+	memset(o->models, 1, sizeof(o->models));
+	o->repeat = 1;
+	size_preset(SIZE_DEFAULT, &o->params);
+	*n = 0;
+	for (int w = 0; w < WL_COUNT; w++)
+		for (int r = 0; r < RT_COUNT; r++)
+			for (int m = 0; m < CM_COUNT; m++) {
+				struct cell *c = &cells[(*n)++];
+
+				path_cell(c, m, 100 + 10 * m, m == CM_SYNC ? 0 : 20, GN_MAIN);
+				c->workload = w;
+				c->runtime = r;
+				snprintf(c->name, sizeof(c->name), "%s-%s-%s", workload_names[w], runtime_names[r],
+					 model_names[m]);
+				set_finding(c, 0, "cpu-bound-single-thread", 100, long_text);
+			}
+	return cells;
+}
+
+/* Everything run_summary_print writes, malloc'd. */
+static char *run_summary(const struct run_opts *o, const struct cell *cells, size_t n, bool verbose)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	run_summary_print(f, o, cells, n, verbose);
+	fclose(f);
+	return text;
+}
+
+static size_t count_lines(const char *text, size_t *widest)
+{
+	size_t lines = 0;
+
+	*widest = 0;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		char line[4096];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
+		if (text_chars(line) > *widest)
+			*widest = text_chars(line);
+		lines++;
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	return lines;
+}
+
+/* The whole default matrix fits a screen: its tables, a line per model, a line per claim, none
+ * wider than LINE_MAX_CHARS; -v adds the comparisons and each finding's and verdict's whole text. */
+Test(run_summary, the_default_matrix_answers_first_within_80_lines_of_160_characters)
+{
+	struct run_opts o;
+	size_t n, widest, lines;
+	struct cell *cells = whole_matrix(&o, &n);
+	char *text = run_summary(&o, cells, n, false), *verbose;
+
+	lines = count_lines(text, &widest);
+	cr_assert_leq(lines, 76, "%zu lines (the run adds its last 3):\n%s", lines, text);
+	cr_assert_leq(widest, LINE_MAX_CHARS, "a line of %zu characters:\n%s", widest, text);
+	cr_assert(strstr(text, "\n  python  asyncio+processes  160.00s  One thread is CPU-bound: thread 12345 "
+			 "(event-loop) was on a CPU 89% of its 0.19 s life while the run kept only 0.93 of...\n"),
+		  "%s", text);
+	cr_assert_null(strstr(text, "A second sentence"), "%s", text);
+	cr_assert(strstr(text, "\n  C3 supports    cpu: threads give no speed-up (the GIL) — threads: 0.77x "
+			 "speed-up over sync (below 1.2x)\n"), "%s", text);
+	cr_assert_null(strstr(text, "  * "), "no comparison without -v: %s", text);
+	verbose = run_summary(&o, cells, n, true);
+	cr_assert(strstr(verbose, "  * threads took 130.00 s vs 100.00 s for sync"), "%s", verbose);
+	cr_assert(strstr(verbose, "A second sentence"), "%s", verbose);
+	cr_assert_gt(count_lines(verbose, &widest), lines);
+	free(text);
+	free(verbose);
+	for (size_t i = 0; i < n; i++)
+		free_cell(&cells[i]);
+	free(cells);
+}
+
+/* A model whose findings explain no wall time is summed up by its critical path; a failed cell
+ * gets no model line (its table row says why). */
+Test(run_summary, falls_back_on_the_critical_path_and_skips_failed_cells)
+{
+	struct run_opts o;
+	size_t n;
+	struct cell *cells = whole_matrix(&o, &n);
+	char *text;
+
+	cells[1].explanation->findings[0].explained_s = 0;
+	snprintf(cells[1].explanation->path_summary, sizeof(cells[1].explanation->path_summary),
+		 "On the critical path of the command: 58%% net.");
+	cells[2].status = CELL_FAILED;
+	snprintf(cells[2].reason, sizeof(cells[2].reason), "exit status 1");
+	text = run_summary(&o, cells, n, false);
+	cr_assert(strstr(text, "\n  python  threads            130.00s  On the critical path of the command: 58% net.\n"),
+		  "%s", text);
+	cr_assert(strstr(text, "python  asyncio           FAILED: exit status 1\n"), "%s", text);
+	cr_assert_eq(occurrences(text, "\n  python  asyncio            140.00s"), 2, "cpu's and net's, not disk's: %s", text);
+	free(text);
+	for (size_t i = 0; i < n; i++)
+		free_cell(&cells[i]);
+	free(cells);
 }

@@ -415,7 +415,8 @@ static void build_model(struct run_model *m)
 #define USER "[unknown];[unknown] (libfake.so+0x200);[unknown] (libfake.so+0x10)"
 #define KERNEL "entry_SYSCALL_64_[k];schedule_[k];io_schedule_[k]"
 
-static void assert_folded(enum fold_kind kind, bool per_thread, const char *want)
+/* The model's stacks folded as O asks, after CHANGE (when given) altered the model. */
+static void assert_folded_with(const struct fold_opts *o, void (*change)(struct run_model *), const char *want)
 {
 	struct symbolizer *s = fake_kernel_symbolizer();
 	struct run_model m;
@@ -424,12 +425,20 @@ static void assert_folded(enum fold_kind kind, bool per_thread, const char *want
 	FILE *out = open_memstream(&text, &len);
 
 	build_model(&m);
-	cr_assert_eq(fold_model(&m, kind, per_thread, s, out), 0);
+	if (change)
+		change(&m);
+	cr_assert_eq(fold_model(&m, o, s, out), 0);
 	fclose(out);
 	cr_assert_str_eq(text, want);
 	free(text);
 	model_free(&m);
 	symbolizer_free(s);
+}
+
+static void assert_folded(enum fold_kind kind, bool per_thread, const char *want)
+{
+	assert_folded_with(&(struct fold_opts){ .kind = kind, .group = per_thread ? FOLD_BY_THREAD : FOLD_BY_PROCESS },
+			   NULL, want);
 }
 
 Test(fold, oncpu)
@@ -472,4 +481,97 @@ Test(fold, kind_names)
 	cr_assert_eq(fold_kind_by_name("offcpu"), FOLD_OFFCPU);
 	cr_assert_eq(fold_kind_by_name("wall"), FOLD_WALL);
 	cr_assert_eq(fold_kind_by_name("flame"), -1);
+}
+
+/* offcputime's -U and -K: one side of each stack; a stack with neither left is "[no stack]". */
+Test(fold, user_or_kernel_stacks_only)
+{
+	assert_folded_with(&(struct fold_opts){ .kind = FOLD_OFFCPU, .stacks = FOLD_STACKS_USER }, NULL,
+			   "app;[no stack];[lock] 540\n"
+			   "app;[no stack];[runqueue] 700\n"
+			   "app;" USER ";[disk] 5000\n");
+	assert_folded_with(&(struct fold_opts){ .kind = FOLD_ONCPU, .stacks = FOLD_STACKS_KERNEL }, NULL,
+			   "app;[no stack] 3\n"
+			   "app;" KERNEL " 2\n");
+}
+
+static void make_100_main(struct run_model *m)
+{
+	m->meta.root_pid = 100;
+}
+
+/* One graph per role: the root pid's main thread is main, the other thread an executor. */
+Test(fold, per_role)
+{
+	assert_folded_with(&(struct fold_opts){ .kind = FOLD_OFFCPU, .group = FOLD_BY_ROLE }, make_100_main,
+			   "executor;[no stack];[lock] 240\n"
+			   "executor;[no stack];[runqueue] 700\n"
+			   "executor;" USER ";" KERNEL ";[disk] 5000\n"
+			   "main;[no stack];[lock] 300\n");
+	cr_assert_str_eq(fold_group_names[FOLD_BY_ROLE], "role");
+}
+
+/* A user stack whose walk ran into addresses outside every mapping: one [unknown], not three. */
+static void add_garbage_stack(struct run_model *m)
+{
+	static const uint64_t ips[] = { 0x1010, 0x9000, 0x9100, 0x9200 };
+	struct model_stack *st = VEC_PUSH(m->stacks, m->n_stacks, m->cap_stacks);
+
+	*st = (struct model_stack){ .id = 3, .depth = ARRAY_LEN(ips) };
+	st->ips = xcalloc(st->depth, sizeof(*st->ips));
+	memcpy(st->ips, ips, sizeof(ips));
+	for (size_t i = 0; i < m->n_stack_aggs; i++)
+		if (m->stack_aggs[i].k.ustack == 2)
+			m->stack_aggs[i].k.ustack = 3;
+}
+
+Test(fold, a_run_of_unresolvable_frames_is_one_frame)
+{
+	assert_folded_with(&(struct fold_opts){ .kind = FOLD_ONCPU }, add_garbage_stack,
+			   "app;[unknown];[unknown] (libfake.so+0x10) 3\n"
+			   "app;" KERNEL " 2\n");
+}
+
+/* Thread 100 on a CPU 0-40 ms then waiting for the disk 40-100 ms; thread 101 on a CPU 10-30 ms. */
+static void add_timeline(struct run_model *m)
+{
+	static const struct model_interval intervals[] = {
+		{ .tid = 100, .wait_class = WC_ONCPU, .start_ns = 1000000000, .end_ns = 1040000000 },
+		{ .tid = 100, .wait_class = WC_DISK, .start_ns = 1040000000, .end_ns = 1100000000 },
+		{ .tid = 101, .wait_class = WC_ONCPU, .start_ns = 1010000000, .end_ns = 1030000000 },
+	};
+
+	m->meta.start_ns = 1000000000;
+	m->timeline.recorded = true;
+	for (size_t i = 0; i < ARRAY_LEN(intervals); i++)
+		*VEC_PUSH(m->timeline.intervals, m->timeline.n_intervals, m->timeline.cap_intervals) = intervals[i];
+}
+
+/* A window folds the timeline's states inside it: root, thread, class, in nanoseconds. */
+Test(fold, a_time_window_folds_the_timeline)
+{
+	assert_folded_with(&(struct fold_opts){ .kind = FOLD_WALL, .window = true, .from_ns = 1020000000,
+						.to_ns = 1060000000 }, add_timeline,
+			   "app;app-100;[disk] 20000000\n"
+			   "app;app-100;[oncpu] 20000000\n"
+			   "app;worker-101;[oncpu] 10000000\n");
+	assert_folded_with(&(struct fold_opts){ .kind = FOLD_OFFCPU, .group = FOLD_BY_THREAD, .window = true,
+						.from_ns = 1020000000, .to_ns = 1060000000 }, add_timeline,
+			   "app-100;[disk] 20000000\n");
+}
+
+Test(fold, a_time_window_without_a_timeline_is_an_error, .init = cr_redirect_stderr)
+{
+	struct symbolizer *s = fake_kernel_symbolizer();
+	struct run_model m;
+	FILE *out = fopen("/dev/null", "w");
+
+	build_model(&m);
+	cr_assert_eq(fold_model(&m, &(struct fold_opts){ .kind = FOLD_WALL, .window = true, .to_ns = 1 }, s, out), -1);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("conctrace: a time window needs the timeline, and this run was recorded without "
+				"--timeline\n");
+	fclose(out);
+	model_free(&m);
+	symbolizer_free(s);
 }

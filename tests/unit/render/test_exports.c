@@ -1,5 +1,6 @@
-/* Exports and `conctrace report`/`diff` from hand-built models and report files: speedscope,
- * Chrome trace events, HTML, the report round trip, and one-line errors for bad reports. */
+/* Exports and `conctrace report`/`diff` from hand-built models and report files: the terminal
+ * summary, speedscope, Chrome trace events, HTML, the report round trip, and one-line errors for
+ * bad reports. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -20,6 +21,7 @@
 #include "render/exports.h"
 #include "model/report_json.h"
 #include "render/report_file.h"
+#include "render/summary.h"
 #include "matrix/report_source.h"
 #include "matrix/tables.h"
 #include "base/util.h"
@@ -236,22 +238,142 @@ Test(trace, timeline_has_interval_slices_wakeup_flows_and_counters)
 	model_free(&m);
 }
 
-Test(html, run_page_has_tables_charts_and_flame_graphs)
+Test(html, run_page_tells_the_story_from_the_top)
+{
+	struct run_model m;
+	char *text, *why, *chart, *path, *flames, *table;
+
+	build_model(&m);
+	text = render(export_html, &m);
+	cr_assert(strstr(text, "<h1>demo --work</h1>"), "the command heads the page");
+	why = strstr(text, "<h2 id=\"why\">Why it took 0.320 s</h2>");
+	chart = strstr(text, "<svg id=\"thread-chart\"");
+	path = strstr(text, "<h2 id=\"critical-path\">");
+	flames = strstr(text, "<h2 id=\"flame-graphs\">");
+	table = strstr(text, "<table id=\"processes\">");
+	cr_assert(why && chart && path && flames && table, "%s", text);
+	cr_assert(why < chart && chart < path && path < flames && flames < table, "the story's order");
+	cr_assert(strstr(text, "<ol class=\"findings\">"));
+	cr_assert(strstr(text, "<g class=\"bar\" data-label=\"demo 100 (pid 100)\">"));
+	cr_assert(strstr(text, "<title>disk: 0.100s"));
+	cr_assert(strstr(path, "recorded without <code>--timeline</code>"), "no timeline, and it says so");
+	for (const char *id = "wall"; id; id = !strcmp(id, "wall") ? "offcpu" : !strcmp(id, "offcpu") ? "oncpu" : NULL) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "id=\"flame-%s\" type=\"image/svg+xml\" data=\"data:image/svg+xml;base64,", id);
+		cr_assert(strstr(flames, want), "%s", want);
+	}
+	cr_assert(strstr(flames, "<div class=\"legend\">"), "the flame graphs' colours are explained");
+	cr_assert(strstr(text, "<pre id=\"summary\">"));
+	cr_assert(strstr(text, "cross-check"));
+	cr_assert(strstr(text, "<a href=\"speedscope.json\">"));
+	cr_assert(strstr(text, "This page is self-contained"));
+	cr_assert_null(strstr(text, "http://") ? strstr(strstr(text, "http://"), "<script src") : NULL);
+	free(text);
+	model_free(&m);
+}
+
+/* Thread 100 runs 0-200 ms, then waits for the disk until thread 101 ... no: a timeline where the
+ * main thread runs, then waits on the disk: the page draws the strips and the path over them. */
+Test(html, a_timeline_draws_the_critical_path_over_the_threads)
+{
+	struct run_model m;
+	char *text, *svg;
+
+	build_model(&m);
+	m.timeline.recorded = true;
+	m.procs[0].start_ns = T0 + 10 * MS;
+	m.procs[0].end_ns = T0 + 310 * MS;
+	m.meta.root_pid = 100;
+	*VEC_PUSH(m.timeline.intervals, m.timeline.n_intervals, m.timeline.cap_intervals) =
+		(struct model_interval){ .tid = 100, .wait_class = WC_ONCPU, .start_ns = T0 + 10 * MS, .end_ns = T0 + 210 * MS };
+	*VEC_PUSH(m.timeline.intervals, m.timeline.n_intervals, m.timeline.cap_intervals) =
+		(struct model_interval){ .tid = 100, .wait_class = WC_DISK, .start_ns = T0 + 210 * MS, .end_ns = T0 + 310 * MS };
+	*VEC_PUSH(m.timeline.intervals, m.timeline.n_intervals, m.timeline.cap_intervals) =
+		(struct model_interval){ .tid = 101, .wait_class = WC_ONCPU, .start_ns = T0 + 10 * MS, .end_ns = T0 + 70 * MS };
+	text = render(export_html, &m);
+	svg = strstr(text, "<svg id=\"timeline\"");
+	cr_assert_not_null(svg, "%s", text);
+	cr_assert(strstr(svg, "demo 100 (main)"), "a row per thread, named with its role");
+	cr_assert(strstr(svg, "<title>oncpu, 0.000 s to 0.200 s</title>"), "%s", svg);
+	cr_assert(strstr(svg, "<title>disk, 0.200 s to 0.300 s</title>"), "%s", svg);
+	cr_assert(strstr(svg, "[disk]"), "the disk, outside the tree, has a row of its own");
+	cr_assert(strstr(svg, "<path id=\"critical-path\""), "%s", svg);
+	free(text);
+	model_free(&m);
+}
+
+/* What summary_print writes for M, malloc'd. Not inlined: GCC then takes pointers into the text
+ * for pointers to the local that open_memstream filled (-Wdangling-pointer). */
+static __attribute__((noinline)) char *summary_text(const struct run_model *m, const char *report_path, bool verbose)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	summary_print(f, m, report_path, verbose);
+	fclose(f);
+	return text;
+}
+
+/* Where NEEDLE starts in TEXT; SIZE_MAX when it is not there. */
+static size_t offset_of(const char *text, const char *needle)
+{
+	const char *at = strstr(text, needle);
+
+	return at ? (size_t)(at - text) : SIZE_MAX;
+}
+
+/* The summary: answer first (the wall and the findings), the cross-check last, on one line when
+ * every figure agrees, in full with -v or when one does not. */
+Test(summary, answer_first_and_the_cross_check_on_one_line_when_it_agrees)
+{
+	struct run_model m;
+	char *text, *verbose, *disagreeing;
+	size_t why, classes, procs, check;
+
+	build_model(&m);
+	m.rusage = (struct model_rusage){ .valid = true, .utime_ns = 280 * MS, .stime_ns = 0 };
+	text = summary_text(&m, "x/report.json", false);
+	cr_assert(!strncmp(text, "\nconctrace: demo --work — wall 0.320 s, exit 0; 2 processes, 3 threads\nwhy ", 76),
+		  "%s", text);
+	why = offset_of(text, "\nwhy ");
+	classes = offset_of(text, "\nwhere the time went: thread time 0.455s");
+	procs = offset_of(text, "\nprocesses:\n  pid 100 demo");
+	check = offset_of(text, "\nkernel cross-check: all 3 figures agree with the kernel's within 5 % (largest");
+	cr_assert(why < classes && classes < procs && procs < check && check < strlen(text), "%s", text);
+	cr_assert(strstr(text + check, "\nreport: x/report.json\n"), "%s", text);
+	cr_assert_null(strstr(text, "DISAGREES"));
+	verbose = summary_text(&m, NULL, true);
+	cr_assert(strstr(verbose, "): 3 of 3 agree\n  tree on-CPU"), "-v: every line: %s", verbose);
+	m.rusage.utime_ns = 400 * MS;    /* 0.4 s against 0.28 s traced: they disagree */
+	disagreeing = summary_text(&m, NULL, false);
+	cr_assert(strstr(disagreeing, "\nkernel cross-check (on-CPU less 0.000s host steal; agreement: within 5 %, "
+			 "1 ms or 2 switches): 2 of 3 agree\n  tree on-CPU"), "%s", disagreeing);
+	cr_assert(strstr(disagreeing, "[wait4 rusage utime+stime]  DISAGREES\n"), "%s", disagreeing);
+	free(text);
+	free(verbose);
+	free(disagreeing);
+	model_free(&m);
+}
+
+/* Processes under 1 % of thread time are counted by name on one line. */
+Test(summary, small_processes_are_folded_into_one_line)
 {
 	struct run_model m;
 	char *text;
 
 	build_model(&m);
-	text = render(export_html, &m);
-	cr_assert(strstr(text, "<table id=\"processes\">"));
-	cr_assert(strstr(text, "<svg id=\"thread-chart\""));
-	cr_assert(strstr(text, "<title>disk: 0.100s"));
-	cr_assert(strstr(text, "<pre id=\"summary\">"));
-	cr_assert(strstr(text, "cross-check"));
-	cr_assert(strstr(text, "id=\"flame-oncpu\" type=\"image/svg+xml\" data=\"data:image/svg+xml;base64,"));
-	cr_assert(strstr(text, "id=\"flame-offcpu\""));
-	cr_assert(strstr(text, "<a href=\"speedscope.json\">"));
-	cr_assert_null(strstr(text, "http://") ? strstr(strstr(text, "http://"), "<script src") : NULL);
+	for (uint32_t pid = 300; pid < 340; pid++) {
+		add_thread(&m, pid, pid, "bash", 1, 0, 0);
+		m.procs[m.n_procs - 1].ppid = 100;
+	}
+	model_sort(&m);
+	text = summary_text(&m, NULL, false);
+	cr_assert(strstr(text, "\n  40 more processes (each under 1 % of thread time, or past the first 12): "
+			 "40 × bash 0.040s\n"), "%s", text);
+	cr_assert_null(strstr(text, "pid 300 bash"), "%s", text);
+	cr_assert(strstr(text, "pid 200 child"), "a process over 1 %% is listed: %s", text);
 	free(text);
 	model_free(&m);
 }
@@ -502,9 +624,13 @@ Test(report_cmd, run_directory_html_and_cell_exports)
 	build_run_dir(dir, sizeof(dir));
 	snprintf(out, sizeof(out), "%s/out", dir);
 	cr_assert_eq(run_command(cmd_report, err, sizeof(err), argv), 0, "%s", err);
-	snprintf(path, sizeof(path), "%s/report.html", out);
+	snprintf(path, sizeof(path), "%s/index.html", out);
 	html = read_file(path, &len);
-	cr_assert(strstr(html, "<svg id=\"cell-chart\""));
+	cr_assert_not_null(html, "%s", path);
+	cr_assert(strstr(html, "<svg id=\"chart-disk-c\" class=\"model-chart\""), "%s", html);
+	cr_assert(strstr(html, "<g class=\"bar\" data-label=\"sync\">"));
+	cr_assert_null(strstr(html, "data-label=\"threads\""), "a failed cell has no bar");
+	cr_assert(strstr(html, "exit status 1: boom"), "a failed cell's card says why");
 	cr_assert(strstr(html, "<a href=\"cells/disk-c-sync/report.html\">"));
 	snprintf(path, sizeof(path), "%s/cells/disk-c-sync/speedscope.json", out);
 	cr_assert_eq(access(path, F_OK), 0);

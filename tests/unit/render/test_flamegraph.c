@@ -235,6 +235,34 @@ Test(flamegraph, draws_every_frame_above_min_width)
 	free(svg);
 }
 
+/* A rare deep stack under a depth limit: its deeper frames go (their time stays in their parents),
+ * and the image is only as tall as what is drawn. */
+Test(flamegraph, max_depth_keeps_a_deep_rare_stack_from_stretching_the_graph)
+{
+	char deep[4096] = "main;big 900\nmain;rare";
+	struct frame_tree *t;
+	struct flame_opts o;
+	char *full, *capped;
+	double full_h, capped_h;
+
+	for (int i = 0; i < 120; i++)
+		strcat(deep, i % 2 ? ";[unknown]" : ";x");
+	strcat(deep, " 100\n");
+	t = parse_ok(FOLDED_A, deep, NULL);
+	flame_opts_default(&o, FLAME_ONCPU);
+	full = render(t, &o);
+	o.max_depth = 3;
+	capped = render(t, &o);
+	cr_assert_eq(sscanf(strstr(full, "height=\""), "height=\"%lf\"", &full_h), 1);
+	cr_assert_eq(sscanf(strstr(capped, "height=\""), "height=\"%lf\"", &capped_h), 1);
+	cr_assert_eq(count_of(capped, "<g><title>"), 5, "all, main, big, rare, one x");
+	cr_assert_gt(full_h - capped_h, 100 * o.frame_height, "%.0f vs %.0f px", full_h, capped_h);
+	cr_assert_not_null(strstr(capped, "<title>rare (100 samples, 10.00%)</title>"));
+	free(full);
+	free(capped);
+	frame_tree_free(t);
+}
+
 /* Widths follow counts, and children never spill out of their parent. */
 Test(flamegraph, widths_are_proportional_and_nested)
 {
@@ -628,11 +656,14 @@ Test(flamegraph_command, rejects_bad_usage_and_input, .init = cr_redirect_stderr
 	unlink("/tmp/conctrace-test-junk.folded");
 	fflush(stderr);
 	errors = read_all(cr_get_redirected_stderr());
-	cr_assert_not_null(strstr(errors, "conctrace flamegraph: unknown option or missing argument: "
-				  "'--no-such-option'\nusage: conctrace flamegraph"));
-	cr_assert_not_null(strstr(errors, "conctrace flamegraph: --width: expected 10 to 1000000 pixels: 'wide'\n"));
-	cr_assert_not_null(strstr(errors, "conctrace flamegraph: --kind diff needs two inputs\n"));
-	cr_assert_not_null(strstr(errors, "conctrace flamegraph: expected one input, or two for a differential graph\n"));
+	cr_assert_not_null(strstr(errors, "conctrace: flamegraph: unknown option or missing argument: "
+				  "'--no-such-option' (see conctrace flamegraph --help)\n"));
+	cr_assert_null(strstr(errors, "usage:"), "a usage error prints one line, not the usage");
+	cr_assert_not_null(strstr(errors, "conctrace: flamegraph: --width: expected 10 to 1000000 pixels: 'wide' "
+				  "(see conctrace flamegraph --help)\n"));
+	cr_assert_not_null(strstr(errors, "conctrace: flamegraph: --kind diff needs two inputs (see"));
+	cr_assert_not_null(strstr(errors, "conctrace: flamegraph: expected one input, or two for a differential "
+				  "graph (see"));
 	cr_assert_not_null(strstr(errors, "conctrace flamegraph: /nonexistent/folded: No such file or directory\n"));
 	cr_assert_not_null(strstr(errors, "conctrace flamegraph: /tmp/conctrace-test-junk.folded: "
 				  "no valid folded lines (2 bad)\n"));
