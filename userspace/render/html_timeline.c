@@ -60,8 +60,22 @@ static int cmp_tid(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+/* Moves the root process's main thread, when it is among ROWS, to the top. */
+static void root_first(struct strip *rows, size_t n, uint32_t root)
+{
+	for (size_t i = 1; i < n; i++)
+		if (rows[i].tid == root) {
+			struct strip r = rows[i];
+
+			memmove(rows + 1, rows, i * sizeof(*rows));
+			rows[0] = r;
+			return;
+		}
+}
+
 /* The threads most on the path (then the rest of the threads, in order), at most
- * TIMELINE_MAX_THREADS, drawn in tid order; then a row per node outside the tree on the path. */
+ * TIMELINE_MAX_THREADS, drawn in tid order after the root's main thread; then a row per node
+ * outside the tree on the path. */
 static void choose_rows(struct picture *pic)
 {
 	const struct run_model *m = pic->m;
@@ -87,6 +101,7 @@ static void choose_rows(struct picture *pic)
 	for (size_t i = keep; i < m->n_threads; i++)   /* the path's other threads share a row */
 		node_ns[GN_COUNT] += all[i].path_ns;
 	qsort(all, keep, sizeof(*all), cmp_tid);
+	root_first(all, keep, m->meta.root_pid);
 	for (size_t i = 0; i < keep; i++) {
 		struct strip *r = VEC_PUSH(pic->rows, pic->n_rows, pic->cap_rows);
 
