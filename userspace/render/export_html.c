@@ -16,11 +16,6 @@
 
 #define CHART_MAX_ROWS 40   /* threads drawn in the chart; the rest (and those under 1 %) share a row */
 
-const char *const html_linked_exports[] = {
-	"report.json", "speedscope.json", "trace.json", "oncpu.svg", "offcpu.svg", "wall.svg",
-	"oncpu.folded", "offcpu.folded", "wall.folded", NULL,
-};
-
 static void meta_line(FILE *out, const struct run_model *m, const struct explanation *e)
 {
 	struct acct_totals tree;
@@ -261,15 +256,18 @@ static void summary_section(FILE *out, const struct run_model *m)
 	free(text);
 }
 
-static void export_links(FILE *out)
+static void export_links(FILE *out, sibling_fn siblings)
 {
+	const char *name;
+
 	fputs("<p id=\"exports\">Exports beside this page:", out);
-	for (int i = 0; html_linked_exports[i]; i++)
-		fprintf(out, " <a href=\"%s\">%s</a>", html_linked_exports[i], html_linked_exports[i]);
-	fputs(" (speedscope.json opens in speedscope.app, trace.json in ui.perfetto.dev)</p>\n", out);
+	for (size_t i = 0; (name = siblings(i)); i++)
+		if (strcmp(name, "report.html"))
+			fprintf(out, " <a href=\"%s\">%s</a>", name, name);
+	fputs(" (speedscope.json opens in speedscope.app, the trace in ui.perfetto.dev)</p>\n", out);
 }
 
-int html_write_run(FILE *out, const struct run_model *m, struct symbolizer *s)
+int html_write_run(FILE *out, const struct run_model *m, struct symbolizer *s, sibling_fn siblings)
 {
 	struct explanation *e = xcalloc(1, sizeof(*e));
 	struct critical_path p;
@@ -286,7 +284,7 @@ int html_write_run(FILE *out, const struct run_model *m, struct symbolizer *s)
 	if (!rc) {
 		process_table(out, m);
 		summary_section(out, m);
-		export_links(out);
+		export_links(out, siblings);
 		rc = page_end(out);
 	}
 	critical_path_free(&p);

@@ -9,15 +9,16 @@
 #include "model/model.h"
 #include "model/symbolize.h"
 
-/* Files the run's page links to, written beside it (record, run's cells, `report -o DIR`). */
-extern const char *const html_linked_exports[];
-
 /* Flame graphs on the page leave out frames under this share of the total and deeper than
  * HTML_FLAME_MAX_DEPTH, so that rare deep stacks do not stretch them (the .svg files have all). */
 #define HTML_FLAME_MIN_SHARE 0.005
 #define HTML_FLAME_MAX_DEPTH 64
 
+/* The files written beside the page, one name per I, NULL past the last (exports.h's
+ * export_file_name): the page links to them. */
+typedef const char *(*sibling_fn)(size_t i);
+
 /* 0, or -1 after a one-line error. */
-int html_write_run(FILE *out, const struct run_model *m, struct symbolizer *s);
+int html_write_run(FILE *out, const struct run_model *m, struct symbolizer *s, sibling_fn siblings);
 
 #endif

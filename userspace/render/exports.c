@@ -66,7 +66,7 @@ int export_trace(const struct run_model *m, struct symbolizer *s, enum fold_kind
 int export_html(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
 {
 	(void)kind;
-	return html_write_run(out, m, s);
+	return html_write_run(out, m, s, export_file_name);
 }
 
 static int export_report(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)

@@ -25,18 +25,20 @@ Test(record_cli, defaults_and_command)
 	cr_assert_str_eq(o.cmd[2], "x");
 	cr_assert_null(o.cmd[3]);
 	cr_assert_eq(o.pid, 0);
+	cr_assert(!o.verbose);
 }
 
 Test(record_cli, options_before_the_command_only)
 {
-	char *argv[] = { "record", "-o", "out", "-F", "0", "-q", "ls", "-q", NULL };
+	char *argv[] = { "record", "-o", "out", "-F", "0", "-q", "-v", "ls", "-q", NULL };
 	struct record_opts o;
 	char err[256];
 
-	cr_assert_eq(parse(8, argv, &o, err), PARSE_OK);
+	cr_assert_eq(parse(9, argv, &o, err), PARSE_OK);
 	cr_assert_str_eq(o.outdir, "out");
 	cr_assert_eq(o.freq_hz, 0);
 	cr_assert(o.quiet);
+	cr_assert(o.verbose);
 	cr_assert_str_eq(o.cmd[0], "ls");
 	cr_assert_str_eq(o.cmd[1], "-q");
 }

@@ -44,6 +44,7 @@ Test(run_parse, defaults_are_the_whole_default_matrix)
 	cr_assert_null(o.outdir);
 	cr_assert_str_eq(o.python, "/usr/bin/python3");
 	cr_assert_float_eq(o.cell_timeout_s, 600, 1e-9);
+	cr_assert(!o.verbose);
 	cr_assert_eq(o.params.files, 3000);
 }
 
@@ -55,7 +56,8 @@ Test(run_parse, good_options)
 	cr_assert_eq(parse(&o, err, sizeof(err), "--workloads", "disk,net", "--models", "sync,asyncio+processes",
 			   "--runtimes", "c", "--size", "quick", "--repeat", "3", "-o", "/tmp/out", "--files", "7",
 			   "--net-delay", "5", "--python", "/opt/py", "--cell-timeout", "1.5", "--keep-files",
-			   "--drop-caches", "--workers", "4", NULL), PARSE_OK, "%s", err);
+			   "--drop-caches", "--workers", "4", "-v", NULL), PARSE_OK, "%s", err);
+	cr_assert(o.verbose);
 	cr_assert(o.workloads[WL_DISK] && !o.workloads[WL_CPU] && o.workloads[WL_NET]);
 	cr_assert(o.models[CM_SYNC] && o.models[CM_ASYNCIO_PROCESSES] && !o.models[CM_THREADS]);
 	cr_assert(!o.runtimes[RT_PYTHON] && o.runtimes[RT_C]);

@@ -619,6 +619,8 @@ Test(report_cmd, run_directory_html_and_cell_exports)
 	char dir[128], out[256], path[512], err[4096], *html;
 	char *argv[] = { "report", "-q", "-o", out, dir, NULL };
 	char *folded[] = { "report", "--folded", "oncpu", dir, NULL };
+	char *elsewhere[] = { "report", "-q", "--html", path, dir, NULL };
+	char *in_place[] = { "report", "-q", dir, NULL };
 	size_t len;
 
 	build_run_dir(dir, sizeof(dir));
@@ -634,6 +636,22 @@ Test(report_cmd, run_directory_html_and_cell_exports)
 	cr_assert(strstr(html, "<a href=\"cells/disk-c-sync/report.html\">"));
 	snprintf(path, sizeof(path), "%s/cells/disk-c-sync/speedscope.json", out);
 	cr_assert_eq(access(path, F_OK), 0);
+	free(html);
+	/* elsewhere, the page's links lead back to the run directory */
+	snprintf(path, sizeof(path), "%s/pages", dir);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	strcat(path, "/deep");
+	cr_assert_eq(mkdir(path, 0755), 0);
+	strcat(path, "/page.html");
+	cr_assert_eq(run_command(cmd_report, err, sizeof(err), elsewhere), 0, "%s", err);
+	html = read_file(path, &len);
+	cr_assert(strstr(html, "<a href=\"../../cells/disk-c-sync/report.html\">"), "%s", html);
+	/* and `report DIR` writes DIR/index.html itself */
+	cr_assert_eq(run_command(cmd_report, err, sizeof(err), in_place), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	free(html);
+	html = read_file(path, &len);
+	cr_assert(strstr(html, "<a href=\"cells/disk-c-sync/report.html\">"));
 	cr_assert_eq(run_command(cmd_report, err, sizeof(err), folded), 2);
 	cr_assert(strstr(err, "is a run directory"));
 	free(html);
