@@ -12,7 +12,7 @@ const char *const share_column_names[COL_COUNT] = {
 
 /* Which table column each wait class is counted in. */
 static const enum share_column column_of_class[WC_COUNT] = {
-	[WC_ONCPU] = COL_ONCPU, [WC_RUNQUEUE] = COL_RUNNABLE,
+	[WC_ONCPU] = COL_ONCPU, [WC_RUNQUEUE] = COL_RUNNABLE, [WC_WAKEUP] = COL_RUNNABLE,
 	[WC_DISK] = COL_DISK, [WC_KERNEL_LOCK] = COL_DISK, [WC_OTHER_D] = COL_DISK,
 	[WC_LOCK] = COL_LOCK_GIL, [WC_GIL] = COL_LOCK_GIL, [WC_LOOP_IDLE] = COL_LOOP_IDLE,
 	[WC_NET] = COL_NET, [WC_TIMER] = COL_OTHER, [WC_CHILD] = COL_OTHER, [WC_PIPE] = COL_OTHER,

@@ -257,6 +257,17 @@ Test(cell_stats, from_a_model)
 	model_free(&m);
 }
 
+/* Waiting for a CPU, queued behind others or woken onto an idle one, is runnable time. */
+Test(cell_stats, every_class_has_its_column)
+{
+	cr_assert_eq(share_column_of(WC_ONCPU), COL_ONCPU);
+	cr_assert_eq(share_column_of(WC_RUNQUEUE), COL_RUNNABLE);
+	cr_assert_eq(share_column_of(WC_WAKEUP), COL_RUNNABLE);
+	cr_assert_eq(share_column_of(WC_KERNEL_LOCK), COL_DISK);
+	cr_assert_eq(share_column_of(WC_GIL), COL_LOCK_GIL);
+	cr_assert_eq(share_column_of(WC_OTHER_SLEEP), COL_OTHER);
+}
+
 /* Cells of one workload and runtime, each model once, with the given walls (0: failed). */
 static size_t fake_cells(struct cell **out, const double *walls, const char *const *results)
 {
