@@ -234,6 +234,12 @@ Test(compare, verdicts_cite_a_finding_that_explains_time)
 	cr_assert_str_eq(v[CLAIM_C1].reason, "asyncio: 2.67x sync's wall (slower); processes: 3.00x speed-up over "
 			 "sync (at least 1.5x)");
 	cr_assert_eq(v[CLAIM_C2].verdict, VERDICT_CANNOT_TELL);
+	cells[0].workload = cells[2].workload = WL_CPU;   /* sync and processes of the cpu workload */
+	claim_verdicts(cells, 3, v);
+	cr_assert_str_eq(v[CLAIM_C2].reason, "processes: 3.00x speed-up over sync (1.3x needed); no other "
+			 "model faster");
+	cells[0].workload = cells[2].workload = WL_DISK;
+	claim_verdicts(cells, 3, v);
 	cr_assert_str_eq(v[CLAIM_C2].reason, v[CLAIM_C2].why, "cannot tell: the reason is which cells are missing");
 	cr_assert(strstr(v[CLAIM_C1].why, "On the critical path, asyncio - sync: gil +6.00 s, oncpu -1.00 s."),
 		  "%s", v[CLAIM_C1].why);
