@@ -67,7 +67,7 @@ static void model_bar(const struct cell *c, double sync_wall, double wall, struc
 	snprintf(row->label, sizeof(row->label), "%s", model_names[c->model]);
 	if (sync_wall > 0)
 		snprintf(row->note, sizeof(row->note), "%.2fx", sync_wall / wall);
-	if (e && e->d.path_ns) {
+	if (e && !strcmp(e->d.method, EXPLAIN_METHOD_PATH)) {   /* recorded, not estimated */
 		for (int w = 0; w < WC_COUNT; w++)
 			row->seconds[share_column_of(w)] += ns_to_s(e->d.path_class_ns[w]);
 		return;
