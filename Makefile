@@ -52,7 +52,7 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(OUT)/tests/%,$(TOOL_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps run test unit integration bench install vmlinux clean tracefs screenshot
+.PHONY: all deps run test unit integration bench install vmlinux clean tracefs screenshot asan
 all: conctrace $(PROG_BINS) $(WORK_BINS) $(BENCH_BINS)
 
 # Debian packages the project needs; `make deps` is idempotent and installs only what is missing.
@@ -152,6 +152,20 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration
+	$(Q)$(MAKE) --no-print-directory asan
+
+# ASan+UBSan: the unit tests, a few recordings and the report commands (tests/asan.sh), built
+# apart in $(ASAN_OUT); any error or leak fails. CFLAGS go through the environment so that the
+# sub-make's `+=` still adds the warnings and include paths.
+ASAN_OUT     := $(OUT)/asan
+ASAN_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_OPTIONS  := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+                UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+asan: tracefs
+	$(Q)CFLAGS='$(ASAN_CFLAGS)' $(MAKE) --no-print-directory OUT=$(ASAN_OUT) $(ASAN_OUT)/conctrace \
+	    $(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(PROG_BINS) $(UNIT_BINS))
+	$(Q)$(SAN_OPTIONS) sh tests/asan.sh $(ASAN_OUT)/conctrace $(ASAN_OUT)/progs \
+	    $(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(UNIT_BINS))
 
 # Installs, then runs the default matrix (about two minutes); options go in RUN_ARGS, e.g.
 # `make run RUN_ARGS='--size quick'`. The binary is named by its path: PATH may hold another.

@@ -161,10 +161,11 @@ static json_t *class_ns_json(const uint64_t ns[WC_COUNT])
 /* The critical path's wall time per class and per node; null without a timeline. */
 static json_t *path_split_json(const struct decomposition *d)
 {
-	json_t *nodes = json_object();
+	json_t *nodes;
 
 	if (!d->path_ns)
 		return json_null();
+	nodes = json_object();
 	for (int g = 0; g < GN_COUNT; g++)
 		if (d->path_node_ns[g])
 			json_object_set_new(nodes, graph_node_names[g], json_integer((json_int_t)d->path_node_ns[g]));

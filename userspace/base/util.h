@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* What parsing a command line gave: go on, --help was asked for, or an error (one line in ERR). */
 enum parse_result { PARSE_OK, PARSE_HELP, PARSE_ERROR };
@@ -20,6 +21,12 @@ void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *vec_grow(void *items, size_t n, size_t *cap, size_t elem);
 #define VEC_PUSH(items, n, cap) \
 	((items) = vec_grow((items), (n), &(cap), sizeof(*(items))), &(items)[(n)++])
+/* qsort for growable arrays: an empty one is NULL, which qsort must not be given even for 0 items. */
+static inline void vec_sort(void *items, size_t n, size_t elem, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(items, n, elem, cmp);
+}
 
 void *xcalloc(size_t n, size_t size);
 

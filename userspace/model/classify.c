@@ -128,7 +128,7 @@ int classify_kernel_ranges(const char *kallsyms_path, struct krange *out, int ma
 		s->wait_class = kernel_rule_class(name);
 	}
 	fclose(f);
-	qsort(syms, n, sizeof(*syms), cmp_ksym);
+	vec_sort(syms, n, sizeof(*syms), cmp_ksym);
 	for (size_t i = 0; i + 1 < n && found < max; i++) {
 		if (syms[i].wait_class < 0)
 			continue;

@@ -190,16 +190,16 @@ static int cmp_blk(const void *a, const void *b)
 
 void model_sort(struct run_model *m)
 {
-	qsort(m->procs, m->n_procs, sizeof(*m->procs), cmp_proc);
-	qsort(m->threads, m->n_threads, sizeof(*m->threads), cmp_thread);
-	qsort(m->syscalls, m->n_syscalls, sizeof(*m->syscalls), cmp_syscall);
-	qsort(m->wakeups, m->n_wakeups, sizeof(*m->wakeups), cmp_wakeup);
-	qsort(m->stack_aggs, m->n_stack_aggs, sizeof(*m->stack_aggs), cmp_stack_agg);
-	qsort(m->stacks, m->n_stacks, sizeof(*m->stacks), cmp_stack);
-	qsort(m->pystacks, m->n_pystacks, sizeof(*m->pystacks), cmp_pystack);
-	qsort(m->blks, m->n_blks, sizeof(*m->blks), cmp_blk);
-	qsort(m->timeline.intervals, m->timeline.n_intervals, sizeof(*m->timeline.intervals), cmp_interval);
-	qsort(m->timeline.wakes, m->timeline.n_wakes, sizeof(*m->timeline.wakes), cmp_wake_edge);
+	vec_sort(m->procs, m->n_procs, sizeof(*m->procs), cmp_proc);
+	vec_sort(m->threads, m->n_threads, sizeof(*m->threads), cmp_thread);
+	vec_sort(m->syscalls, m->n_syscalls, sizeof(*m->syscalls), cmp_syscall);
+	vec_sort(m->wakeups, m->n_wakeups, sizeof(*m->wakeups), cmp_wakeup);
+	vec_sort(m->stack_aggs, m->n_stack_aggs, sizeof(*m->stack_aggs), cmp_stack_agg);
+	vec_sort(m->stacks, m->n_stacks, sizeof(*m->stacks), cmp_stack);
+	vec_sort(m->pystacks, m->n_pystacks, sizeof(*m->pystacks), cmp_pystack);
+	vec_sort(m->blks, m->n_blks, sizeof(*m->blks), cmp_blk);
+	vec_sort(m->timeline.intervals, m->timeline.n_intervals, sizeof(*m->timeline.intervals), cmp_interval);
+	vec_sort(m->timeline.wakes, m->timeline.n_wakes, sizeof(*m->timeline.wakes), cmp_wake_edge);
 }
 
 /* The first of the N items of SIZE bytes, sorted by a u64 id at offset 0, whose id is ID; NULL

@@ -124,7 +124,7 @@ static void load_kallsyms(struct symbolizer *s, const char *path)
 	if (!s->n_ksyms)
 		errmsg("%s lists no kernel text addresses (kptr_restrict?): kernel frames will be "
 		       "[unknown]", path);
-	qsort(s->ksyms, s->n_ksyms, sizeof(*s->ksyms), cmp_ksym);
+	vec_sort(s->ksyms, s->n_ksyms, sizeof(*s->ksyms), cmp_ksym);
 }
 
 /* A JIT-compiled BPF program: "bpf_prog_" then its 16-hex-digit tag (then "_" and its name);
@@ -197,7 +197,7 @@ static void sort_symbols(struct elf_table *t)
 {
 	size_t kept = 0;
 
-	qsort(t->syms, t->n_syms, sizeof(*t->syms), cmp_elf_sym);
+	vec_sort(t->syms, t->n_syms, sizeof(*t->syms), cmp_elf_sym);
 	for (size_t i = 0; i < t->n_syms; i++)
 		if (!kept || t->syms[kept - 1].addr != t->syms[i].addr)
 			t->syms[kept++] = t->syms[i];
@@ -527,7 +527,7 @@ static void parse_maps(struct sym_maps *sm)
 		m->path = line + path_at;
 		m->elf_loaded = strip_deleted(line + path_at);  /* never load a deleted file */
 	}
-	qsort(sm->maps, sm->n_maps, sizeof(*sm->maps), cmp_mapping);
+	vec_sort(sm->maps, sm->n_maps, sizeof(*sm->maps), cmp_mapping);
 }
 
 struct sym_maps *symbolizer_maps(struct symbolizer *s, const char *maps_text)

@@ -124,7 +124,7 @@ void timeline_build(struct run_model *m, struct timeline_event *ev, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		ev[i].flags = (ev[i].flags & ((1u << TL_FLAG_BITS) - 1)) | (uint32_t)i << TL_ORDER_SHIFT;
-	qsort(ev, n, sizeof(*ev), cmp_event);
+	vec_sort(ev, n, sizeof(*ev), cmp_event);
 	tl->recorded = true;
 	for (size_t i = 0; i < m->n_threads; i++) {
 		const struct thread_acct *a = &m->threads[i].acct;

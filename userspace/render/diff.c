@@ -67,7 +67,7 @@ static void syscall_lines(FILE *out, const struct run_model *a, const struct run
 		syscall_totals(a, 0, list[i].nr, &list[i].count[0], &list[i].ns[0]);
 		syscall_totals(b, 0, list[i].nr, &list[i].count[1], &list[i].ns[1]);
 	}
-	qsort(list, n, sizeof(*list), cmp_abs_delta);
+	vec_sort(list, n, sizeof(*list), cmp_abs_delta);
 	if (n)
 		fprintf(out, "\nsyscalls, largest change in total time first\n");
 	for (size_t i = 0; i < n && i < DIFF_TOP_SYSCALLS; i++) {

@@ -53,7 +53,7 @@ static const struct index_entry *index_find(const struct index *ix, int64_t key)
 
 static void index_sort(struct index *ix)
 {
-	qsort(ix->entries, ix->n, sizeof(*ix->entries), cmp_index_entry);
+	vec_sort(ix->entries, ix->n, sizeof(*ix->entries), cmp_index_entry);
 }
 
 struct fold_ctx {
@@ -463,7 +463,7 @@ static int cmp_folded(const void *a, const void *b)
 /* Sorts LINES, then prints each distinct line once with the sum of its counts. */
 static int write_merged(struct folded *lines, size_t n, FILE *out)
 {
-	qsort(lines, n, sizeof(*lines), cmp_folded);
+	vec_sort(lines, n, sizeof(*lines), cmp_folded);
 	for (size_t i = 0; i < n;) {
 		uint64_t sum = 0;
 		size_t j = i;

@@ -48,8 +48,8 @@ extern const char *const fold_kind_names[FOLD_KIND_COUNT];
 /* The kind called NAME, or -1. */
 int fold_kind_by_name(const char *name);
 
-/* Writes the folded stacks O asks for to OUT; 0, or -1 after a one-line error (a window of a
- * model without a timeline is one). */
+/* Writes the folded stacks O asks for to OUT, frames named through S (symbolizer_new; never
+ * NULL); 0, or -1 after a one-line error (a window of a model without a timeline is one). */
 int fold_model(const struct run_model *m, const struct fold_opts *o, struct symbolizer *s, FILE *out);
 
 /* Called once per stack aggregate that belongs in O's kind, with its frames root first (the same

@@ -829,7 +829,8 @@ static void load_children(const struct frame_tree *t, uint32_t node, struct walk
 	l->n = l->next = 0;
 	for (uint32_t c = t->nodes[node].first_child; c != FRAME_NONE; c = t->nodes[c].next_sibling)
 		*VEC_PUSH(l->kids, l->n, l->cap) = c;
-	qsort_r(l->kids, l->n, sizeof(*l->kids), compare_names, (void *)t);
+	if (l->n > 1) /* a leaf's list is NULL, which qsort_r must not be given */
+		qsort_r(l->kids, l->n, sizeof(*l->kids), compare_names, (void *)t);
 }
 
 void frame_tree_walk(const struct frame_tree *t, frame_visit_fn visit, void *ctx)

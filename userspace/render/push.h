@@ -20,7 +20,7 @@ void push_default_opts(struct push_opts *o, const char *url, const char *app_nam
 char *push_ingest_url(const struct push_opts *o, const struct run_model *m, const char *suffix,
 		      const char *units);
 
-/* Pushes the on-CPU and off-CPU profiles of M. Connection failures and 5xx answers are retried
+/* Pushes the on-CPU and off-CPU profiles of M, named through S (symbolizer_new; never NULL). Connection failures and 5xx answers are retried
  * with back-off; 0, or -1 with a one-line reason in ERR. */
 int push_profiles(const struct run_model *m, struct symbolizer *s, const struct push_opts *o,
 		  char *err, size_t errlen);

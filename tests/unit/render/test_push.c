@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "render/push.h"
+#include "model/symbolize.h"
 #include "base/util.h"
 
 struct receiver {
@@ -113,6 +114,16 @@ Test(push, ingest_url_names_the_profile_and_its_window)
 	model_free(&m);
 }
 
+/* push_profiles of M with a symbolizer without kernel symbols (the model has no stack frames). */
+static int push_model(const struct run_model *m, const struct push_opts *o, char *err, size_t errlen)
+{
+	struct symbolizer *s = symbolizer_new(NULL);
+	int rc = push_profiles(m, s, o, err, errlen);
+
+	symbolizer_free(s);
+	return rc;
+}
+
 /* Pushes a small model to a receiver answering STATUS; returns push_profiles' result. */
 static int push_to_receiver(unsigned status, struct receiver *r, char *err, size_t errlen)
 {
@@ -125,7 +136,7 @@ static int push_to_receiver(unsigned status, struct receiver *r, char *err, size
 	small_model(&m);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", r->port);
 	fast_opts(&o, url);
-	rc = push_profiles(&m, NULL, &o, err, errlen);
+	rc = push_model(&m, &o, err, errlen);
 	MHD_stop_daemon(r->daemon);
 	model_free(&m);
 	return rc;
@@ -177,7 +188,7 @@ Test(push, unreachable_server_is_a_clear_error)
 	MHD_stop_daemon(r.daemon);
 	small_model(&m);
 	fast_opts(&o, url);
-	cr_assert_eq(push_profiles(&m, NULL, &o, err, sizeof(err)), -1);
+	cr_assert_eq(push_model(&m, &o, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "failed after 3 attempts"), "%s", err);
 	cr_assert_null(strchr(err, '\n'));
 	model_free(&m);
