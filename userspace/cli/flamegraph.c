@@ -121,6 +121,11 @@ static int load_input(struct frame_tree *t, enum folded_side side, const char *p
 	err = folded_parse_file(t, side, in, &st);
 	if (!is_stdin)
 		fclose(in);
+	if (err == -ERANGE) {
+		flame_error("%s: line %llu: counts overflow 64 bits (alone or added to the lines before)", path,
+			    (unsigned long long)st.overflow_line);
+		return 2;
+	}
 	if (err == -EINVAL) {
 		flame_error("%s: no valid folded lines (%llu bad)", path, (unsigned long long)st.bad_lines);
 		return 2;

@@ -362,6 +362,7 @@ struct folded_parser {
 	enum folded_side side;
 	struct folded_stats *stats;
 	uint64_t line_no;
+	uint64_t total;           /* the counts this parser added, and the side's before it */
 	char *prev;
 	size_t prev_len, prev_cap;
 	struct path_step *path;   /* the previous stack's frames */
@@ -518,20 +519,22 @@ static void merge_stacks(struct frame_tree *t, enum folded_side side, struct sor
 	free(nodes);
 }
 
-/* A whole unsigned decimal integer that fits 64 bits. */
-static bool parse_count(const char *s, const char *end, uint64_t *out)
+/* A whole unsigned decimal integer: 0, -EINVAL when S is not one, -ERANGE when it does not fit
+ * 64 bits. */
+static int parse_count(const char *s, const char *end, uint64_t *out)
 {
 	uint64_t v = 0;
+	bool overflow = false;
 
 	if (s == end)
-		return false;
+		return -EINVAL;
 	for (; s < end; s++) {
-		if (*s < '0' || *s > '9' || __builtin_mul_overflow(v, 10, &v) ||
-		    __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
-			return false;
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		overflow |= __builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v);
 	}
 	*out = v;
-	return true;
+	return overflow ? -ERANGE : 0;
 }
 
 static bool is_blank(char c)
@@ -539,11 +542,14 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* A count that does not fit 64 bits, alone or added to those before it, would wrap the totals
+ * round to a wrong graph: it stops the parse (parse_parts reports -ERANGE). */
 static void parse_line(struct folded_parser *p, const char *line, size_t len)
 {
 	const char *space;
 	size_t stack_len;
-	uint64_t count;
+	uint64_t count, total;
+	int rc;
 
 	p->line_no++;
 	while (len && is_blank(line[len - 1]))
@@ -554,7 +560,13 @@ static void parse_line(struct folded_parser *p, const char *line, size_t len)
 	stack_len = space ? (size_t)(space - line) : 0;
 	while (stack_len && is_blank(line[stack_len - 1]))
 		stack_len--;
-	if (space && parse_count(space + 1, line + len, &count) && add_stack(p, line, stack_len, count)) {
+	rc = space ? parse_count(space + 1, line + len, &count) : -EINVAL;
+	if (rc == -ERANGE || (!rc && __builtin_add_overflow(p->total, count, &total))) {
+		p->stats->overflow_line = p->line_no;
+		return;
+	}
+	if (!rc && add_stack(p, line, stack_len, count)) {
+		p->total = total;
 		p->stats->good_lines++;
 		return;
 	}
@@ -562,7 +574,8 @@ static void parse_line(struct folded_parser *p, const char *line, size_t len)
 		p->stats->first_bad_line = p->line_no;
 }
 
-/* Parses the complete lines of BUF[0..LEN); returns how many bytes they took. */
+/* Parses the complete lines of BUF[0..LEN); returns how many bytes they took (all of them after
+ * an overflow, which ends the parse). */
 static size_t parse_lines(struct folded_parser *p, const char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -570,6 +583,8 @@ static size_t parse_lines(struct folded_parser *p, const char *buf, size_t len)
 	for (;;) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 
+		if (p->stats->overflow_line)
+			return len;
 		if (!nl)
 			return pos;
 		parse_line(p, buf + pos, nl - (buf + pos));
@@ -613,7 +628,7 @@ static int parse_source(struct folded_parser *p, struct byte_source *src)
 
 	if (src->buf) {
 		done = parse_lines(p, src->buf, src->len);
-		if (done < src->len)
+		if (done < src->len && !p->stats->overflow_line)
 			parse_line(p, src->buf + done, src->len - done);
 		return 0;
 	}
@@ -628,14 +643,14 @@ static int parse_source(struct folded_parser *p, struct byte_source *src)
 			}
 		}
 		err = source_read(src, buf + have, cap - have, &got);
-		if (err || !got)
+		if (err || !got || p->stats->overflow_line)
 			break;
 		have += got;
 		done = parse_lines(p, buf, have);
 		memmove(buf, buf + done, have - done);
 		have -= done;
 	}
-	if (have && !err)
+	if (have && !err && !p->stats->overflow_line)
 		parse_line(p, buf, have);
 	free(buf);
 	return err;
@@ -704,6 +719,22 @@ static void parser_free(struct folded_parser *p)
 	free(p->arena);
 }
 
+/* The line where the counts of PARTS[0..N) overflowed 64 bits, 0 when they did not. Two parts
+ * are parsed at once, neither seeing the other's counts: when they overflow only together, it is
+ * the input's last line, by which the total had overflowed. */
+static uint64_t parts_overflow_line(const struct parse_part *parts, size_t n)
+{
+	uint64_t sum;
+
+	if (parts[0].stats.overflow_line || n == 1)
+		return parts[0].stats.overflow_line;
+	if (parts[1].stats.overflow_line)
+		return parts[0].p.line_no + parts[1].stats.overflow_line;
+	if (__builtin_add_overflow(parts[0].p.total, parts[1].p.total, &sum))
+		return parts[0].p.line_no + parts[1].p.line_no;
+	return 0;
+}
+
 /* Parses SRCS[0..N), N (1 or 2) consecutive parts of one input, into T's SIDE. */
 static int parse_parts(struct frame_tree *t, enum folded_side side, const struct byte_source *srcs, size_t n,
 		       struct folded_stats *st)
@@ -714,7 +745,8 @@ static int parse_parts(struct frame_tree *t, enum folded_side side, const struct
 	for (size_t i = 0; i < n; i++) {
 		parts[i] = (struct parse_part){ .names = i ? frame_tree_new() : NULL, .src = srcs[i] };
 		parts[i].p = (struct folded_parser){ .tree = i ? parts[i].names : t, .side = side,
-						     .stats = &parts[i].stats, .unsorted = i > 0 };
+						     .stats = &parts[i].stats, .unsorted = i > 0,
+						     .total = i ? 0 : t->nodes[0].value[side] };
 	}
 	if (n == 2)
 		run_both(run_parse_part, &parts[1], run_parse_part, &parts[0]);
@@ -725,7 +757,8 @@ static int parse_parts(struct frame_tree *t, enum folded_side side, const struct
 		add_stats(st, &parts[i].stats, i ? parts[0].p.line_no : 0);
 		err = err ? err : parts[i].err;
 	}
-	if (!err)
+	st->overflow_line = parts_overflow_line(parts, n);
+	if (!err && !st->overflow_line)
 		merge_parts(t, side, parts, n);
 	for (size_t i = 0; i < n; i++) {
 		parser_free(&parts[i].p);
@@ -733,6 +766,8 @@ static int parse_parts(struct frame_tree *t, enum folded_side side, const struct
 	}
 	if (err)
 		return err;
+	if (st->overflow_line)
+		return -ERANGE;
 	return st->good_lines ? 0 : -EINVAL;
 }
 

@@ -55,6 +55,8 @@ struct folded_stats {
 	uint64_t good_lines;     /* stacks added (a count of 0 is a good line that adds nothing) */
 	uint64_t bad_lines;      /* no count, a count that is not an integer, or an empty stack */
 	uint64_t first_bad_line; /* 1-based line number of the first bad line; 0 when none */
+	uint64_t overflow_line;  /* the line whose count does not fit 64 bits, alone or added to the
+				    side's counts before it (see folded_parse_file); 0 when none */
 };
 
 struct frame_tree *frame_tree_new(void);
@@ -82,9 +84,12 @@ static inline size_t frame_node_name_len(const struct frame_tree *t, const struc
 }
 
 /* Parses folded lines into T's SIDE. Blank lines are ignored; bad lines are counted in ST and
- * skipped. Returns 0, -EINVAL when not one good line was found, or -errno on a read error.
+ * skipped. Returns 0, -EINVAL when not one good line was found, -ERANGE when the counts overflow
+ * 64 bits (the side's total would wrap: the parse stops there, and T is only fit to be freed), or
+ * -errno on a read error.
  * Large unsorted input is parsed in two parts at once, on two threads; from a regular file IN,
- * those are read with pread, which leaves IN's position as it was. */
+ * those are read with pread, which leaves IN's position as it was; when two such parts overflow
+ * only together, ST's overflow_line is the input's last line. */
 int folded_parse_file(struct frame_tree *t, enum folded_side side, FILE *in, struct folded_stats *st);
 int folded_parse_buf(struct frame_tree *t, enum folded_side side, const char *buf, size_t len,
 		     struct folded_stats *st);

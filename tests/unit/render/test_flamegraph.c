@@ -10,6 +10,7 @@
 #include "cli/flamegraph.h"
 #include "render/flamegraph.h"
 #include "render/folded.h"
+#include "base/util.h"
 
 #define PLOT_WIDTH 1180.0 /* the default 1200 pixels less the side margins */
 
@@ -28,6 +29,17 @@ static struct frame_tree *parse_ok(enum folded_side side, const char *text, stru
 	cr_assert_eq(folded_parse_buf(t, side, text, strlen(text), &st), 0);
 	cr_assert_eq(st.bad_lines, 0);
 	return t;
+}
+
+/* TEXT in a regular file, read from its start. */
+static FILE *file_of(const char *text)
+{
+	FILE *f = tmpfile();
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	rewind(f);
+	return f;
 }
 
 static uint64_t lookup(const struct frame_tree *t, enum folded_side side, const char *path)
@@ -140,7 +152,6 @@ Test(folded, counts_bad_lines_exactly)
 			    " 4\n"                  /* bad: empty stack */
 			    ";;; 2\n"               /* bad: no frame name */
 			    "a;b -3\n"              /* bad */
-			    "a 99999999999999999999\n" /* bad: overflows */
 			    "\n   \r\n"             /* blank: ignored */
 			    "c 1\r\n"
 			    "d;e  7";
@@ -149,11 +160,79 @@ Test(folded, counts_bad_lines_exactly)
 
 	cr_assert_eq(folded_parse_buf(t, FOLDED_A, text, strlen(text), &st), 0);
 	cr_assert_eq(st.good_lines, 3);
-	cr_assert_eq(st.bad_lines, 7);
+	cr_assert_eq(st.bad_lines, 6);
 	cr_assert_eq(st.first_bad_line, 2);
 	cr_assert_eq(frame_tree_total(t, FOLDED_A), 9);
 	cr_assert_eq(lookup(t, FOLDED_A, "d;e"), 7);
 	frame_tree_free(t);
+}
+
+/* A count beyond 64 bits, alone or added to the side's counts before it, would wrap the totals
+ * round to a wrong graph: the parse stops with -ERANGE and the line. */
+Test(folded, counts_that_overflow_64_bits_are_an_error)
+{
+	static const struct {
+		const char *text;
+		uint64_t line;
+	} cases[] = {
+		{ "a;b 1\na 18446744073709551616\nc 1\n", 2 },  /* 2^64 */
+		{ "a;b 1\na 99999999999999999999999\n", 2 },
+		{ "a;b 18446744073709551615\na;c 1\n", 2 },      /* the total overflows */
+		{ "x 9223372036854775808\n\njunk\ny 9223372036854775808\n", 4 },
+	};
+	struct frame_tree *t;
+	struct folded_stats st;
+	FILE *in;
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		t = frame_tree_new();
+		cr_assert_eq(folded_parse_buf(t, FOLDED_A, cases[i].text, strlen(cases[i].text), &st), -ERANGE,
+			     "case %zu", i);
+		cr_assert_eq(st.overflow_line, cases[i].line, "case %zu", i);
+		frame_tree_free(t);
+		t = frame_tree_new();
+		in = fmemopen((void *)cases[i].text, strlen(cases[i].text), "r");
+		cr_assert_eq(folded_parse_file(t, FOLDED_A, in, &st), -ERANGE, "case %zu", i);
+		cr_assert_eq(st.overflow_line, cases[i].line, "case %zu", i);
+		fclose(in);
+		frame_tree_free(t);
+	}
+	/* the largest total that fits is fine; each side has its own; a later input adds to its side */
+	t = parse_ok(FOLDED_A, "a;b 18446744073709551614\na;c 1\n", NULL);
+	cr_assert_eq(frame_tree_total(t, FOLDED_A), UINT64_MAX);
+	parse_ok(FOLDED_B, "a;b 18446744073709551615\n", t);
+	cr_assert_eq(folded_parse_buf(t, FOLDED_A, "z 1\n", 4, &st), -ERANGE);
+	cr_assert_eq(st.overflow_line, 1);
+	frame_tree_free(t);
+}
+
+/* Input parsed in two parts at once whose counts overflow only together is an error too; the line
+ * given is then the input's last (folded.h). */
+Test(folded, large_input_in_two_parts_that_overflow_only_together_is_an_error)
+{
+	size_t n = 30000, len = 0, huge_line = n * 3 / 4;
+	char *text = malloc(n * 32);
+	struct frame_tree *t;
+	struct folded_stats st;
+	FILE *in;
+
+	for (size_t i = 0; i < n; i++) /* descending: out of order, so parsed in two parts */
+		len += sprintf(text + len, "frame_%06zu;leaf %s\n", n - i,
+			       i == 0 || i + 1 == huge_line ? "9223372036854775808" : "1");
+	cr_assert_geq(len, 512 * 1024);
+	t = frame_tree_new();
+	cr_assert_eq(folded_parse_buf(t, FOLDED_A, text, len, &st), -ERANGE);
+	cr_assert_geq(st.overflow_line, huge_line);
+	cr_assert_leq(st.overflow_line, n);
+	frame_tree_free(t);
+	t = frame_tree_new();
+	in = file_of(text);
+	cr_assert_eq(folded_parse_file(t, FOLDED_A, in, &st), -ERANGE);
+	cr_assert_geq(st.overflow_line, huge_line);
+	cr_assert_leq(st.overflow_line, n);
+	fclose(in);
+	frame_tree_free(t);
+	free(text);
 }
 
 Test(folded, input_without_a_good_line_is_an_error)
@@ -530,17 +609,6 @@ Test(flamegraph, any_line_order_renders_the_same_bytes)
 	free(lines);
 }
 
-/* TEXT in a regular file, read from its start. */
-static FILE *file_of(const char *text)
-{
-	FILE *f = tmpfile();
-
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
-	rewind(f);
-	return f;
-}
-
 /* A large unsorted input is parsed in two parts at once, the second's names mapped to the tree's:
  * from a buffer or a file, it must build the tree its sorted lines build, and number its lines as
  * one input. */
@@ -668,4 +736,39 @@ Test(flamegraph_command, rejects_bad_usage_and_input, .init = cr_redirect_stderr
 	cr_assert_not_null(strstr(errors, "conctrace flamegraph: /tmp/conctrace-test-junk.folded: "
 				  "no valid folded lines (2 bad)\n"));
 	free(errors);
+}
+
+static void redirect_both(void)
+{
+	cr_redirect_stdout();
+	cr_redirect_stderr();
+}
+
+/* Counts past 64 bits: one line naming the file and line, exit 2, and no SVG. */
+Test(flamegraph_command, counts_that_overflow_64_bits_exit_2, .init = redirect_both)
+{
+	const char *good = "/tmp/conctrace-test-fits.folded", *bad = "/tmp/conctrace-test-overflow.folded";
+	FILE *f = fopen(good, "w");
+	char *errors, *svg;
+
+	fputs("a;b 18446744073709551615\n", f);
+	fclose(f);
+	f = fopen(bad, "w");
+	fputs("a;b 18446744073709551615\na;c 1\n", f);
+	fclose(f);
+	cr_assert_eq(run_command(bad, NULL, NULL), 2);
+	cr_assert_eq(run_command(good, bad, NULL), 2, "as the second input of a differential graph");
+	unlink(good);
+	unlink(bad);
+	fflush(stdout);
+	fflush(stderr);
+	errors = read_all(cr_get_redirected_stderr());
+	svg = read_all(cr_get_redirected_stdout());
+	cr_assert_str_eq(errors, "conctrace flamegraph: /tmp/conctrace-test-overflow.folded: line 2: counts overflow "
+				 "64 bits (alone or added to the lines before)\n"
+				 "conctrace flamegraph: /tmp/conctrace-test-overflow.folded: line 2: counts overflow "
+				 "64 bits (alone or added to the lines before)\n");
+	cr_assert_str_eq(svg, "");
+	free(errors);
+	free(svg);
 }
