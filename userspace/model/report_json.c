@@ -277,7 +277,8 @@ json_t *model_to_json(const struct run_model *m)
 	return root;
 }
 
-/* Reading: every getter records the first problem, naming the section and field. */
+/* Reading enforces every rule of docs/report-format.md: every getter records the first problem,
+ * naming the section and field ("threads.kernel.nvcsw: not a pair of non-negative integers"). */
 #define REPORT_CLASSES_MAX 32
 
 struct jreader {
@@ -291,12 +292,16 @@ struct jreader {
 	uint32_t class_of_index[REPORT_CLASSES_MAX];
 };
 
+/* KEY NULL: the problem is the section's own (an item of an array of arrays). */
 static void jfail(struct jreader *r, const char *key, const char *problem)
 {
 	if (r->failed)
 		return;
 	r->failed = true;
-	snprintf(r->err, r->errlen, "%s.%s: %s", r->section, key, problem);
+	if (key)
+		snprintf(r->err, r->errlen, "%s.%s: %s", r->section, key, problem);
+	else
+		snprintf(r->err, r->errlen, "%s: %s", r->section, problem);
 }
 
 static const json_t *jget(struct jreader *r, const json_t *o, const char *key, json_type type)
@@ -313,20 +318,41 @@ static const json_t *jget(struct jreader *r, const json_t *o, const char *key, j
 	return NULL;
 }
 
-static uint64_t ju(struct jreader *r, const json_t *o, const char *key)
+/* An integer in [MIN, MAX]; 0 after a problem. */
+static int64_t jrange(struct jreader *r, const json_t *o, const char *key, int64_t min, int64_t max)
 {
 	const json_t *v = jget(r, o, key, JSON_INTEGER);
+	int64_t x = v ? json_integer_value(v) : 0;
+	char why[80];
 
-	if (v && json_integer_value(v) < 0)
+	if (v && x < 0 && min == 0) {
 		jfail(r, key, "negative");
-	return v ? (uint64_t)json_integer_value(v) : 0;
+		return 0;
+	}
+	if (v && (x < min || x > max)) {
+		snprintf(why, sizeof(why), "out of range (%" PRId64 " to %" PRId64 ")", min, max);
+		jfail(r, key, why);
+		return 0;
+	}
+	return x;
 }
 
-static int64_t ji(struct jreader *r, const json_t *o, const char *key)
+/* A count: a non-negative integer. */
+static uint64_t ju(struct jreader *r, const json_t *o, const char *key)
 {
-	const json_t *v = jget(r, o, key, JSON_INTEGER);
+	return jrange(r, o, key, 0, INT64_MAX);
+}
 
-	return v ? json_integer_value(v) : 0;
+/* A pid, tid or other non-negative integer the model keeps in 32 bits. */
+static uint32_t ju32(struct jreader *r, const json_t *o, const char *key)
+{
+	return jrange(r, o, key, 0, UINT32_MAX);
+}
+
+/* A shell-style exit status: the code, or 128 + signal; -1 when unknown. */
+static int jexit_status(struct jreader *r, const json_t *o, const char *key)
+{
+	return jrange(r, o, key, -1, 255);
 }
 
 static bool jb(struct jreader *r, const json_t *o, const char *key)
@@ -350,20 +376,44 @@ static const char *js(struct jreader *r, const json_t *o, const char *key)
 	return v ? json_string_value(v) : "";
 }
 
+/* A string of at most LEN - 1 bytes into DST (comm: the kernel's 15). */
 static void jcopy(struct jreader *r, const json_t *o, const char *key, char *dst, size_t len)
 {
-	snprintf(dst, len, "%s", js(r, o, key));
+	const char *s = js(r, o, key);
+	char why[48];
+
+	if (strlen(s) >= len) {
+		snprintf(why, sizeof(why), "longer than %zu bytes", len - 1);
+		jfail(r, key, why);
+	}
+	snprintf(dst, len, "%s", s);
 }
 
-/* A 64-bit value written as a hex string (addresses, stack ids). */
+/* "0x" and 1 to 16 lower-case hex digits (leading zeros aside): a 64-bit address or stack id. */
+static bool parse_hex64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || strncmp(s, "0x", 2) || !s[2])
+		return false;
+	for (s += 2; *s; s++) {
+		int digit = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+
+		if (digit < 0 || v >> 60)
+			return false;
+		v = v << 4 | digit;
+	}
+	*out = v;
+	return true;
+}
+
 static uint64_t jhex(struct jreader *r, const json_t *o, const char *key)
 {
 	const char *s = js(r, o, key);
-	char *end;
-	uint64_t v = strtoull(s, &end, 16);
+	uint64_t v = 0;
 
-	if (!r->failed && (strncmp(s, "0x", 2) || *end))
-		jfail(r, key, "not a hex number");
+	if (!r->failed && !parse_hex64(s, &v))
+		jfail(r, key, "not a 64-bit lower-case hex number (\"0x...\")");
 	return v;
 }
 
@@ -376,44 +426,86 @@ static uint32_t jclass(struct jreader *r, const json_t *o, const char *key)
 	return c < 0 ? 0 : c;
 }
 
-static void read_classes(struct jreader *r, const json_t *o, const char *key, __u64 out[WC_COUNT])
+/* Reads the fields of the object KEY in O with FN, their messages naming SECTION.KEY.FIELD. */
+static void read_nested(struct jreader *r, const json_t *o, const char *key,
+			void (*fn)(struct jreader *, const json_t *, void *), void *out)
 {
 	const json_t *obj = jget(r, o, key, JSON_OBJECT);
+	const char *outer = r->section;
+	char section[64];
 
-	for (int c = 0; obj && c < WC_COUNT; c++)  /* reports before the wakeup class have none */
-		out[c] = c == WC_WAKEUP && !json_object_get(obj, wait_classes[c].name) ? 0 :
-			 ju(r, obj, wait_classes[c].name);
+	if (!obj)
+		return;
+	snprintf(section, sizeof(section), "%s.%s", outer, key);
+	r->section = section;
+	fn(r, obj, out);
+	r->section = outer;
 }
 
-/* A thread's I/O by descriptor kind; reports before it was measured have none. */
-static void read_io(struct jreader *r, const json_t *o, struct io_stat io[FK_COUNT][2])
+/* A class object: one count per wait class, and nothing else. */
+static void read_class_fields(struct jreader *r, const json_t *obj, void *out)
 {
-	const json_t *obj = json_object_get(o, "io") ? jget(r, o, "io", JSON_OBJECT) : NULL;
+	__u64 *v = out;
+	const char *name;
+	const json_t *x;
 
-	for (int k = 0; obj && k < FK_COUNT; k++) {
-		__u64 v[4] = { 0 };
-		const json_t *a = jget(r, obj, fd_kind_names[k], JSON_ARRAY);
+	for (int c = 0; c < WC_COUNT; c++)  /* reports before the wakeup class have none */
+		v[c] = c == WC_WAKEUP && !json_object_get(obj, wait_classes[c].name) ? 0 :
+		       ju(r, obj, wait_classes[c].name);
+	json_object_foreach((json_t *)obj, name, x)
+		if (wait_class_by_name(name) < 0)
+			jfail(r, name, "unknown wait class");
+}
 
-		if (a && json_array_size(a) != 4)
-			jfail(r, fd_kind_names[k], "not 4 numbers");
-		for (size_t i = 0; a && i < 4 && i < json_array_size(a); i++) {
-			if (!json_is_integer(json_array_get(a, i)) || json_integer_value(json_array_get(a, i)) < 0)
-				jfail(r, fd_kind_names[k], "not a count");
-			v[i] = json_integer_value(json_array_get(a, i));
+static void read_classes(struct jreader *r, const json_t *o, const char *key, __u64 out[WC_COUNT])
+{
+	read_nested(r, o, key, read_class_fields, out);
+}
+
+/* The array KEY of exactly N counts into OUT; else the problem is WHAT it should be. */
+static void read_counts(struct jreader *r, const json_t *o, const char *key, size_t n, __u64 *out,
+			const char *what)
+{
+	const json_t *a = jget(r, o, key, JSON_ARRAY);
+
+	for (size_t i = 0; a && i < n; i++) {
+		const json_t *x = json_array_get(a, i);
+
+		if (json_array_size(a) != n || !json_is_integer(x) || json_integer_value(x) < 0) {
+			jfail(r, key, what);
+			return;
 		}
-		io[k][0] = (struct io_stat){ v[0], v[1] };
-		io[k][1] = (struct io_stat){ v[2], v[3] };
+		out[i] = json_integer_value(x);
 	}
 }
 
 static void read_pair(struct jreader *r, const json_t *o, const char *key, __u64 out[2])
 {
-	const json_t *a = jget(r, o, key, JSON_ARRAY);
+	read_counts(r, o, key, 2, out, "not a pair of non-negative integers");
+}
 
-	if (a && json_array_size(a) != 2)
-		jfail(r, key, "not a pair");
-	for (size_t i = 0; a && i < 2 && i < json_array_size(a); i++)
-		out[i] = json_integer_value(json_array_get(a, i));
+/* A thread's I/O by descriptor kind: [read calls, read bytes, write calls, write bytes] each. */
+static void read_io_fields(struct jreader *r, const json_t *obj, void *out)
+{
+	struct io_stat (*io)[2] = out;
+
+	for (int k = 0; k < FK_COUNT; k++) {
+		__u64 v[4] = { 0 };
+
+		read_counts(r, obj, fd_kind_names[k], 4, v, "not 4 non-negative integers");
+		io[k][0] = (struct io_stat){ v[0], v[1] };
+		io[k][1] = (struct io_stat){ v[2], v[3] };
+	}
+}
+
+static void read_kernel_fields(struct jreader *r, const json_t *k, void *out)
+{
+	struct thread_acct *a = out;
+
+	read_pair(r, k, "runtime_ns", a->k_runtime);
+	read_pair(r, k, "run_delay_ns", a->k_run_delay);
+	read_pair(r, k, "nvcsw", a->k_nvcsw);
+	read_pair(r, k, "nivcsw", a->k_nivcsw);
 }
 
 static void read_meta(struct jreader *r, const json_t *o, struct model_meta *mm)
@@ -424,68 +516,79 @@ static void read_meta(struct jreader *r, const json_t *o, struct model_meta *mm)
 	mm->hostname = xstrdup(js(r, o, "hostname"));
 	mm->user = xstrdup(js(r, o, "user"));
 	mm->command = xstrdup(js(r, o, "command"));
-	mm->ncpus = ji(r, o, "ncpus");
-	mm->root_pid = ju(r, o, "root_pid");
+	mm->ncpus = jrange(r, o, "ncpus", 0, INT32_MAX);
+	mm->root_pid = ju32(r, o, "root_pid");
 	mm->attach_mode = jb(r, o, "attach_mode");
 	mm->interrupted = jb(r, o, "interrupted");
 	mm->start_ns = ju(r, o, "start_ns");
 	mm->end_ns = ju(r, o, "end_ns");
 	mm->start_epoch = jf(r, o, "start_epoch");
-	mm->exit_status = ji(r, o, "exit_status");
-	mm->freq_hz = ju(r, o, "freq_hz");
+	mm->exit_status = jexit_status(r, o, "exit_status");
+	mm->freq_hz = ju32(r, o, "freq_hz");
 	mm->offcpu_stacks = jb(r, o, "offcpu_stacks");
 	mm->offcpu_stack_period_ns = ju(r, o, "offcpu_stack_period_ns");
 	/* Reports written before the option existed always recorded them. */
 	mm->syscall_stats = !json_object_get(o, "syscall_stats") || jb(r, o, "syscall_stats");
 	mm->wakeup_latency = json_object_get(o, "wakeup_latency") && jb(r, o, "wakeup_latency");
 	mm->wait_causes = json_object_get(o, "wait_causes") && jb(r, o, "wait_causes");
+	if (mm->start_epoch < 0)
+		jfail(r, "start_epoch", "negative");
 	if (mm->end_ns < mm->start_ns)
 		jfail(r, "end_ns", "before start_ns");
 }
 
 static void read_process(struct jreader *r, const json_t *o, struct run_model *m)
 {
-	struct model_process *p = model_add_process(m, ju(r, o, "pid"));
+	uint32_t pid = ju32(r, o, "pid");
+	struct model_process *p;
 
-	p->ppid = ju(r, o, "ppid");
+	if (model_process(m, pid)) {
+		jfail(r, "pid", "duplicate");
+		return;
+	}
+	p = model_add_process(m, pid);
+	p->ppid = ju32(r, o, "ppid");
 	jcopy(r, o, "comm", p->comm, sizeof(p->comm));
 	p->exe = xstrdup(js(r, o, "exe"));
 	p->cmdline = xstrdup(js(r, o, "cmdline"));
 	p->maps = xstrdup(js(r, o, "maps"));
 	p->start_ns = ju(r, o, "start_ns");
 	p->end_ns = ju(r, o, "end_ns");
-	p->exit_status = ji(r, o, "exit_status");
+	p->exit_status = jexit_status(r, o, "exit_status");
 	p->python = *js(r, o, "python") ? xstrdup(js(r, o, "python")) : NULL;
-	p->gil_switches = ji(r, o, "gil_switches");
+	p->gil_switches = jrange(r, o, "gil_switches", -1, INT64_MAX);
+	/* 0: none of its threads was accounted, so it was never seen to end */
+	if (p->end_ns && p->end_ns < p->start_ns)
+		jfail(r, "end_ns", "before start_ns");
 }
+
+#define TF_KNOWN (TF_DEAD | TF_ADOPTED | TF_K_END | TF_K_START | TF_FORKED)
 
 static void read_thread(struct jreader *r, const json_t *o, struct run_model *m)
 {
 	struct model_thread *t = VEC_PUSH(m->threads, m->n_threads, m->cap_threads);
 	struct thread_acct *a = &t->acct;
-	const json_t *k;
 
-	a->tid = ju(r, o, "tid");
-	a->tgid = ju(r, o, "tgid");
+	a->tid = ju32(r, o, "tid");
+	a->tgid = ju32(r, o, "tgid");
 	jcopy(r, o, "comm", a->comm, sizeof(a->comm));
 	a->start_ns = ju(r, o, "start_ns");
 	a->end_ns = ju(r, o, "end_ns");
-	a->flags = ju(r, o, "flags");
-	a->exit_code = ji(r, o, "exit_code");
+	a->flags = ju32(r, o, "flags");
+	if (a->flags & ~TF_KNOWN)
+		jfail(r, "flags", "unknown bits");
+	a->exit_code = jrange(r, o, "exit_code", INT32_MIN, INT32_MAX);
 	t->alive_at_end = jb(r, o, "alive_at_end");
 	read_classes(r, o, "ns", a->ns);
 	read_classes(r, o, "blocks", a->blocks);
-	read_io(r, o, a->io);
+	if (json_object_get(o, "io"))  /* reports before it was measured have none */
+		read_nested(r, o, "io", read_io_fields, a->io);
 	a->nvcsw = ju(r, o, "nvcsw");
 	a->nivcsw = ju(r, o, "nivcsw");
 	a->samples = ju(r, o, "samples");
 	/* reports written before steal was measured have none */
 	a->stolen_ns = json_object_get(o, "stolen_ns") ? ju(r, o, "stolen_ns") : 0;
-	k = jget(r, o, "kernel", JSON_OBJECT);
-	read_pair(r, k, "runtime_ns", a->k_runtime);
-	read_pair(r, k, "run_delay_ns", a->k_run_delay);
-	read_pair(r, k, "nvcsw", a->k_nvcsw);
-	read_pair(r, k, "nivcsw", a->k_nivcsw);
+	read_nested(r, o, "kernel", read_kernel_fields, a);
 	if (a->end_ns < a->start_ns)
 		jfail(r, "end_ns", "before start_ns");
 }
@@ -494,8 +597,8 @@ static void read_syscall(struct jreader *r, const json_t *o, struct run_model *m
 {
 	struct model_syscall *s = VEC_PUSH(m->syscalls, m->n_syscalls, m->cap_syscalls);
 
-	s->tgid = ju(r, o, "tgid");
-	s->nr = ju(r, o, "nr");
+	s->tgid = ju32(r, o, "tgid");
+	s->nr = ju32(r, o, "nr");
 	s->s.count = ju(r, o, "count");
 	s->s.errors = ju(r, o, "errors");
 	s->s.total_ns = ju(r, o, "total_ns");
@@ -540,10 +643,10 @@ static void read_wakeup(struct jreader *r, const json_t *o, struct run_model *m)
 {
 	struct model_wakeup *w = VEC_PUSH(m->wakeups, m->n_wakeups, m->cap_wakeups);
 
-	w->k.waker_tid = ju(r, o, "waker_tid");
-	w->k.wakee_tid = ju(r, o, "wakee_tid");
+	w->k.waker_tid = ju32(r, o, "waker_tid");
+	w->k.wakee_tid = ju32(r, o, "wakee_tid");
 	w->k.wakee_class = jclass(r, o, "wakee_class");
-	w->s.waker_tgid = ju(r, o, "waker_tgid");
+	w->s.waker_tgid = ju32(r, o, "waker_tgid");
 	jcopy(r, o, "waker_comm", w->s.waker_comm, sizeof(w->s.waker_comm));
 	w->s.count = ju(r, o, "count");
 	w->s.waited_ns = ju(r, o, "waited_ns");
@@ -560,30 +663,30 @@ static int blk_op_by_name(const char *name)
 	return -1;
 }
 
+_Static_assert(LAT_BUCKETS == 32, "docs/report-format.md and the schema say latency_log2_ns has 32 counts");
+
 static void read_blk(struct jreader *r, const json_t *o, struct run_model *m)
 {
 	struct model_blk *b = VEC_PUSH(m->blks, m->n_blks, m->cap_blks);
-	const json_t *hist = jget(r, o, "latency_log2_ns", JSON_ARRAY);
 	int op = blk_op_by_name(js(r, o, "op"));
 
 	if (op < 0)
 		jfail(r, "op", "unknown operation");
-	b->k.dev = ju(r, o, "dev");
+	b->k.dev = ju32(r, o, "dev");
 	b->k.op = op < 0 ? BLK_OTHER : op;
 	b->k.attributed = jb(r, o, "attributed");
 	b->s.count = ju(r, o, "count");
 	b->s.bytes = ju(r, o, "bytes");
 	b->s.total_ns = ju(r, o, "total_ns");
 	b->s.max_ns = ju(r, o, "max_ns");
-	for (size_t i = 0; hist && i < LAT_BUCKETS && i < json_array_size(hist); i++)
-		b->s.hist[i] = json_integer_value(json_array_get(hist, i));
+	read_counts(r, o, "latency_log2_ns", LAT_BUCKETS, b->s.hist, "not 32 non-negative integers");
 }
 
 static void read_disk(struct jreader *r, const json_t *o, struct run_model *m)
 {
 	struct model_disk *d = VEC_PUSH(m->disks, m->n_disks, m->cap_disks);
 
-	d->dev = ju(r, o, "dev");
+	d->dev = ju32(r, o, "dev");
 	jcopy(r, o, "name", d->name, sizeof(d->name));
 	d->reads = ju(r, o, "reads");
 	d->writes = ju(r, o, "writes");
@@ -596,8 +699,8 @@ static void read_stack_agg(struct jreader *r, const json_t *o, struct run_model 
 {
 	struct model_stack_agg *s = VEC_PUSH(m->stack_aggs, m->n_stack_aggs, m->cap_stack_aggs);
 
-	s->k.tid = ju(r, o, "tid");
-	s->k.tgid = ju(r, o, "tgid");
+	s->k.tid = ju32(r, o, "tid");
+	s->k.tgid = ju32(r, o, "tgid");
 	s->k.kstack = jhex(r, o, "kstack");
 	s->k.ustack = jhex(r, o, "ustack");
 	s->k.pystack = jhex(r, o, "pystack");
@@ -614,14 +717,9 @@ static void read_stack(struct jreader *r, const json_t *o, struct run_model *m)
 	s->id = jhex(r, o, "id");
 	s->depth = ips ? json_array_size(ips) : 0;
 	s->ips = xcalloc(s->depth, sizeof(*s->ips));
-	for (uint32_t i = 0; i < s->depth && !r->failed; i++) {
-		const char *hex = json_string_value(json_array_get(ips, i));
-		char *end;
-
-		s->ips[i] = hex ? strtoull(hex, &end, 16) : 0;
-		if (!hex || strncmp(hex, "0x", 2) || *end)
-			jfail(r, "ips", "not a hex address");
-	}
+	for (uint32_t i = 0; i < s->depth && !r->failed; i++)
+		if (!parse_hex64(json_string_value(json_array_get(ips, i)), &s->ips[i]))
+			jfail(r, "ips", "not a 64-bit lower-case hex address (\"0x...\")");
 }
 
 static void read_pystack(struct jreader *r, const json_t *o, struct run_model *m)
@@ -630,7 +728,7 @@ static void read_pystack(struct jreader *r, const json_t *o, struct run_model *m
 	const json_t *frames = jget(r, o, "frames", JSON_ARRAY);
 
 	s->id = jhex(r, o, "id");
-	s->tgid = ju(r, o, "tgid");
+	s->tgid = ju32(r, o, "tgid");
 	s->depth = frames ? json_array_size(frames) : 0;
 	s->frames = xcalloc(s->depth, sizeof(*s->frames));
 	for (uint32_t i = 0; i < s->depth; i++) {
@@ -642,39 +740,85 @@ static void read_pystack(struct jreader *r, const json_t *o, struct run_model *m
 	}
 }
 
-static void read_array(struct jreader *r, const json_t *parent, const char *key,
+/* Reads each item of the array KEY of PARENT, an object of the section named OUTER ("report": the
+ * top level), with FN; messages name OUTER.KEY.FIELD ("block_io.requests.op"; "threads.tid"). */
+static void read_array(struct jreader *r, const json_t *parent, const char *outer, const char *key,
 		       void (*fn)(struct jreader *, const json_t *, struct run_model *), struct run_model *m)
 {
-	const json_t *a = jget(r, parent, key, JSON_ARRAY);
-	const char *outer = r->section;
+	const json_t *a;
+	char section[64];
 	size_t i;
 	const json_t *o;
 
-	r->section = key;
+	r->section = outer;
+	a = jget(r, parent, key, JSON_ARRAY);
+	if (strcmp(outer, "report"))
+		snprintf(section, sizeof(section), "%s.%s", outer, key);
+	else
+		snprintf(section, sizeof(section), "%s", key);
+	r->section = section;
 	json_array_foreach(a, i, o) {
 		if (r->failed)
 			break;
 		fn(r, o, m);
 	}
-	r->section = outer;
+	r->section = "report";
 }
 
-/* Reads the array O of 4 numbers (or up to MAX) into V; the fourth is a wait class index. */
-static void read_tuple(struct jreader *r, const json_t *o, const char *what, uint64_t *v, size_t max)
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Fails on SECTION.KEY when two of the N items of ITEMS (ELEM bytes apart) have the same KEY_OF:
+ * one stack or Python stack per id. */
+static void check_unique(struct jreader *r, const char *section, const char *key, const void *items, size_t n,
+			 size_t elem, uint64_t (*key_of)(const void *))
+{
+	uint64_t *keys = xcalloc(n, sizeof(*keys));
+
+	r->section = section;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = key_of((const char *)items + i * elem);
+	vec_sort(keys, n, sizeof(*keys), cmp_u64);
+	for (size_t i = 1; i < n; i++)
+		if (keys[i] == keys[i - 1]) {
+			jfail(r, key, "duplicate");
+			break;
+		}
+	r->section = "report";
+	free(keys);
+}
+
+static uint64_t stack_id(const void *s)
+{
+	return ((const struct model_stack *)s)->id;
+}
+
+static uint64_t pystack_id(const void *s)
+{
+	return ((const struct model_pystack *)s)->id;
+}
+
+/* Reads O, an item of the section's array, an array of 4 numbers (or up to MAX) into V; the fourth
+ * is a wait class index into the report's wait_classes, turned into ours. */
+static void read_tuple(struct jreader *r, const json_t *o, uint64_t *v, size_t max)
 {
 	if (!json_is_array(o) || json_array_size(o) < 4 || json_array_size(o) > max) {
-		jfail(r, what, max > 4 ? "not an array of 4 or 5 numbers" : "not an array of 4 numbers");
+		jfail(r, NULL, max > 4 ? "not an array of 4 or 5 numbers" : "not an array of 4 numbers");
 		return;
 	}
 	for (size_t i = 0; i < json_array_size(o); i++) {
 		const json_t *x = json_array_get(o, i);
 
 		if (!json_is_integer(x) || json_integer_value(x) < 0)
-			jfail(r, what, "not a non-negative integer");
+			jfail(r, NULL, "not a non-negative integer");
 		v[i] = json_integer_value(x);
 	}
 	if (v[3] >= r->n_classes)
-		jfail(r, what, "unknown wait class index");
+		jfail(r, NULL, "unknown wait class index");
 	else
 		v[3] = r->class_of_index[v[3]];
 }
@@ -700,7 +844,11 @@ static void read_interval(struct jreader *r, const json_t *o, struct run_model *
 	struct model_timeline *tl = &m->timeline;
 	uint64_t v[4] = { 0 };
 
-	read_tuple(r, o, "interval", v, 4);
+	read_tuple(r, o, v, 4);
+	if (v[0] > UINT32_MAX)
+		jfail(r, NULL, "tid out of range");
+	if (v[2] < v[1])
+		jfail(r, NULL, "end before start");
 	*VEC_PUSH(tl->intervals, tl->n_intervals, tl->cap_intervals) = (struct model_interval){
 		.tid = v[0], .start_ns = v[1], .end_ns = v[2], .wait_class = v[3] };
 }
@@ -710,9 +858,47 @@ static void read_wake(struct jreader *r, const json_t *o, struct run_model *m)
 	struct model_timeline *tl = &m->timeline;
 	uint64_t v[5] = { 0 };  /* flags: absent in reports before wait causes */
 
-	read_tuple(r, o, "wake", v, 5);
+	read_tuple(r, o, v, 5);
+	if (v[1] > UINT32_MAX || v[2] > UINT32_MAX)
+		jfail(r, NULL, "tid out of range");
+	if (v[4] > UINT32_MAX)
+		jfail(r, NULL, "flags out of range");
 	*VEC_PUSH(tl->wakes, tl->n_wakes, tl->cap_wakes) = (struct model_wake_edge){
 		.ts_ns = v[0], .waker_tid = v[1], .wakee_tid = v[2], .wait_class = v[3], .flags = v[4] };
+}
+
+/* The thread with TID whose traced life starts at START_NS, or NULL. */
+static const struct thread_acct *thread_born_at(const struct run_model *m, uint32_t tid, uint64_t start_ns)
+{
+	for (size_t i = 0; i < m->n_threads; i++)
+		if (m->threads[i].acct.tid == tid && m->threads[i].acct.start_ns == start_ns)
+			return &m->threads[i].acct;
+	return NULL;
+}
+
+/* Each thread's intervals (sorted by tid, then start: model_sort) tile its traced life: the first
+ * starts at its start_ns, each starts where the one before ended, the last ends at its end_ns. A
+ * tid the kernel reused has the lives of its threads one after the other. */
+static void check_intervals(struct jreader *r, const struct run_model *m)
+{
+	const struct model_interval *iv = m->timeline.intervals, *end;
+	const struct thread_acct *a = NULL; /* whose life the intervals so far tile */
+
+	r->section = "timeline";
+	if (!m->timeline.n_intervals)
+		return;
+	for (end = iv + m->timeline.n_intervals; iv < end && !r->failed; iv++) {
+		const struct model_interval *prev = iv - 1;
+
+		if (a && a->tid == iv->tid && iv->start_ns == prev->end_ns && prev->end_ns < a->end_ns)
+			continue;
+		if (a && prev->end_ns != a->end_ns)
+			jfail(r, "intervals", "do not tile their thread's life");
+		else if (!(a = thread_born_at(m, iv->tid, iv->start_ns)))
+			jfail(r, "intervals", "do not tile a thread's life (none of that tid starts there)");
+	}
+	if (!r->failed && a && end[-1].end_ns != a->end_ns)
+		jfail(r, "intervals", "do not tile their thread's life");
 }
 
 /* The timeline is optional: only runs recorded with --timeline have one. */
@@ -724,28 +910,31 @@ static void read_timeline(struct jreader *r, const json_t *root, struct run_mode
 		return;
 	m->timeline.recorded = true;
 	r->section = "timeline";
-	read_array(r, tl, "intervals", read_interval, m);
-	read_array(r, tl, "wakes", read_wake, m);
+	read_array(r, tl, "timeline", "intervals", read_interval, m);
+	read_array(r, tl, "timeline", "wakes", read_wake, m);
 }
 
-static void read_counters(struct jreader *r, const json_t *root, const char *key, struct run_model *m)
+/* Counters FROM..TO by name; each a count. Names of neither (or of the other section) are
+ * ignored, and counters a report lacks are 0. */
+static void read_counters(struct jreader *r, const json_t *root, const char *key, int from, int to,
+			  struct run_model *m)
 {
 	const json_t *o = jget(r, root, key, JSON_OBJECT);
-	const char *name;
-	const json_t *v;
+	const char *outer = r->section;
 
-	json_object_foreach((json_t *)o, name, v) {
-		int i = counter_by_name(name);
-
-		if (i >= 0 && json_is_integer(v))
-			m->counters[i] = json_integer_value(v);
-	}
+	r->section = key;
+	for (int i = from; o && i < to; i++)
+		if (json_object_get(o, counter_names[i]))
+			m->counters[i] = ju(r, o, counter_names[i]);
+	r->section = outer;
 }
 
 static void read_rusage(struct jreader *r, const json_t *root, struct model_rusage *ru)
 {
-	const json_t *o = jget(r, root, "rusage", JSON_OBJECT);
+	const json_t *o;
 
+	r->section = "report";
+	o = jget(r, root, "rusage", JSON_OBJECT);
 	r->section = "rusage";
 	ru->valid = jb(r, o, "valid");
 	ru->utime_ns = ju(r, o, "utime_ns");
@@ -755,10 +944,36 @@ static void read_rusage(struct jreader *r, const json_t *root, struct model_rusa
 	ru->maxrss_kb = ju(r, o, "maxrss_kb");
 }
 
+static void read_sections(struct jreader *r, const json_t *root, struct run_model *m)
+{
+	const json_t *blk, *stacks;
+
+	read_meta(r, jget(r, root, "meta", JSON_OBJECT), &m->meta);
+	r->section = "report";
+	read_class_names(r, root);
+	read_array(r, root, "report", "processes", read_process, m);
+	read_array(r, root, "report", "threads", read_thread, m);
+	read_array(r, root, "report", "syscalls", read_syscall, m);
+	read_array(r, root, "report", "wakeups", read_wakeup, m);
+	blk = jget(r, root, "block_io", JSON_OBJECT);
+	read_array(r, blk, "block_io", "requests", read_blk, m);
+	read_array(r, blk, "block_io", "disks", read_disk, m);
+	stacks = jget(r, root, "stacks", JSON_OBJECT);
+	read_array(r, stacks, "stacks", "aggregates", read_stack_agg, m);
+	read_array(r, stacks, "stacks", "frames", read_stack, m);
+	check_unique(r, "stacks.frames", "id", m->stacks, m->n_stacks, sizeof(*m->stacks), stack_id);
+	read_array(r, stacks, "stacks", "python", read_pystack, m);
+	check_unique(r, "stacks.python", "id", m->pystacks, m->n_pystacks, sizeof(*m->pystacks), pystack_id);
+	read_rusage(r, root, &m->rusage);
+	r->section = "report";
+	read_counters(r, root, "events", 0, CNT_EVENTS_END, m);
+	read_counters(r, root, "drops", CNT_EVENTS_END, CNT_COUNT, m);
+	read_timeline(r, root, m);
+}
+
 int model_from_json(const json_t *root, struct run_model *m, char *err, size_t errlen)
 {
 	struct jreader r = { .err = err, .errlen = errlen, .section = "report" };
-	const json_t *blk, *stacks;
 	const char *schema;
 	int64_t version;
 
@@ -768,36 +983,21 @@ int model_from_json(const json_t *root, struct run_model *m, char *err, size_t e
 		snprintf(err, errlen, "not a conctrace report (no \"schema\": \"conctrace-report\")");
 		return -1;
 	}
-	version = ji(&r, root, "schema_version");
+	version = jrange(&r, root, "schema_version", INT64_MIN, INT64_MAX);
 	if (!r.failed && version != REPORT_SCHEMA_VERSION) {
 		snprintf(err, errlen, "schema_version %lld is not supported (this conctrace reads %d)",
 			 (long long)version, REPORT_SCHEMA_VERSION);
 		return -1;
 	}
-	read_meta(&r, jget(&r, root, "meta", JSON_OBJECT), &m->meta);
-	r.section = "report";
-	read_class_names(&r, root);
-	read_array(&r, root, "processes", read_process, m);
-	read_array(&r, root, "threads", read_thread, m);
-	read_array(&r, root, "syscalls", read_syscall, m);
-	read_array(&r, root, "wakeups", read_wakeup, m);
-	blk = jget(&r, root, "block_io", JSON_OBJECT);
-	read_array(&r, blk, "requests", read_blk, m);
-	read_array(&r, blk, "disks", read_disk, m);
-	stacks = jget(&r, root, "stacks", JSON_OBJECT);
-	read_array(&r, stacks, "aggregates", read_stack_agg, m);
-	read_array(&r, stacks, "frames", read_stack, m);
-	read_array(&r, stacks, "python", read_pystack, m);
-	read_rusage(&r, root, &m->rusage);
-	r.section = "report";
-	read_counters(&r, root, "events", m);
-	read_counters(&r, root, "drops", m);
-	read_timeline(&r, root, m);
+	read_sections(&r, root, m);
+	if (!r.failed) {
+		model_sort(m);   /* lookups by id, tid and time rely on it, whatever order the file had */
+		check_intervals(&r, m);
+	}
 	if (r.failed) {
 		model_free(m);
 		return -1;
 	}
-	model_sort(m);   /* lookups by id, tid and time rely on it, whatever order the file had */
 	return 0;
 }
 

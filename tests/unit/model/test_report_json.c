@@ -15,6 +15,7 @@ static void full_model(struct run_model *m)
 				 .samples = 2, .stolen_ns = 40, .flags = TF_DEAD | TF_K_END, .exit_code = 256, .comm = "app" };
 	struct model_process *p;
 	struct model_stack *st;
+	struct model_pystack *py;
 
 	model_init(m);
 	m->meta.version = xstrdup(CONCTRACE_VERSION);
@@ -58,6 +59,15 @@ static void full_model(struct run_model *m)
 	st->ips = xcalloc(2, sizeof(*st->ips));
 	st->ips[0] = 0xffffffff81000000ULL;
 	st->ips[1] = 0xffffffff81000100ULL;
+	p->python = xstrdup("3.11");
+	p->gil_switches = 5;
+	py = VEC_PUSH(m->pystacks, m->n_pystacks, m->cap_pystacks);
+	py->id = 0x1a;
+	py->tgid = 7;
+	py->depth = 1;
+	py->frames = xcalloc(1, sizeof(*py->frames));
+	py->frames[0] = xstrdup("work (job.py:12)");
+	m->stack_aggs[0].k.pystack = py->id;
 	struct model_blk *b = VEC_PUSH(m->blks, m->n_blks, m->cap_blks);
 	b->k = (struct blk_key){ .dev = 254 << 20, .op = BLK_WRITE, .attributed = 1 };
 	b->s.count = 3;
@@ -231,4 +241,162 @@ Test(report_json, wakeups_without_latency_load_as_zero)
 	free(good);
 	free(old);
 	free(bad);
+}
+
+/* The full model's report with the value at PATH ("threads.0.kernel.nvcsw": object keys and array
+ * indices) set to VALUE, JSON text (NULL: deleted; an index one past the end appends). Returns the
+ * loader's error, "" when it loaded. */
+static const char *load_mutated(const char *path, const char *value)
+{
+	struct run_model m;
+	char *good, *text, buf[128], *save = NULL, *key, *next;
+	json_t *root, *parent;
+
+	full_model(&m);
+	good = dump(&m);
+	model_free(&m);
+	root = parent = json_loads(good, 0, NULL);
+	snprintf(buf, sizeof(buf), "%s", path);
+	key = strtok_r(buf, ".", &save);
+	while ((next = strtok_r(NULL, ".", &save))) {
+		parent = json_is_array(parent) ? json_array_get(parent, atoi(key)) : json_object_get(parent, key);
+		cr_assert_not_null(parent, "%s: no %s", path, key);
+		key = next;
+	}
+	json_t *v = value ? json_loads(value, JSON_DECODE_ANY, NULL) : NULL;
+
+	cr_assert(!value || v, "%s: bad JSON %s", path, value);
+	if (json_is_array(parent) && (size_t)atoi(key) == json_array_size(parent))
+		json_array_append_new(parent, v);
+	else if (json_is_array(parent))
+		cr_assert_eq(v ? json_array_set_new(parent, atoi(key), v) : json_array_remove(parent, atoi(key)), 0);
+	else
+		cr_assert_eq(v ? json_object_set_new(parent, key, v) : json_object_del(parent, key), 0, "%s", path);
+	text = json_dumps(root, 0);
+	json_decref(root);
+	free(good);
+	const char *err = load_text(text);
+
+	free(text);
+	return err;
+}
+
+/* Every rule of docs/report-format.md, each broken once: the loader names the field. */
+Test(report_json, every_rule_of_the_format_is_enforced)
+{
+	static const struct {
+		const char *path, *value, *error;
+	} cases[] = {
+		/* a listed field missing, or of the wrong type */
+		{ "meta.ncpus", NULL, "meta.ncpus: missing" },
+		{ "processes.0.python", NULL, "processes.python: missing" },
+		{ "stacks.python", NULL, "stacks.python: missing" },
+		{ "block_io.disks", NULL, "block_io.disks: missing" },
+		{ "rusage", NULL, "report.rusage: missing" },
+		{ "threads.0.kernel", "[]", "threads.kernel: wrong type" },
+		{ "threads.0.alive_at_end", "1", "threads.alive_at_end: wrong type" },
+		{ "meta.start_epoch", "\"now\"", "meta.start_epoch: wrong type" },
+		/* counts are non-negative integers */
+		{ "drops.stack_map_full", "-1", "drops.stack_map_full: negative" },
+		{ "events.switch", "-5", "events.switch: negative" },
+		{ "events.switch", "1.5", "events.switch: wrong type" },
+		{ "threads.0.nvcsw", "-1", "threads.nvcsw: negative" },
+		{ "threads.0.ns.disk", "-1", "threads.ns.disk: negative" },
+		{ "threads.0.stolen_ns", "-1", "threads.stolen_ns: negative" },
+		{ "syscalls.0.errors", "-1", "syscalls.errors: negative" },
+		{ "wakeups.0.latency_ns", "-1", "wakeups.latency_ns: negative" },
+		{ "block_io.requests.0.bytes", "-1", "block_io.requests.bytes: negative" },
+		{ "block_io.disks.0.reads", "-1", "block_io.disks.reads: negative" },
+		{ "stacks.aggregates.0.ns", "-1", "stacks.aggregates.ns: negative" },
+		{ "rusage.maxrss_kb", "-1", "rusage.maxrss_kb: negative" },
+		{ "meta.ncpus", "-2", "meta.ncpus: negative" },
+		{ "meta.start_epoch", "-1.5", "meta.start_epoch: negative" },
+		/* the kernel's counters are [start, end] pairs of counts */
+		{ "threads.0.kernel.nvcsw", "[1]", "threads.kernel.nvcsw: not a pair of non-negative integers" },
+		{ "threads.0.kernel.runtime_ns", "[\"1\", 2]",
+		  "threads.kernel.runtime_ns: not a pair of non-negative integers" },
+		{ "threads.0.kernel.run_delay_ns", "[1, -2]",
+		  "threads.kernel.run_delay_ns: not a pair of non-negative integers" },
+		{ "threads.0.kernel.nivcsw", "[1, 2.5]", "threads.kernel.nivcsw: not a pair of non-negative integers" },
+		/* the latency histogram: 32 counts */
+		{ "block_io.requests.0.latency_log2_ns.12", "1.5",
+		  "block_io.requests.latency_log2_ns: not 32 non-negative integers" },
+		{ "block_io.requests.0.latency_log2_ns.3", "-1",
+		  "block_io.requests.latency_log2_ns: not 32 non-negative integers" },
+		{ "block_io.requests.0.latency_log2_ns.32", "0",
+		  "block_io.requests.latency_log2_ns: not 32 non-negative integers" },
+		/* unknown wait classes and block operations */
+		{ "wakeups.0.wakee_class", "\"napping\"", "wakeups.wakee_class: unknown wait class" },
+		{ "stacks.aggregates.0.class", "\"\"", "stacks.aggregates.class: unknown wait class" },
+		{ "threads.0.ns.napping", "5", "threads.ns.napping: unknown wait class" },
+		{ "threads.0.blocks.gil", NULL, "threads.blocks.gil: missing" },
+		{ "timeline.intervals.1", "[7, 600, 900, 99]", "timeline.intervals: unknown wait class index" },
+		{ "block_io.requests.0.op", "\"trim\"", "block_io.requests.op: unknown operation" },
+		/* 64-bit lower-case hex strings */
+		{ "stacks.aggregates.0.kstack", "\"deadbeef\"", "stacks.aggregates.kstack: not a 64-bit lower-case hex" },
+		{ "stacks.aggregates.0.kstack", "\"0xDEADBEEF\"", "stacks.aggregates.kstack: not a 64-bit lower-case hex" },
+		{ "stacks.aggregates.0.ustack", "\"0x10000000000000000\"",
+		  "stacks.aggregates.ustack: not a 64-bit lower-case hex" },
+		{ "stacks.aggregates.0.pystack", "\"0x\"", "stacks.aggregates.pystack: not a 64-bit lower-case hex" },
+		{ "stacks.frames.0.id", "\"0x1g\"", "stacks.frames.id: not a 64-bit lower-case hex" },
+		{ "stacks.frames.0.ips.1", "\"0x-1\"", "stacks.frames.ips: not a 64-bit lower-case hex" },
+		{ "stacks.frames.0.ips.0", "12", "stacks.frames.ips: not a 64-bit lower-case hex" },
+		{ "stacks.python.0.id", "\" 0x1a\"", "stacks.python.id: not a 64-bit lower-case hex" },
+		{ "stacks.python.0.frames.0", "null", "stacks.python.frames: not a string" },
+		/* ends before starts */
+		{ "meta.end_ns", "10", "meta.end_ns: before start_ns" },
+		{ "threads.0.end_ns", "99", "threads.end_ns: before start_ns" },
+		{ "processes.0.end_ns", "99", "processes.end_ns: before start_ns" },
+		{ "timeline.intervals.0", "[7, 600, 100, 0]", "timeline.intervals: end before start" },
+		/* values the format defines a range for, and the widths the model keeps */
+		{ "meta.exit_status", "256", "meta.exit_status: out of range (-1 to 255)" },
+		{ "processes.0.exit_status", "-2", "processes.exit_status: out of range (-1 to 255)" },
+		{ "processes.0.gil_switches", "-2", "processes.gil_switches: out of range" },
+		{ "threads.0.tid", "4294967296", "threads.tid: out of range (0 to 4294967295)" },
+		{ "threads.0.exit_code", "2147483648", "threads.exit_code: out of range" },
+		{ "threads.0.flags", "32", "threads.flags: unknown bits" },
+		{ "meta.freq_hz", "4294967296", "meta.freq_hz: out of range" },
+		{ "threads.0.comm", "\"sixteen-bytes-xx\"", "threads.comm: longer than 15 bytes" },
+		{ "wakeups.0.waker_comm", "\"0123456789abcdef\"", "wakeups.waker_comm: longer than 15 bytes" },
+		{ "block_io.disks.0.name", "\"0123456789abcdef0123456789abcdef\"",
+		  "block_io.disks.name: longer than 31 bytes" },
+		/* one process per pid, one stack per id */
+		{ "processes.1", "{\"pid\": 7}", "processes.pid: duplicate" },
+		{ "stacks.frames.1", "{\"id\": \"0xffffffffdeadbeef\", \"ips\": []}", "stacks.frames.id: duplicate" },
+		{ "stacks.python.1", "{\"id\": \"0x1a\", \"tgid\": 7, \"frames\": []}", "stacks.python.id: duplicate" },
+		/* the timeline: intervals that tile each thread's life */
+		{ "timeline.intervals.0", "[7, 100]", "timeline.intervals: not an array of 4 numbers" },
+		{ "timeline.intervals.0", "[7, 100, 650, 0]", "timeline.intervals: do not tile their thread's life" },
+		{ "timeline.intervals.1", "[7, 601, 900, 2]", "timeline.intervals: do not tile their thread's life" },
+		{ "timeline.intervals.1", "[7, 600, 800, 2]", "timeline.intervals: do not tile their thread's life" },
+		{ "timeline.intervals.0", "[7, 101, 600, 0]", "timeline.intervals: do not tile a thread's life" },
+		{ "timeline.intervals.2", "[6, 900, 1000, 0]", "timeline.intervals: do not tile a thread's life" },
+		{ "timeline.intervals.0", "[8, 100, 600, 0]", "timeline.intervals: do not tile a thread's life" },
+		{ "timeline.wakes.0", "[900, 4294967296, 7, 2]", "timeline.wakes: tid out of range" },
+		{ "timeline.wakes.0", "[900, 9, 7, 2, 4294967296]", "timeline.wakes: flags out of range" },
+		{ "timeline.wakes.0", "[900, 9, 7]", "timeline.wakes: not an array of 4 or 5 numbers" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		const char *err = load_mutated(cases[i].path, cases[i].value);
+
+		cr_assert(strstr(err, cases[i].error), "%s = %s: expected '%s', got '%s'", cases[i].path,
+			  cases[i].value ? cases[i].value : "(deleted)", cases[i].error, err);
+		cr_assert_null(strchr(err, '\n'), "%s", err);
+	}
+}
+
+/* Fields a reader does not know are ignored, as are counters of the other section; counters a
+ * report lacks are 0; a process no thread of which was accounted has end_ns 0; the timeline is
+ * sorted on loading. */
+Test(report_json, unknown_fields_are_ignored)
+{
+	cr_assert_str_eq(load_mutated("meta.future_field", "[1, {}]"), "");
+	cr_assert_str_eq(load_mutated("events.future_counter", "-1"), "");
+	cr_assert_str_eq(load_mutated("drops.switch", "\"x\""), "");
+	cr_assert_str_eq(load_mutated("drops.stack_map_full", NULL), "");
+	cr_assert_str_eq(load_mutated("processes.0.end_ns", "0"), "");
+	cr_assert_str_eq(load_mutated("threads.0.flags", "31"), "");
+	cr_assert_str_eq(load_mutated("stacks.aggregates.0.kstack", "\"0x0000000000000000ffffffffdeadbeef\""), "");
+	cr_assert_str_eq(load_mutated("timeline.wakes.1", "[800, 9, 7, 2]"), "");
 }
