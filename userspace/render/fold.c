@@ -48,6 +48,8 @@ static const struct index_entry *index_find(const struct index *ix, int64_t key)
 {
 	struct index_entry probe = { .key = key };
 
+	if (!ix->n) /* then entries is NULL, which bsearch must not be given */
+		return NULL;
 	return bsearch(&probe, ix->entries, ix->n, sizeof(probe), cmp_index_entry);
 }
 
