@@ -52,14 +52,14 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(OUT)/tests/%,$(TOOL_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps run test unit integration bench install vmlinux clean tracefs screenshot asan
+.PHONY: all deps run test unit integration bench install vmlinux clean tracefs screenshot asan fuzz
 all: conctrace $(PROG_BINS) $(WORK_BINS) $(BENCH_BINS)
 
 # Debian packages the project needs; `make deps` is idempotent and installs only what is missing.
 DEBS := clang bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev libmicrohttpd-dev \
         libcurl4-openssl-dev liburing-dev libcriterion-dev pkg-config make gcc util-linux \
         python3 python3-aiofiles python3-aiohttp python3-requests python3-jsonschema \
-        chromium
+        chromium libclang-rt-14-dev
 deps:
 	$(Q)missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q '^install ok installed' || echo $$p; done); \
@@ -153,6 +153,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration
 	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)$(MAKE) --no-print-directory fuzz
 
 # ASan+UBSan: the unit tests, a few recordings and the report commands (tests/asan.sh), built
 # apart in $(ASAN_OUT); any error or leak fails. CFLAGS go through the environment so that the
@@ -162,10 +163,31 @@ ASAN_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno
 SAN_OPTIONS  := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
                 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan: tracefs
-	$(Q)CFLAGS='$(ASAN_CFLAGS)' $(MAKE) --no-print-directory OUT=$(ASAN_OUT) $(ASAN_OUT)/conctrace \
+	$(Q)CFLAGS='$(ASAN_CFLAGS)' $(MAKE) $(if $(Q),-s) --no-print-directory OUT=$(ASAN_OUT) $(ASAN_OUT)/conctrace \
 	    $(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(PROG_BINS) $(UNIT_BINS))
 	$(Q)$(SAN_OPTIONS) sh tests/asan.sh $(ASAN_OUT)/conctrace $(ASAN_OUT)/progs \
 	    $(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(UNIT_BINS))
+
+# libFuzzer (clang) harnesses tests/fuzz/NAME.c, built apart in $(FUZZ_OUT) and run FUZZ_SECONDS
+# each, at once, from the seed corpus tests/fuzz/NAME/ (tests/fuzz/run.sh).
+FUZZ_OUT     := $(OUT)/fuzz
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 25
+FUZZERS      := $(patsubst tests/fuzz/%.c,$(OUT)/fuzzers/%,$(wildcard tests/fuzz/*.c))
+# the layers a report and a folded file go through: no tracer, matrix or commands
+FUZZ_OBJS    := $(filter $(foreach l,base model analyze render,$(OUT)/user/$(l)/%),$(USER_OBJS)) \
+                $(OUT)/user/syscall_names.o
+
+$(OUT)/fuzzers/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LIBS) -o $@
+
+fuzz:
+	$(Q)CFLAGS='$(FUZZ_CFLAGS)' $(MAKE) $(if $(Q),-s) --no-print-directory OUT=$(FUZZ_OUT) CC=$(CLANG) \
+	    $(patsubst $(OUT)/%,$(FUZZ_OUT)/%,$(FUZZERS))
+	$(Q)$(SAN_OPTIONS) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_OUT) $(patsubst $(OUT)/%,$(FUZZ_OUT)/%,$(FUZZERS))
 
 # Installs, then runs the default matrix (about two minutes); options go in RUN_ARGS, e.g.
 # `make run RUN_ARGS='--size quick'`. The binary is named by its path: PATH may hold another.
