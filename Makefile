@@ -159,7 +159,7 @@ test: deps
 # apart in $(ASAN_OUT); any error or leak fails. CFLAGS go through the environment so that the
 # sub-make's `+=` still adds the warnings and include paths.
 ASAN_OUT     := $(OUT)/asan
-ASAN_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_CFLAGS  := -O2 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_OPTIONS  := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
                 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan: tracefs

@@ -45,6 +45,7 @@ check 0 "$bin" report "$work/threads"
 check 0 "$bin" report -q -o "$work/exports" "$work/forker/report.json"
 check 0 "$bin" report -q --svg wall -o "$work/wall.svg" "$work/python"
 check 0 "$bin" diff --svg "$work/diff.svg" "$work/sleeper" "$work/threads"
+check 1 "$bin" report -q --push http://127.0.0.1:1 "$work/sleeper"  # nothing listens: retried, then exit 1
 check 0 "$bin" flamegraph "$work/threads/wall.folded"
 check 0 "$bin" flamegraph "$work/sleeper/wall.folded" "$work/threads/wall.folded"
 printf 'not json' >"$work/bad.json"
