@@ -162,8 +162,10 @@ ASAN_OUT     := $(OUT)/asan
 ASAN_CFLAGS  := -O2 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_OPTIONS  := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
                 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# The sub-makes of those builds use every CPU, unless this make was given -j (they share its jobs).
+SUB_MAKE      = $(MAKE) $(if $(Q),-s) $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc)) --no-print-directory
 asan: tracefs
-	$(Q)CFLAGS='$(ASAN_CFLAGS)' $(MAKE) $(if $(Q),-s) --no-print-directory OUT=$(ASAN_OUT) $(ASAN_OUT)/conctrace \
+	$(Q)CFLAGS='$(ASAN_CFLAGS)' $(SUB_MAKE) OUT=$(ASAN_OUT) $(ASAN_OUT)/conctrace \
 	    $(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(PROG_BINS) $(UNIT_BINS))
 	$(Q)$(SAN_OPTIONS) sh tests/asan.sh $(ASAN_OUT)/conctrace $(ASAN_OUT)/progs \
 	    $(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(UNIT_BINS))
@@ -185,7 +187,7 @@ $(OUT)/fuzzers/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LIBS) -o $@
 
 fuzz:
-	$(Q)CFLAGS='$(FUZZ_CFLAGS)' $(MAKE) $(if $(Q),-s) --no-print-directory OUT=$(FUZZ_OUT) CC=$(CLANG) \
+	$(Q)CFLAGS='$(FUZZ_CFLAGS)' $(SUB_MAKE) OUT=$(FUZZ_OUT) CC=$(CLANG) \
 	    $(patsubst $(OUT)/%,$(FUZZ_OUT)/%,$(FUZZERS))
 	$(Q)$(SAN_OPTIONS) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_OUT) $(patsubst $(OUT)/%,$(FUZZ_OUT)/%,$(FUZZERS))
 
