@@ -4,7 +4,7 @@
 # prints how many inputs each tried. A crash, leak, sanitizer report or timeout fails, with the
 # input saved as OUT/crash-NAME-* (or leak-/timeout-): add it to tests/fuzz/NAME/ once fixed.
 # Seeds: report_json/ holds reports written by `conctrace record` (tests/progs/exitcode with
-# --timeline, forker), trimmed of derived fields and long lists; folded/ a trimmed wall.folded
+# --timeline, forker), trimmed of totals, explanation and long lists; folded/ a trimmed wall.folded
 # and small hand-written files (after a NUL byte: the second input of a differential graph);
 # regress-* are inputs that once failed. tests/fuzz/NAME.dict, when present, lists tokens of the
 # format (report_json: its keys, wait classes and block operations).
