@@ -29,11 +29,10 @@ static const struct finding *first_own_finding(const struct explanation *e)
 
 static double evidence_of(const struct finding *f, const char *name)
 {
-	for (int i = 0; i < f->n_evidence; i++)
-		if (!strcmp(f->evidence[i].name, name))
-			return f->evidence[i].value;
-	cr_assert_fail("%s has no evidence %s", f->name, name);
-	return 0;
+	double v = 0;
+
+	cr_assert(finding_evidence(f, name, &v), "%s has no evidence %s", f->name, name);
+	return v;
 }
 
 /* What a recording must show: the first finding, a figure of its evidence within [MIN, MAX]

@@ -155,6 +155,16 @@ const struct finding *explanation_finding(const struct explanation *e, const cha
 	return NULL;
 }
 
+bool finding_evidence(const struct finding *f, const char *name, double *value)
+{
+	for (int i = 0; i < f->n_evidence; i++)
+		if (!strcmp(f->evidence[i].name, name)) {
+			*value = f->evidence[i].value;
+			return true;
+		}
+	return false;
+}
+
 json_t *explanation_json(const struct explanation *e)
 {
 	json_t *findings = json_array();

@@ -8,6 +8,7 @@
 #define CONCTRACE_FINDINGS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "analyze/critpath.h"
 #include "analyze/finding.h"
@@ -18,6 +19,8 @@ void explain_run(const struct run_model *m, struct explanation *e);
 void explain_on_path(const struct run_model *m, const struct critical_path *p, struct explanation *e);
 /* The finding called NAME, or NULL. */
 const struct finding *explanation_finding(const struct explanation *e, const char *name);
+/* F's evidence figure NAME into *VALUE; false when it has none. */
+bool finding_evidence(const struct finding *f, const char *name, double *value);
 
 json_t *explanation_json(const struct explanation *e);
 /* Everything above for report.json: {"method", "decomposition", "wait_graph", "findings"}. */

@@ -87,11 +87,10 @@ static struct explanation *explain(const struct run_model *m)
 
 static double evidence_of(const struct finding *f, const char *name)
 {
-	for (int i = 0; i < f->n_evidence; i++)
-		if (!strcmp(f->evidence[i].name, name))
-			return f->evidence[i].value;
-	cr_assert_fail("%s has no evidence %s", f->name, name);
-	return 0;
+	double v = 0;
+
+	cr_assert(finding_evidence(f, name, &v), "%s has no evidence %s", f->name, name);
+	return v;
 }
 
 /* M's first finding, which must be NAME and must explain at least MIN_S; its explanation in *E. */
