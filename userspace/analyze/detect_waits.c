@@ -218,24 +218,47 @@ static uint64_t network_waited_ns(const struct run_model *m)
 	return ns;
 }
 
+/* Network waits an event loop did: its requests overlap inside the loop, unseen per thread. */
+static uint64_t loop_network_ns(const struct finding_ctx *c, const struct path_scope *net)
+{
+	const struct path_scope loop = { .nodes = 1u << ROLE_LOOP, .classes = ALL_CLASSES };
+
+	return path_overlap(c->m, c->p, net, &loop);
+}
+
 bool network_bound(const struct finding_ctx *c, struct finding *f)
 {
 	const struct path_scope s = SCOPE_NODE(GN_NET);
 	struct path_sum net = scope_sum(c, &s);
 	double in_flight;
-	char n[32], rtt[32];
+	bool loop;
+	char n[32], rtt[32], total[32];
 
 	if (!net.ns)
 		return false;
 	explain_scope(c, f, &s);
+	loop = loop_network_ns(c, &s) * 2 > net.ns;
 	in_flight = (double)network_waited_ns(c->m) / net.ns;
 	if (in_flight < 1)
 		in_flight = 1;
 	evidence(f, "waits", net.count);
 	evidence(f, "mean_wait_ms", net.count ? ns_to_s(net.ns) * 1e3 / net.count : 0);
-	evidence(f, "in_flight", in_flight);
+	evidence(f, "event_loop", loop);
+	if (!loop)
+		evidence(f, "in_flight", in_flight);
 	fmt_count(n, sizeof(n), net.count);
 	fmt_ns(rtt, sizeof(rtt), net.count ? net.ns / net.count : 0);
+	fmt_ns(total, sizeof(total), net.ns);
+	if (loop) {
+		headline(f, "network-bound: the event loop waited %s for responses (%s waits)", total, n);
+		say(f, "Network waits: the event loop waited for network responses %s times, %s each, %.2f s of "
+		    "the %.2f s; its requests overlap inside the loop, so the slowest responses bound the run.",
+		    n, rtt, ns_to_s(net.ns), ns_to_s(c->wall_ns));
+		advise(f, "The requests already overlap in the event loop: the remote end's latency bounds the "
+		       "run; cheaper round trips (keep-alive sessions, fewer and larger requests) or a closer "
+		       "or faster server are what is left.");
+		return true;
+	}
 	headline(f, "network-bound: %s responses awaited, %s each, %.1f in flight", n, rtt, in_flight);
 	say(f, "Network waits: the critical path awaited %s network responses, %s each, %.2f s of the "
 	    "%.2f s; %.1f requests were in flight on average%s.", n, rtt, ns_to_s(net.ns),
@@ -245,7 +268,7 @@ bool network_bound(const struct finding_ctx *c, struct finding *f)
 		advise(f, "Overlap the requests: asyncio.gather with aiohttp (or httpx.AsyncClient), a "
 		       "ThreadPoolExecutor running requests (max_workers=16 or more), or curl's multi "
 		       "interface; %s waits of %s then take about %s divided by the requests in flight.",
-		       n, rtt, fmt_ns((char[32]){ 0 }, 32, net.ns));
+		       n, rtt, total);
 	else
 		advise(f, "The requests already overlap (%.1f in flight): the remote end's latency bounds the "
 		       "run; raise the concurrency further, or make each round trip cheaper (keep-alive "

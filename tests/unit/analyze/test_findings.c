@@ -133,11 +133,17 @@ Test(findings, an_event_loop_waiting_for_packets_waits_for_the_network)
 {
 	struct run_model m;
 	struct explanation *e;
+	const struct finding *f;
 
 	new_model(&m, 11, "python3");
 	add_thread(&m, 11, 11, 0, 1000, 50, WC_ONCPU, 200ULL, WC_LOOP_IDLE, 800ULL, -1);
 	add_wakeup(&m, 0, 11, WC_LOOP_IDLE, 50, 800, IRQ(IRQK_NET));
-	first(&m, "network-bound", 0.79, &e);
+	*VEC_PUSH(m.syscalls, m.n_syscalls, m.cap_syscalls) = (struct model_syscall){ .tgid = 11,
+		.nr = (uint32_t)syscall_nr("epoll_wait"), .s = { .count = 50 } };
+	f = first(&m, "network-bound", 0.79, &e);
+	/* the loop overlaps its requests: no claim of one at a time */
+	cr_assert_float_eq(evidence_of(f, "event_loop"), 1, 1e-9);
+	cr_assert(strstr(f->advice, "already overlap in the event loop"), "%s", f->advice);
 	free(e);
 	model_free(&m);
 }
