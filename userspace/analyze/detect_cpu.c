@@ -60,6 +60,18 @@ static void loop_stretches(const struct run_model *m, const struct thread_acct *
 	}
 }
 
+/* An event loop thread T held in long stretches is loop-blocked's to explain, not one busy thread's:
+ * the two would otherwise trade places on a few milliseconds of noise. */
+static bool loop_held_long(const struct finding_ctx *c, const struct thread_acct *t)
+{
+	struct stretches st = { 0 };
+
+	if (thread_role(c->m, t) != ROLE_LOOP || !c->m->timeline.recorded)
+		return false;
+	loop_stretches(c->m, t, &st);
+	return st.n > 0;
+}
+
 /* A callback held the loop: with a timeline, stretches of the loop thread that never returned to
  * its selector; without one, a loop thread held most of its life and hardly ever idle. */
 bool loop_blocked(const struct finding_ctx *c, struct finding *f)
@@ -419,7 +431,7 @@ bool cpu_bound_single_thread(const struct finding_ctx *c, struct finding *f)
 	uint64_t run, unqueued;
 	char label[64];
 
-	if (!t || !p)
+	if (!t || !p || loop_held_long(c, t))
 		return false;
 	/* running most of the time it did not wait for a CPU: waiting for one is another finding's */
 	run = thread_path_ns(c, t->tid, CLASS_BIT(WC_ONCPU));
