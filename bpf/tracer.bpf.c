@@ -264,6 +264,7 @@ static __always_inline void new_thread(struct task_struct *child, const struct t
 	t->py_gil_size = p->py_gil_size;
 	t->acct.tid = child->pid;
 	t->acct.tgid = child->tgid;
+	t->acct.creator_tid = p->acct.tid;
 	__sync_fetch_and_add(&live_threads, 1);
 	/* Runnable from birth: wake_up_new_task follows at once. */
 	init_thread(t, child, now, WC_RUNQUEUE);

@@ -108,6 +108,8 @@ struct thread_acct {
 	struct io_stat io[FK_COUNT][2];
 	__u32 exit_code;
 	__u32 flags;
+	__u32 creator_tid;            /* the traced thread that created it (0: user space registered it) */
+	__u32 pad;
 	char comm[COMM_LEN];
 };
 #define TF_DEAD     1  /* ended by its final context switch */

@@ -50,7 +50,8 @@ static enum graph_node role_node(const struct run_model *m, uint32_t tid)
 	return a ? (enum graph_node)thread_role(m, a) : GN_OUTSIDE;
 }
 
-/* Who made thread TID: its process's main thread, or for a main thread its parent process's. */
+/* Who made thread TID: the thread that cloned it; in reports before that was recorded, its
+ * process's main thread, or for a main thread its parent process's. */
 static uint32_t creator_of(const struct run_model *m, uint32_t tid)
 {
 	const struct thread_acct *a = model_find_thread(m, tid);
@@ -58,6 +59,8 @@ static uint32_t creator_of(const struct run_model *m, uint32_t tid)
 
 	if (!a)
 		return 0;
+	if (a->creator_tid && model_find_thread(m, a->creator_tid))
+		return a->creator_tid;   /* the very thread that cloned it (reports before it: below) */
 	if (a->tid != a->tgid)
 		return a->tgid;
 	p = model_find_process(m, a->tgid);

@@ -150,8 +150,10 @@ static void pool_measure(const struct finding_ctx *c, struct pool *p)
 		    (thread_role(c->m, wakee) == ROLE_EXECUTOR) != (thread_role(c->m, waker) == ROLE_EXECUTOR))
 			p->wakeups += w->s.count;
 	}
-	/* an event loop hears of every finished job through its self-pipe: one write each */
-	p->jobs = p->dispatcher == ROLE_LOOP && p->handbacks ? p->handbacks : p->wakeups;
+	/* An event loop hears of every finished job through its self-pipe: one write each. Writes
+	 * outnumbering the wakeups are such hand-backs too, whatever role the loop was given. */
+	p->jobs = (p->dispatcher == ROLE_LOOP && p->handbacks) || p->handbacks > p->wakeups ? p->handbacks :
+		  p->wakeups;
 }
 
 static struct path_scope pool_scope(const struct pool *p)

@@ -43,8 +43,9 @@ static json_t *thread_json(const struct model_thread *t)
 {
 	const struct thread_acct *a = &t->acct;
 
-	return json_pack("{sI sI ss sI sI sI si sb so so so sI sI sI sI s{so so so so} sf}",
-		"tid", (json_int_t)a->tid, "tgid", (json_int_t)a->tgid, "comm", a->comm,
+	return json_pack("{sI sI sI ss sI sI sI si sb so so so sI sI sI sI s{so so so so} sf}",
+		"tid", (json_int_t)a->tid, "tgid", (json_int_t)a->tgid,
+		"creator_tid", (json_int_t)a->creator_tid, "comm", a->comm,
 		"start_ns", (json_int_t)a->start_ns, "end_ns", (json_int_t)a->end_ns,
 		"flags", (json_int_t)a->flags, "exit_code", (int)a->exit_code,
 		"alive_at_end", t->alive_at_end,
@@ -586,8 +587,9 @@ static void read_thread(struct jreader *r, const json_t *o, struct run_model *m)
 	a->nvcsw = ju(r, o, "nvcsw");
 	a->nivcsw = ju(r, o, "nivcsw");
 	a->samples = ju(r, o, "samples");
-	/* reports written before steal was measured have none */
+	/* reports written before steal (the creator) was measured have none */
 	a->stolen_ns = json_object_get(o, "stolen_ns") ? ju(r, o, "stolen_ns") : 0;
+	a->creator_tid = json_object_get(o, "creator_tid") ? ju32(r, o, "creator_tid") : 0;
 	read_nested(r, o, "kernel", read_kernel_fields, a);
 	if (a->end_ns < a->start_ns)
 		jfail(r, "end_ns", "before start_ns");
