@@ -98,25 +98,40 @@ bool no_concurrency(const struct finding_ctx *c, struct finding *f)
 	return true;
 }
 
-/* Bytes shipped between processes, and the path's time (de)serialising them or waiting on pipes. */
+/* Bytes the tree both sent and received over network sockets, when the two match: its sockets
+ * talked to each other (loopback TCP between its own threads or processes), not to a remote end. */
+static uint64_t local_socket_bytes(const struct decomposition *d)
+{
+	uint64_t sent = d->io[FK_NET][1].bytes, received = d->io[FK_NET][0].bytes;
+	uint64_t less = sent < received ? sent : received, more = sent < received ? received : sent;
+
+	return less >= explain_th.ipc_min_bytes && less >= explain_th.local_socket_match * more ? less : 0;
+}
+
+/* Bytes shipped between processes or threads, and the path's time (de)serialising them or waiting
+ * on pipes (and on the tree's own sockets). */
 bool ipc_bound(const struct finding_ctx *c, struct finding *f)
 {
 	const struct decomposition *d = &c->e->d;
-	uint64_t bytes = d->io[FK_PIPE][1].bytes, pipe_ns, pickle_ns = 0;
-	char mb[32];
+	uint64_t local = local_socket_bytes(d), bytes = d->io[FK_PIPE][1].bytes + local, pipe_ns, pickle_ns = 0;
+	char mb[32], sockets[160] = "";
 
 	if (bytes < explain_th.ipc_min_bytes)
 		return false;
 	pipe_ns = path_time(c->m, c->p, &(struct path_scope){ .classes = CLASS_BIT(WC_PIPE) });
+	if (local)   /* their waits, ended by the network stack, are the other end's doing */
+		pipe_ns += path_time(c->m, c->p, &(struct path_scope){ .nodes = 1u << GN_NET, .classes = ALL_CLASSES });
 	for (size_t i = 0; i < c->m->n_procs; i++) {
 		uint32_t pid = c->m->procs[i].pid;
 
 		pickle_ns += path_time(c->m, c->p, &(struct path_scope){ .tgid = pid, .classes = CLASS_BIT(WC_ONCPU) }) *
 			     activity_share(&c->act, pid, ACT_PICKLE);
 	}
-	f->scope = (struct path_scope){ .classes = CLASS_BIT(WC_PIPE) | CLASS_BIT(WC_ONCPU) };
+	f->scope = (struct path_scope){ .classes = CLASS_BIT(WC_PIPE) | CLASS_BIT(WC_ONCPU) |
+				       (local ? CLASS_BIT(WC_NET) : 0) };
 	f->explained_s = ns_to_s(pipe_ns + pickle_ns);
 	evidence(f, "pipe_mb", bytes / 1e6);
+	evidence(f, "local_socket_mb", local / 1e6);
 	evidence(f, "pipe_writes", (double)d->io[FK_PIPE][1].calls);
 	evidence(f, "pickle_s", ns_to_s(pickle_ns));
 	evidence(f, "pipe_wait_s", ns_to_s(pipe_ns));
@@ -124,11 +139,15 @@ bool ipc_bound(const struct finding_ctx *c, struct finding *f)
 	snprintf(mb, sizeof(mb), "%.0f MB", bytes / 1e6);
 	headline(f, "%s shipped between processes: %.2f s pickling and copying, %.2f s waiting on pipes",
 		 mb, ns_to_s(pickle_ns), ns_to_s(pipe_ns));
-	say(f, "Data shipped between processes: %s written to pipes and unix sockets in %llu writes; on the "
-	    "critical path %.2f s went to (un)pickling and copying it (%.0f%% of all CPU samples were in "
-	    "pickle or multiprocessing's connection code) and %.2f s to waiting on pipes, of %.2f s.", mb,
-	    (unsigned long long)d->io[FK_PIPE][1].calls, ns_to_s(pickle_ns),
-	    100 * activity_share(&c->act, 0, ACT_PICKLE), ns_to_s(pipe_ns), ns_to_s(c->wall_ns));
+	if (local)
+		snprintf(sockets, sizeof(sockets), "; %.0f MB went both out of and into the tree's own network "
+			 "sockets (its ends talking to each other over loopback)", local / 1e6);
+	say(f, "Data shipped between processes: %.0f MB written to pipes and unix sockets in %llu writes%s; "
+	    "on the critical path %.2f s went to (un)pickling and copying it (%.0f%% of all CPU samples were "
+	    "in pickle or multiprocessing's connection code) and %.2f s to waiting for the other end, of "
+	    "%.2f s.", d->io[FK_PIPE][1].bytes / 1e6, (unsigned long long)d->io[FK_PIPE][1].calls, sockets,
+	    ns_to_s(pickle_ns), 100 * activity_share(&c->act, 0, ACT_PICKLE), ns_to_s(pipe_ns),
+	    ns_to_s(c->wall_ns));
 	advise(f, "Ship less between processes: pass file names, indices or shared memory "
 	       "(multiprocessing.shared_memory, or data the workers inherit at fork) instead of the data "
 	       "itself, and let each worker load or produce its own input.");
@@ -234,7 +253,7 @@ bool network_bound(const struct finding_ctx *c, struct finding *f)
 	bool loop;
 	char n[32], rtt[32], total[32];
 
-	if (!net.ns)
+	if (!net.ns || local_socket_bytes(&c->e->d))   /* its sockets talked to each other: ipc-bound */
 		return false;
 	explain_scope(c, f, &s);
 	loop = loop_network_ns(c, &s) * 2 > net.ns;

@@ -33,6 +33,8 @@ struct explain_thresholds {
 	double single_thread_cpus;      /* cpu-bound-single-thread: mean CPUs busy < this x ncpus */
 	double sequential_in_flight;    /* network-bound: at most this many waits in flight: one at a time */
 	uint64_t ipc_min_bytes;         /* ipc-bound: bytes written to pipes and unix sockets, at least */
+	double local_socket_match;      /*   network bytes sent and received this close: the tree's own
+					 * sockets talking, counted as IPC */
 	uint32_t startup_min_procs;     /* process-startup: processes started, at least */
 	uint64_t startup_max_life_ns;   /*   their median life at most */
 	double runqueue_excess;         /* runqueue-saturation: running + queued >= ncpus + this */

@@ -148,6 +148,31 @@ Test(findings, an_event_loop_waiting_for_packets_waits_for_the_network)
 	model_free(&m);
 }
 
+/* Two threads of one program stream 200 MB to each other over loopback TCP: their sockets' waits end
+ * by network interrupts, but the tree sent and received the same bytes: IPC, not a remote end. */
+Test(findings, the_tree_s_own_sockets_talking_are_ipc_not_the_network)
+{
+	struct run_model m;
+	struct explanation *e;
+	const struct finding *f;
+	struct thread_acct *t;
+
+	new_model(&m, 12, "python3");
+	add_thread(&m, 12, 12, 0, 1000, 1, WC_ONCPU, 10ULL, WC_LOCK, 990ULL, -1);
+	t = add_thread(&m, 13, 12, 0, 1000, 800, WC_ONCPU, 300ULL, WC_NET, 700ULL, -1);
+	t->io[FK_NET][1] = (struct io_stat){ 3200, 200000000 };
+	t = add_thread(&m, 14, 12, 0, 1000, 800, WC_ONCPU, 300ULL, WC_NET, 700ULL, -1);
+	t->io[FK_NET][0] = (struct io_stat){ 3200, 200000000 };
+	add_wakeup(&m, 13, 12, WC_LOCK, 1, 990, WK_WAKER_EXITING);
+	add_wakeup(&m, 0, 13, WC_NET, 800, 700, IRQ(IRQK_NET));
+	add_wakeup(&m, 0, 14, WC_NET, 800, 700, IRQ(IRQK_NET));
+	f = first(&m, "ipc-bound", 0.6, &e);
+	cr_assert_float_eq(evidence_of(f, "local_socket_mb"), 200, 1e-9);
+	cr_assert_null(explanation_finding(e, "network-bound"));
+	free(e);
+	model_free(&m);
+}
+
 /* The main thread waits on a pool of one thread, which sleeps 100 ms per job, 9 jobs. */
 Test(findings, a_pool_of_one_over_sleeps_has_no_concurrency)
 {
