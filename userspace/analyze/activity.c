@@ -90,16 +90,17 @@ static enum activity python_activity(const struct model_pystack *py)
 	return ACT_WORK;
 }
 
-static struct process_activity *process_of(struct activities *a, uint32_t tgid)
+/* The count of ID in the growable array *COUNTS of *N. */
+static struct activity_count *count_of(struct activity_count **counts, size_t *n, uint32_t id)
 {
-	for (size_t i = 0; i < a->n_procs; i++)
-		if (a->procs[i].tgid == tgid)
-			return &a->procs[i];
-	a->procs = realloc(a->procs, (a->n_procs + 1) * sizeof(*a->procs));
-	if (!a->procs)
+	for (size_t i = 0; i < *n; i++)
+		if ((*counts)[i].id == id)
+			return &(*counts)[i];
+	*counts = realloc(*counts, (*n + 1) * sizeof(**counts));
+	if (!*counts)
 		abort();
-	a->procs[a->n_procs] = (struct process_activity){ .tgid = tgid };
-	return &a->procs[a->n_procs++];
+	(*counts)[*n] = (struct activity_count){ .id = id };
+	return &(*counts)[(*n)++];
 }
 
 void activities_of(const struct run_model *m, struct activities *a)
@@ -119,7 +120,8 @@ void activities_of(const struct run_model *m, struct activities *a)
 		if (act == ACT_WORK)
 			act = python_activity(model_find_pystack(m, agg->k.pystack));
 		a->samples[act] += agg->s.count;
-		process_of(a, agg->k.tgid)->samples[act] += agg->s.count;
+		count_of(&a->procs, &a->n_procs, agg->k.tgid)->samples[act] += agg->s.count;
+		count_of(&a->threads, &a->n_threads, agg->k.tid)->samples[act] += agg->s.count;
 	}
 	symbolizer_free(sym);
 }
@@ -127,20 +129,38 @@ void activities_of(const struct run_model *m, struct activities *a)
 void activities_free(struct activities *a)
 {
 	free(a->procs);
+	free(a->threads);
 	memset(a, 0, sizeof(*a));
+}
+
+/* The share of COUNT's samples (the tree's when NULL) spent on ACT, and how many it has. */
+static double share_of(const uint64_t *samples, enum activity act, uint64_t *total)
+{
+	*total = 0;
+	for (int k = 0; samples && k < ACT_COUNT; k++)
+		*total += samples[k];
+	return *total ? (double)samples[act] / *total : 0;
+}
+
+static const struct activity_count *find_count(const struct activity_count *counts, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (counts[i].id == id)
+			return &counts[i];
+	return NULL;
 }
 
 double activity_share(const struct activities *a, uint32_t tgid, enum activity act)
 {
-	const uint64_t *s = a->samples;
-	uint64_t total = 0;
+	const struct activity_count *c = find_count(a->procs, a->n_procs, tgid);
+	uint64_t total;
 
-	for (size_t i = 0; tgid && i < a->n_procs; i++)
-		if (a->procs[i].tgid == tgid)
-			s = a->procs[i].samples;
-	if (tgid && s == a->samples)
-		return 0;
-	for (int k = 0; k < ACT_COUNT; k++)
-		total += s[k];
-	return total ? (double)s[act] / total : 0;
+	return share_of(!tgid ? a->samples : c ? c->samples : NULL, act, &total);
+}
+
+double thread_activity_share(const struct activities *a, uint32_t tid, enum activity act, uint64_t *samples)
+{
+	const struct activity_count *c = find_count(a->threads, a->n_threads, tid);
+
+	return share_of(c ? c->samples : NULL, act, samples);
 }

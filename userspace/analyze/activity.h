@@ -18,16 +18,16 @@ enum activity {
 };
 extern const char *const activity_names[ACT_COUNT];
 
-/* CPU samples of one process by activity. */
-struct process_activity {
-	uint32_t tgid;
+/* CPU samples of one process, or one thread, by activity. */
+struct activity_count {
+	uint32_t id;                        /* its tgid, or tid */
 	uint64_t samples[ACT_COUNT];
 };
 
 struct activities {
 	uint64_t samples[ACT_COUNT];        /* the whole tree's */
-	size_t n_procs;
-	struct process_activity *procs;     /* by tgid */
+	size_t n_procs, n_threads;
+	struct activity_count *procs, *threads;
 };
 
 /* Classifies every on-CPU sample of M by the innermost frame that names an activity (Python frames
@@ -37,5 +37,7 @@ void activities_free(struct activities *a);
 
 /* The share of process TGID's samples (0: the tree's) spent on activity ACT; 0 without samples. */
 double activity_share(const struct activities *a, uint32_t tgid, enum activity act);
+/* The same for thread TID's samples, and how many it has. */
+double thread_activity_share(const struct activities *a, uint32_t tid, enum activity act, uint64_t *samples);
 
 #endif

@@ -74,43 +74,67 @@ static bool loop_held_long(const struct finding_ctx *c, const struct thread_acct
 
 /* A callback held the loop: with a timeline, stretches of the loop thread that never returned to
  * its selector; without one, a loop thread held most of its life and hardly ever idle. */
+/* Without a timeline: the loop's thread computing the program's own code (not the loop's
+ * machinery) for a good share of the path, or held nearly all its life and hardly ever idle. The
+ * stretches are not known: one stands for the whole. */
+static bool loop_held_estimate(const struct finding_ctx *c, const struct thread_acct *loop,
+			       struct stretches *st)
+{
+	uint64_t held = class_sum(loop, LOOP_HELD), life = thread_lifetime(loop), samples;
+	uint64_t computing = thread_path_ns(c, loop->tid, CLASS_BIT(WC_ONCPU));
+	double own = thread_activity_share(&c->act, loop->tid, ACT_WORK, &samples);
+
+	if ((samples >= explain_th.loop_min_samples && own >= explain_th.loop_own_work &&
+	     computing >= explain_th.loop_compute_share * c->wall_ns) ||
+	    (share(held, life) >= explain_th.loop_blocked_share &&
+	     share(loop->ns[WC_LOOP_IDLE], life) <= explain_th.loop_blocked_idle))
+		*st = (struct stretches){ 1, held, held };
+	return st->n > 0;
+}
+
+/* A callback held the loop: with a timeline, stretches of the loop thread that never returned to
+ * its selector; without one, as loop_held_estimate says. */
 bool loop_blocked(const struct finding_ctx *c, struct finding *f)
 {
 	const struct thread_acct *loop = busiest_loop(c);
 	const struct path_scope s = { .tid = loop ? loop->tid : 0, .classes = LOOP_HELD };
-	uint64_t held, life;
 	struct stretches st = { 0 };
+	bool timed = c->m->timeline.recorded;
+	uint64_t life;
 	char n[32], longest[32];
 
-	if (!loop)
+	if (!loop || (timed ? (loop_stretches(c->m, loop, &st), !st.n) : !loop_held_estimate(c, loop, &st)))
 		return false;
-	held = class_sum(loop, LOOP_HELD);
 	life = thread_lifetime(loop);
-	if (c->m->timeline.recorded)
-		loop_stretches(c->m, loop, &st);
-	else if (share(held, life) >= explain_th.loop_blocked_share &&
-		 share(loop->ns[WC_LOOP_IDLE], life) <= explain_th.loop_blocked_idle)
-		st = (struct stretches){ 1, held, held };
-	if (!st.n)
-		return false;
 	explain_scope(c, f, &s);
 	if (f->explained_s > ns_to_s(st.ns))
 		f->explained_s = ns_to_s(st.ns);
-	evidence(f, "stretches", (double)st.n);
+	evidence(f, "stretches", timed ? (double)st.n : 0);
 	evidence(f, "held_s", ns_to_s(st.ns));
-	evidence(f, "longest_s", ns_to_s(st.max_ns));
+	evidence(f, "longest_s", timed ? ns_to_s(st.max_ns) : 0);
 	evidence(f, "loop_oncpu_s", ns_to_s(loop->ns[WC_ONCPU]));
 	evidence(f, "loop_idle_share", share(loop->ns[WC_LOOP_IDLE], life));
 	fmt_count(n, sizeof(n), (double)st.n);
 	fmt_ns(longest, sizeof(longest), (double)st.max_ns);
-	headline(f, "event loop blocked: %s %s without idling, %.2f s in all (the longest %s)", n,
-		 plural((double)st.n, "stretch", "stretches"), ns_to_s(st.ns), longest);
-	say(f, "The event loop (thread %u) was blocked: it ran %s %s of %s or more without once waiting "
-	    "idle in its selector, %.2f s in all (the longest %s), on a CPU (%.2f s in all) or in blocking "
-	    "calls; tasks that were ready meanwhile could not run until it returned. It idled in its "
-	    "selector %.0f%% of its life.", loop->tid, n, plural((double)st.n, "stretch", "stretches"),
-	    fmt_ns((char[32]){ 0 }, 32, (double)explain_th.loop_stretch_ns), ns_to_s(st.ns), longest,
-	    ns_to_s(loop->ns[WC_ONCPU]), 100 * share(loop->ns[WC_LOOP_IDLE], life));
+	if (timed) {
+		headline(f, "event loop blocked: %s %s without idling, %.2f s in all (the longest %s)", n,
+			 plural((double)st.n, "stretch", "stretches"), ns_to_s(st.ns), longest);
+		say(f, "The event loop (thread %u) was blocked: it ran %s %s of %s or more without once "
+		    "waiting idle in its selector, %.2f s in all (the longest %s), on a CPU (%.2f s in all) "
+		    "or in blocking calls; tasks that were ready meanwhile could not run until it returned. "
+		    "It idled in its selector %.0f%% of its life.", loop->tid, n,
+		    plural((double)st.n, "stretch", "stretches"),
+		    fmt_ns((char[32]){ 0 }, 32, (double)explain_th.loop_stretch_ns), ns_to_s(st.ns), longest,
+		    ns_to_s(loop->ns[WC_ONCPU]), 100 * share(loop->ns[WC_LOOP_IDLE], life));
+	} else {
+		headline(f, "event loop blocked: its thread computed %.2f s in the program's own code",
+			 ns_to_s(loop->ns[WC_ONCPU]));
+		say(f, "The event loop (thread %u) was held by its callbacks: it ran %.2f s on a CPU, mostly in "
+		    "the program's own code rather than the loop's machinery, and idled in its selector only "
+		    "%.0f%% of its life; while a callback computes or blocks, no other task runs (record "
+		    "--timeline to see each stretch).", loop->tid, ns_to_s(loop->ns[WC_ONCPU]),
+		    100 * share(loop->ns[WC_LOOP_IDLE], life));
+	}
 	advise(f, "Do not block the loop: run CPU-heavy work in a process pool (await loop.run_in_executor("
 	       "ProcessPoolExecutor(), fn, ...)), replace blocking calls (time.sleep, requests, plain file "
 	       "or socket I/O) by awaitable ones, or break long loops with await asyncio.sleep(0).");

@@ -183,7 +183,7 @@ static void started_processes(const struct finding_ctx *c, struct started *s)
 		s->oncpu_ns += t.ns[WC_ONCPU];
 		s->path_ns += path_time(c->m, c->p, &(struct path_scope){ .tgid = p->pid, .classes = ALL_CLASSES });
 		for (size_t a = 0; a < c->act.n_procs; a++)
-			if (c->act.procs[a].tgid == p->pid) {
+			if (c->act.procs[a].id == p->pid) {
 				s->startup_samples += c->act.procs[a].samples[ACT_STARTUP];
 				for (int k = 0; k < ACT_COUNT; k++)
 					s->samples += c->act.procs[a].samples[k];

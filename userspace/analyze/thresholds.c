@@ -5,6 +5,7 @@ const struct explain_thresholds explain_th = {
 	.min_explained = 0.1, .part_of = 0.8,
 	.loop_entry_share = 0.01, .edge_min_share = 0.01,
 	.loop_stretch_ns = 50000000, .loop_blocked_share = 0.8, .loop_blocked_idle = 0.1,
+	.loop_compute_share = 0.3, .loop_own_work = 0.5, .loop_min_samples = 20,
 	.carrier_share = 0.5, .carrier_waits = 0.5, .serial_concurrency = 1.25,
 	.handoff_min_jobs = 200, .handoff_max_job_cpu_ns = 1000000,
 	.lock_contention_share = 0.2, .lock_handover_rate = 50, .lock_mutual_min = 0.05, .spin_share = 0.2,

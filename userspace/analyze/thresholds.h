@@ -13,7 +13,10 @@ struct explain_thresholds {
 	double edge_min_share;          /* wait-for edges below this share of all waiting are dropped */
 	uint64_t loop_stretch_ns;       /* loop-blocked: the loop held this long without its selector */
 	double loop_blocked_share;      /*   without a timeline: held this share of its life... */
-	double loop_blocked_idle;       /*   ...and idle in its selector at most this share */
+	double loop_blocked_idle;       /*   ...and idle in its selector at most this share; or */
+	double loop_compute_share;      /*   its on-CPU path time this share of the path at least... */
+	double loop_own_work;           /*   ...this share of its samples the program's own code... */
+	uint64_t loop_min_samples;      /*   ...of this many samples at least */
 	double carrier_share;           /* no-concurrency, cpu-bound-single-thread: one thread carried
 					 * this share of the path */
 	double carrier_waits;           /* no-concurrency: of that, waits at least this share */
