@@ -148,6 +148,7 @@ struct thread_entry {
 	__u64 pystack;        /* Python stack captured at the last switch-out, or 0 */
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
 	__u64 run_out;        /* the scheduler's run time (se.sum_exec_runtime) at the last switch-out */
+	__u64 unaccounted_in; /* the CPU's steal and IRQ time (unaccounted_clock) at the last switch-in */
 	__u32 proc_slot;      /* the process's row in the syscall statistics */
 	__u32 io_fd1;         /* the descriptor of the last read/write call, plus one (0: none) ... */
 	__u32 io_fd_kind;     /* ... and its enum fd_kind */
