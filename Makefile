@@ -59,7 +59,7 @@ all: conctrace $(PROG_BINS) $(WORK_BINS) $(BENCH_BINS)
 DEBS := clang bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev libmicrohttpd-dev \
         libcurl4-openssl-dev liburing-dev libcriterion-dev pkg-config make gcc util-linux \
         python3 python3-aiofiles python3-aiohttp python3-requests python3-jsonschema \
-        chromium libclang-rt-14-dev
+        chromium libclang-rt-14-dev linux-perf
 deps:
 	$(Q)missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	    | grep -q '^install ok installed' || echo $$p; done); \

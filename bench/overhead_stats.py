@@ -1,18 +1,21 @@
 #!/usr/bin/python3
-"""Number crunching for bench/overhead.sh.
+"""Number crunching for bench/overhead.sh. Costs are the ping-pong threads' CPU time (pingpong's
+cpu_ns): what other programs on the CPU take does not count, what a tracer's programs take in the
+threads' context and switches does.
 
-  overhead_stats.py field KEY FILE   print KEY from pingpong's JSON line in FILE
-  overhead_stats.py summary DIR N    print per-pair tables, medians and verdicts
+  overhead_stats.py field KEY FILE                 print KEY from pingpong's JSON line in FILE
+  overhead_stats.py summary DIR N VARIANT...       print per-round tables, medians and verdicts
 
-DIR holds, for pair i of section s (a or b): s.untraced.i and s.traced.i
-(pingpong's stdout) and s.report.i.json (conctrace's report).
+DIR holds, for round i: a.VARIANT.i (pingpong's stdout under each variant of section (a):
+untraced, perf-sched, conctrace...) and a.VARIANT.report.i.json for conctrace's variants; and for
+pair i of section (b): b.untraced.i, b.traced.i and b.report.i.json.
 """
 import json
 import os
 import statistics
 import sys
 
-ADDED_US_TARGET = 0.5
+PERF_SHARE_TARGET = 0.5     # conctrace adds at most half what perf sched record adds
 RATIO_TARGET = 1.05
 RATE_TARGET = 100_000
 warned = set()
@@ -46,10 +49,10 @@ def report_counts(path):
     return events or 0, sum((drops or {}).values())
 
 
-def load_pairs(directory, section, pairs):
+def load_pairs(directory, pairs):
     rows = []
     for i in range(1, pairs + 1):
-        base = os.path.join(directory, section)
+        base = os.path.join(directory, "b")
         untraced = pingpong_result(f"{base}.untraced.{i}")
         traced = pingpong_result(f"{base}.traced.{i}")
         events, drops = report_counts(f"{base}.report.{i}.json")
@@ -61,33 +64,50 @@ def verdict(ok):
     return "PASS" if ok else "FAIL"
 
 
-def switch_cost(rows):
-    """Section (a): added cost per switch with both threads on one CPU."""
-    print("(a) per-switch cost, both threads on CPU 1")
-    print("    pair  untraced ns/sw  traced ns/sw  added us/sw  drops")
-    added = []
-    for i, (untraced, traced, _, drops) in enumerate(rows, 1):
-        added.append((traced["ns_per_switch"] - untraced["ns_per_switch"]) / 1000)
-        print(f"    {i:4}  {untraced['ns_per_switch']:14.1f}  {traced['ns_per_switch']:12.1f}"
-              f"  {added[-1]:11.3f}  {drops:5}")
-    median_added = statistics.median(added)
-    print(f"    median untraced {statistics.median(u['ns_per_switch'] for u, *_ in rows):.1f} ns/switch,"
-          f" traced {statistics.median(t['ns_per_switch'] for _, t, *_ in rows):.1f} ns/switch,"
-          f" added {median_added:.3f} us/switch")
-    return [f"{verdict(median_added <= ADDED_US_TARGET)}  (a) added cost {median_added:.3f} us/switch"
-            f" (target <= {ADDED_US_TARGET})"]
+def load_rounds(directory, rounds, variants):
+    """Per round: {variant: ns per switch}, and each traced variant's drops over all rounds."""
+    per_round, drops = [], {}
+    for i in range(1, rounds + 1):
+        row = {}
+        for v in variants:
+            row[v] = pingpong_result(os.path.join(directory, f"a.{v}.{i}"))["cpu_ns_per_switch"]
+            report = os.path.join(directory, f"a.{v}.report.{i}.json")
+            if os.path.exists(report):
+                drops[v] = drops.get(v, 0) + report_counts(report)[1]
+        per_round.append(row)
+    return per_round, drops
+
+
+def switch_cost(directory, rounds, variants):
+    """Section (a): each variant's added cost per switch, and conctrace's share of perf sched's."""
+    per_round, drops = load_rounds(directory, rounds, variants)
+    traced = [v for v in variants if v != "untraced"]
+    print("(a) per-switch cost, both threads on CPU 1: their CPU time per switch, ns (order rotated every round)")
+    print("    round" + "".join(f"  {v:>16}" for v in variants))
+    for i, row in enumerate(per_round, 1):
+        print(f"    {i:5}" + "".join(f"  {row[v]:16.1f}" for v in variants))
+    added = {v: statistics.median(row[v] - row["untraced"] for row in per_round) for v in traced}
+    print(f"    median untraced {statistics.median(row['untraced'] for row in per_round):.1f} ns/switch;"
+          " added per switch (median of the rounds' differences):")
+    for v in traced:
+        share = added[v] / added["perf-sched"] if added["perf-sched"] > 0 else float("nan")
+        note = f", drops {drops[v]}" if v in drops else ""
+        print(f"    {v:>16}  {added[v] / 1000:6.3f} us  {share:5.2f}x perf sched{note}")
+    share = added["conctrace"] / added["perf-sched"] if added["perf-sched"] > 0 else float("nan")
+    return [f"{verdict(share <= PERF_SHARE_TARGET)}  (a) conctrace adds {added['conctrace'] / 1000:.3f} us/switch,"
+            f" perf sched record {added['perf-sched'] / 1000:.3f}: {share:.2f}x (target <= {PERF_SHARE_TARGET})"]
 
 
 def paced_ratio(rows):
     """Section (b): slowdown, event rate and drops at a paced switch rate."""
-    print("(b) paced ping-pong on CPU 1")
+    print("(b) paced ping-pong on CPU 1: the threads' CPU time in the loop")
     print("    pair  untraced ms  traced ms  ratio   switches/s  events/s  drops")
     ratios, rates, event_rates = [], [], []
     for i, (untraced, traced, events, drops) in enumerate(rows, 1):
-        ratios.append(traced["loop_ns"] / untraced["loop_ns"])
+        ratios.append(traced["cpu_ns"] / untraced["cpu_ns"])
         rates.append(untraced["switches"] / untraced["loop_ns"] * 1e9)
         event_rates.append(events / traced["loop_ns"] * 1e9)
-        print(f"    {i:4}  {untraced['loop_ns'] / 1e6:11.1f}  {traced['loop_ns'] / 1e6:9.1f}"
+        print(f"    {i:4}  {untraced['cpu_ns'] / 1e6:11.1f}  {traced['cpu_ns'] / 1e6:9.1f}"
               f"  {ratios[-1]:5.3f}  {rates[-1]:11.0f}  {event_rates[-1]:8.0f}  {drops:5}")
     ratio, rate = statistics.median(ratios), statistics.median(rates)
     total_drops = sum(drops for *_, drops in rows)
@@ -103,15 +123,15 @@ def paced_ratio(rows):
 def main(argv):
     if len(argv) == 4 and argv[1] == "field":
         print(pingpong_result(argv[3])[argv[2]])
-    elif len(argv) == 4 and argv[1] == "summary":
-        pairs = int(argv[3])
-        summary = switch_cost(load_pairs(argv[2], "a", pairs))
-        summary += paced_ratio(load_pairs(argv[2], "b", pairs))
-        print(f"summary ({pairs} pairs, medians)")
+    elif len(argv) >= 6 and argv[1] == "summary":
+        rounds, variants = int(argv[3]), argv[4:]
+        summary = switch_cost(argv[2], rounds, variants)
+        summary += paced_ratio(load_pairs(argv[2], rounds))
+        print(f"summary ({rounds} rounds, medians)")
         for line in summary:
             print(f"    {line}")
     else:
-        sys.exit("usage: overhead_stats.py field KEY FILE | summary DIR PAIRS")
+        sys.exit("usage: overhead_stats.py field KEY FILE | summary DIR ROUNDS VARIANT...")
 
 
 if __name__ == "__main__":
