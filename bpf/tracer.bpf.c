@@ -16,12 +16,12 @@ const volatile __u32 nkranges = 0;
 const volatile __u64 offcpu_stack_period_ns = 0;  /* 0: capture stacks at every switch-out */
 const volatile bool offcpu_stacks = true;
 const volatile __u64 sample_period_ns = 10101010;
-const volatile __u32 nproc_slots = 1;             /* rows of syscall_stats per CPU */
+const volatile __u32 nproc_slots = 1;             /* rows of syscall_stats per CPU; the last is shared */
 const volatile __u32 ncpus = 1;
 const volatile bool timeline = false;             /* stream state transitions to timeline_events */
+const volatile bool count_syscalls = true;         /* per-syscall statistics (sys_exit, timed entries) */
 
 /* Shared with user space through the mmap'ed .bss. */
-__u32 next_proc_slot;   /* user space takes slots too, with an atomic add on the same word */
 __s64 live_threads;     /* traced threads not yet seen exiting */
 __u64 stop_ns;          /* set when tracing ends: from then on no state changes */
 
@@ -61,10 +61,30 @@ struct {
 /* Sizes are placeholders: user space sets max_entries before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);  /* user space harvests a dead process's rows in place */
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct syscall_stat);
 } syscall_stats SEC(".maps");
+
+/* Syscall statistics slots no process holds. User space fills it, a fork into a new process takes
+ * one, and user space gives a slot back once it has harvested the rows of the process that held
+ * it. The last slot is never in it: processes that find it empty share that one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 1);
+	__type(value, __u32);
+} free_proc_slots SEC(".maps");
+
+/* Traced threads holding each slot (user space registers threads too): the last one's exit frees
+ * the slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} proc_slot_threads SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -169,6 +189,39 @@ static __always_inline void count(__u32 idx)
 
 	if (c)
 		(*c)++;
+}
+
+/* Thread T's row of syscall NR's statistics on this CPU. */
+static __always_inline struct syscall_stat *syscall_stat_of(const struct thread_entry *t, __u32 nr)
+{
+	__u32 idx = (bpf_get_smp_processor_id() * nproc_slots + t->proc_slot) * SYSCALL_SLOTS + nr;
+
+	return bpf_map_lookup_elem(&syscall_stats, &idx);
+}
+
+static __always_inline void add_syscall_time(struct syscall_stat *s, __u64 ns)
+{
+	s->total_ns += ns;
+	if (ns > s->max_ns)
+		s->max_ns = ns;
+}
+
+/* A new traced thread of the process in SLOT (the shared last slot is not counted). */
+static __always_inline void hold_proc_slot(__u32 slot)
+{
+	__u32 *threads = slot < nproc_slots - 1 ? bpf_map_lookup_elem(&proc_slot_threads, &slot) : NULL;
+
+	if (threads)
+		__sync_fetch_and_add(threads, 1);
+}
+
+/* A traced thread of the process in SLOT is gone: returns SLOT + 1 when it was the last one, so
+ * that user space can harvest the slot's rows and free it; else 0. */
+static __always_inline __u32 release_proc_slot(__u32 slot)
+{
+	__u32 *threads = slot < nproc_slots - 1 ? bpf_map_lookup_elem(&proc_slot_threads, &slot) : NULL;
+
+	return threads && __sync_fetch_and_add(threads, -1) == 1 ? slot + 1 : 0;
 }
 
 /* Reads the scheduler's own counters of TASK into slot I of the thread's kernel snapshot. */
@@ -282,6 +335,7 @@ static __always_inline void new_thread(struct task_struct *child, const struct t
 		return;
 	}
 	t->proc_slot = slot;
+	hold_proc_slot(slot);
 	t->py_gil = p->py_gil;
 	t->py_gil_size = p->py_gil_size;
 	t->acct.tid = child->pid;
@@ -725,6 +779,8 @@ static __always_inline void emit_exit(struct task_struct *task, struct thread_en
 	__sync_fetch_and_add(&live_threads, -1);
 	if (e) {
 		e->type = EV_THREAD_EXIT;
+		/* Only a slot whose release user space hears of can be reused: else it stays held. */
+		e->freed_slot = release_proc_slot(t->proc_slot);
 		e->acct = t->acct;
 		bpf_ringbuf_submit(e, 0);
 	} else if (bpf_map_update_elem(&dead_threads, &t->acct.tid, &t->acct, BPF_ANY)) {
@@ -753,6 +809,30 @@ static __always_inline __u64 unseen_switch_in_ns(struct thread_entry *t, struct 
 	if (ran < 0)
 		ran = 0;
 	return now - ((__u64)ran < since ? (__u64)ran : since);
+}
+
+/* Notes the untimed syscall TASK leaves the CPU in, if any (the registers its entry saved, as
+ * class_of_sleep reads them): the time until it gets a CPU back is that call's. */
+static __always_inline void note_offcpu_syscall(struct thread_entry *t, struct task_struct *task, __u64 now)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	__u64 nr = regs->orig_ax;
+
+	t->offcpu_sys = 0;
+	if (regs->ax != (__u64)-ENOSYS || nr >= SYSCALL_SLOTS || syscall_kind[nr & (SYSCALL_SLOTS - 1)] & SK_TIMED)
+		return;
+	t->offcpu_sys = nr + 1;
+	t->offcpu_since = now;
+}
+
+/* Adds the time T spent off the CPU inside an untimed syscall to that call's statistics. */
+static __always_inline void charge_offcpu_syscall(struct thread_entry *t, __u64 now)
+{
+	struct syscall_stat *s = syscall_stat_of(t, (t->offcpu_sys - 1) & (SYSCALL_SLOTS - 1));
+
+	if (s && now > t->offcpu_since)
+		add_syscall_time(s, now - t->offcpu_since);
+	t->offcpu_sys = 0;
 }
 
 static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
@@ -789,6 +869,8 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		emit_exit(prev, t);
 		return;
 	}
+	if (count_syscalls)
+		note_offcpu_syscall(t, prev, now);
 	/* The kernel's rule: a switch is voluntary when not preempted and the task left TASK_RUNNING. */
 	if (preempt || state == TASK_RUNNING) {
 		t->acct.nivcsw++;
@@ -867,6 +949,8 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now, bool 
 		enter_state(t, WC_WAKEUP);
 	}
 	end_interval(t, now);
+	if (t->offcpu_sys)
+		charge_offcpu_syscall(t, now);
 	t->state = WC_ONCPU;
 	t->unaccounted_in = unaccounted_clock(next);
 	emit_transition(t, TL_SWITCH_IN, 0, from_idle ? TLF_FROM_IDLE : 0, now);
@@ -1024,8 +1108,7 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 	count(CNT_FORK);
 	slot = pt->proc_slot;
 	if (child->tgid != pt->acct.tgid) {
-		slot = __sync_fetch_and_add(&next_proc_slot, 1);
-		if (slot >= nproc_slots) {
+		if (bpf_map_pop_elem(&free_proc_slots, &slot) || slot >= nproc_slots - 1) {
 			count(DROP_PROC_SLOTS_FULL);
 			slot = nproc_slots - 1;
 		}
@@ -1108,17 +1191,17 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p)
 	return 0;
 }
 
-/* When a traced thread entered which syscall: one task-storage lookup and one clock read, the least
- * a latency needs. The number is kept because the registers do not always keep it to the exit
- * (rt_sigreturn restores orig_ax = -1). */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+/* Entry of a timed syscall (SK_TIMED), attached by user space to the syscalls:sys_enter_NAME
+ * tracepoint of each: the others run no program at their entry. The number is kept because the
+ * registers do not always keep it to the exit (rt_sigreturn restores orig_ax = -1). */
+SEC("tracepoint")
+int on_timed_sys_enter(struct syscall_trace_enter *ctx)
 {
 	struct thread_entry *t = current_thread();
 
 	if (!t)
 		return 0;
-	t->sys_nr = id;
+	t->sys_nr = ctx->nr;
 	t->sys_start_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -1145,35 +1228,40 @@ static __always_inline void count_io(struct thread_entry *t, __u8 kind, __u64 fd
 		io->bytes += ret;
 }
 
+/* Counts every syscall of a traced thread at its exit. A timed one adds its latency; an untimed
+ * one's number is in the registers, and its time was counted off the CPU (charge_offcpu_syscall). */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct thread_entry *t = current_thread();
 	struct syscall_stat *s;
-	__u32 idx, nr;
-	__u64 ns;
+	__u64 nr, ns = 0;
 
-	/* No start: the call began before the thread was traced (or a new thread returns from fork). */
-	if (!t || !t->sys_start_ns)
+	if (!t)
 		return 0;
-	ns = bpf_ktime_get_ns() - t->sys_start_ns;
-	t->sys_start_ns = 0;
-	nr = t->sys_nr;
-	if (nr >= SYSCALL_SLOTS)
-		return 0;
-	idx = (bpf_get_smp_processor_id() * nproc_slots + t->proc_slot) * SYSCALL_SLOTS + nr;
-	s = bpf_map_lookup_elem(&syscall_stats, &idx);
+	if (t->sys_start_ns) {
+		ns = bpf_ktime_get_ns() - t->sys_start_ns;
+		t->sys_start_ns = 0;
+		nr = t->sys_nr;
+	} else {
+		nr = regs->orig_ax;
+		/* A timed call not seen entering began before the thread was traced, or is a new
+		 * thread's return from fork: not counted. */
+		if (nr >= SYSCALL_SLOTS || syscall_kind[nr & (SYSCALL_SLOTS - 1)] & SK_TIMED)
+			return 0;
+	}
+	nr &= SYSCALL_SLOTS - 1;
+	s = syscall_stat_of(t, nr);
 	if (!s)
 		return 0;
 	s->count++;
-	s->total_ns += ns;
-	if (ns > s->max_ns)
-		s->max_ns = ns;
+	if (ns)
+		add_syscall_time(s, ns);
 	if (ret < 0)
 		s->errors++;
-	else if (syscall_kind[nr & (SYSCALL_SLOTS - 1)] & SK_IO_BYTES)
+	else if (syscall_kind[nr] & SK_IO_BYTES)
 		s->bytes += ret;
-	count_io(t, syscall_kind[nr & (SYSCALL_SLOTS - 1)], regs->di, ret);
+	count_io(t, syscall_kind[nr], regs->di, ret);
 	return 0;
 }
 

@@ -51,6 +51,10 @@ enum syscall_kind {
 #define SK_WRITE    0x40 /* flag: the call writes (else, with SK_IO_BYTES, it reads) */
 #define SK_IO_BYTES 0x80 /* flag: positive return values are byte counts */
 #define SYSCALL_NONE 0xffff /* wakeup_key.waker_nr: the waker was not in a syscall */
+/* flag: timed from entry to exit (its syscalls:sys_enter_NAME tracepoint is attached). A call a
+ * thread waits in (SK_LOCK to SK_SELECT) is not: its time off the CPU inside it is counted at
+ * switch-in, so that the calls programs make most cost no program at their entry. */
+#define SK_TIMED    0x20
 
 /* What a read/write-family call's descriptor is. */
 enum fd_kind {
@@ -72,7 +76,7 @@ enum counter {
 	CNT_SWITCH_IN_UNSEEN,     /* a switch-in sched_switch never showed, dated from the run time */
 	CNT_EVENTS_END,
 	DROP_THREAD_MAP_FULL = CNT_EVENTS_END, /* a traced thread could not be tracked */
-	DROP_PROC_SLOTS_FULL,     /* more processes than syscall slots: the rest share the last one */
+	DROP_PROC_SLOTS_FULL,     /* more processes at once than syscall slots: the rest share the last one */
 	DROP_WAKEUP_MAP_FULL,
 	DROP_STACK_AGG_FULL,      /* a (thread, stacks, class) aggregate could not be stored */
 	DROP_STACK_MAP_FULL,      /* a new distinct stack could not be stored */
@@ -141,9 +145,9 @@ struct wakeup_stat {
 /* Per-thread state the handlers keep between events, with the accounting it feeds. */
 struct thread_entry {
 	__u64 last_ns;        /* when the current state began */
-	__u64 sys_start_ns;   /* when the syscall in progress began, 0 when none (or not seen) */
+	__u64 sys_start_ns;   /* when the timed syscall in progress began, 0 when none (or not seen) */
 	__u32 state;          /* enum wait_class being accrued */
-	__u32 sys_nr;         /* its number, as sys_enter saw it */
+	__u32 sys_nr;         /* its number, as its entry saw it */
 	__u64 kstack, ustack; /* stacks captured at the last switch-out, or 0 */
 	__u64 pystack;        /* Python stack captured at the last switch-out, or 0 */
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
@@ -152,7 +156,8 @@ struct thread_entry {
 	__u32 proc_slot;      /* the process's row in the syscall statistics */
 	__u32 io_fd1;         /* the descriptor of the last read/write call, plus one (0: none) ... */
 	__u32 io_fd_kind;     /* ... and its enum fd_kind */
-	__u32 pad;
+	__u32 offcpu_sys;     /* 1 + the untimed syscall it left the CPU in, 0 when none */
+	__u64 offcpu_since;   /* when it left the CPU in that call */
 	__u64 wait_arg;       /* the first argument of the syscall the thread sleeps in (a futex address) */
 	struct thread_acct acct;
 	/* Python processes only, after the fields every switch touches. */
@@ -263,7 +268,7 @@ struct lifecycle_event {
 };
 struct exit_event {
 	__u32 type;
-	__u32 pad;
+	__u32 freed_slot;     /* the thread was the last of its process: its syscall slot + 1, else 0 */
 	struct thread_acct acct;
 };
 

@@ -243,18 +243,27 @@ uint64_t model_drops(const struct run_model *m)
 	return sum;
 }
 
-bool counter_is_stack_drop(int counter)
+enum drop_loss counter_drop_loss(int counter)
 {
-	return counter == DROP_STACK_AGG_FULL || counter == DROP_STACK_MAP_FULL || counter == DROP_STACK_ERROR ||
-	       counter == DROP_PY_STACK_MAP_FULL;
+	switch (counter) {
+	case DROP_STACK_AGG_FULL:
+	case DROP_STACK_MAP_FULL:
+	case DROP_STACK_ERROR:
+	case DROP_PY_STACK_MAP_FULL:
+		return LOSS_STACK;
+	case DROP_PROC_SLOTS_FULL:
+		return LOSS_SYSCALL_OWNER;
+	default:
+		return LOSS_TIME;
+	}
 }
 
-uint64_t model_stack_drops(const struct run_model *m)
+uint64_t model_drops_losing(const struct run_model *m, enum drop_loss loss)
 {
 	uint64_t sum = 0;
 
 	for (int i = CNT_EVENTS_END; i < CNT_COUNT; i++)
-		if (counter_is_stack_drop(i))
+		if (counter_drop_loss(i) == loss)
 			sum += m->counters[i];
 	return sum;
 }

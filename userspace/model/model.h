@@ -35,6 +35,9 @@ struct model_process {
 
 struct model_syscall {
 	uint32_t tgid, nr;
+	/* total_ns and max_ns run from each call's entry to its exit; else they are the time the
+	 * thread spent off the CPU inside the calls (the calls a thread waits in: method.md) */
+	bool timed;
 	struct syscall_stat s;
 };
 
@@ -158,9 +161,13 @@ const struct model_pystack *model_find_pystack(const struct run_model *m, uint64
 void model_sort(struct run_model *m);
 
 uint64_t model_drops(const struct run_model *m);
-/* Drops that lose only a stack, never time: the accounting stays complete. */
-bool counter_is_stack_drop(int counter);
-uint64_t model_stack_drops(const struct run_model *m);
+/* What the events a drop counter counts lost: time (the accounting is incomplete), only a stack
+ * (the interval still counts), or only which process made some syscalls (they are lumped in the
+ * tree's). */
+enum drop_loss { LOSS_TIME, LOSS_STACK, LOSS_SYSCALL_OWNER };
+enum drop_loss counter_drop_loss(int counter);
+/* The drops that lost LOSS. */
+uint64_t model_drops_losing(const struct run_model *m, enum drop_loss loss);
 uint64_t model_events(const struct run_model *m);
 
 #endif

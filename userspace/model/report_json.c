@@ -85,10 +85,10 @@ static json_t *syscall_json(const struct model_syscall *s)
 {
 	const char *name = syscall_name(s->nr);
 
-	return json_pack("{sI sI ss sI sI sI sI sI}", "tgid", (json_int_t)s->tgid, "nr", (json_int_t)s->nr,
+	return json_pack("{sI sI ss sI sI sI sI sI sb}", "tgid", (json_int_t)s->tgid, "nr", (json_int_t)s->nr,
 			 "name", name ? name : "unknown", "count", (json_int_t)s->s.count,
 			 "errors", (json_int_t)s->s.errors, "total_ns", (json_int_t)s->s.total_ns,
-			 "max_ns", (json_int_t)s->s.max_ns, "bytes", (json_int_t)s->s.bytes);
+			 "max_ns", (json_int_t)s->s.max_ns, "bytes", (json_int_t)s->s.bytes, "timed", s->timed);
 }
 
 const char *const irq_kind_names[IRQK_COUNT] = { "none", "hardirq", "timer", "net", "block", "softirq" };
@@ -606,6 +606,7 @@ static void read_syscall(struct jreader *r, const json_t *o, struct run_model *m
 	s->s.total_ns = ju(r, o, "total_ns");
 	s->s.max_ns = ju(r, o, "max_ns");
 	s->s.bytes = ju(r, o, "bytes");
+	s->timed = !json_object_get(o, "timed") || jb(r, o, "timed");  /* older reports timed them all */
 }
 
 /* WK_IRQ and the kind of handler, from "irq" (null or absent: not an interrupt). */

@@ -31,7 +31,8 @@ static void print_classes(FILE *out, const struct acct_totals *t)
 	fputc('\n', out);
 }
 
-/* The process's TOP_SYSCALLS syscalls by total time. */
+/* The process's TOP_SYSCALLS syscalls by total time: from entry to exit, or off the CPU inside the
+ * calls a thread waits in (model_syscall.timed). */
 static void print_top_syscalls(FILE *out, const struct run_model *m, uint32_t pid)
 {
 	const struct model_syscall *top[TOP_SYSCALLS] = { 0 };
@@ -59,8 +60,9 @@ static void print_top_syscalls(FILE *out, const struct run_model *m, uint32_t pi
 	for (int k = 0; k < TOP_SYSCALLS && top[k]; k++) {
 		const char *name = syscall_name(top[k]->nr);
 
-		fprintf(out, "%s %s %llux %.3fs", k ? "," : "", name ? name : "?",
-			(unsigned long long)top[k]->s.count, ns_to_s(top[k]->s.total_ns));
+		fprintf(out, "%s %s %llux %.3fs%s", k ? "," : "", name ? name : "?",
+			(unsigned long long)top[k]->s.count, ns_to_s(top[k]->s.total_ns),
+			top[k]->timed ? "" : " off-CPU");
 	}
 	fputc('\n', out);
 }
@@ -249,28 +251,32 @@ static void print_block_io(FILE *out, const struct run_model *m)
 	}
 }
 
-static void print_drop_list(FILE *out, const struct run_model *m, bool stacks)
+static void print_drop_list(FILE *out, const struct run_model *m, enum drop_loss loss)
 {
 	for (int i = CNT_EVENTS_END; i < CNT_COUNT; i++)
-		if (m->counters[i] && counter_is_stack_drop(i) == stacks)
+		if (m->counters[i] && counter_drop_loss(i) == loss)
 			fprintf(out, " %s=%llu", counter_names[i], (unsigned long long)m->counters[i]);
 	fputc('\n', out);
 }
 
 static void print_drops(FILE *out, const struct run_model *m)
 {
-	uint64_t stack_drops = model_stack_drops(m), all = model_drops(m);
+	uint64_t lumped = model_drops_losing(m, LOSS_SYSCALL_OWNER);
 
-	if (all > stack_drops) {
+	if (model_drops_losing(m, LOSS_TIME)) {
 		fprintf(out, "DROPS, the accounting above is incomplete:");
-		print_drop_list(out, m, false);
+		print_drop_list(out, m, LOSS_TIME);
 	} else {
 		fprintf(out, "drops: none in the accounting (%llu events)\n", (unsigned long long)model_events(m));
 	}
-	if (stack_drops) {
+	if (model_drops_losing(m, LOSS_STACK)) {
 		fprintf(out, "stack drops (those intervals are counted, without a stack):");
-		print_drop_list(out, m, true);
+		print_drop_list(out, m, LOSS_STACK);
 	}
+	if (lumped)
+		fprintf(out, "syscalls of %llu process%s lumped together (more processes at once than syscall "
+			"slots): they count for the tree, not for their process\n", (unsigned long long)lumped,
+			lumped == 1 ? "" : "es");
 }
 
 /* The top findings (docs/explain.md), most wall time explained first, each with its advice. */

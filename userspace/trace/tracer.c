@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +15,10 @@
 #endif
 #include <bpf/libbpf.h>
 #include "model/classify.h"
+#include "model/syscall_names.h"
 #include "trace/proc.h"
 #include "trace/python.h"
+#include "trace/syscall_slots.h"
 #include "model/timeline.h"
 #include "tracer.skel.h"
 #include "base/util.h"
@@ -25,9 +28,11 @@ struct tracer {
 	struct ring_buffer *rb;
 	struct bpf_link **sample_links;
 	int *sample_fds;
+	uint8_t syscall_kind[SYSCALL_SLOTS];  /* as the BPF side has it: which syscalls are timed */
+	struct bpf_link **timed_links;        /* the timed syscalls' entry tracepoints */
+	size_t n_timed;
 	int ncpus;
-	uint32_t nproc_slots;
-	uint32_t *slot_tgid;          /* which process owns each syscall statistics slot */
+	struct syscall_slots *slots;  /* each process's rows of syscall statistics */
 	struct run_model *m;
 	uint64_t maps_refreshed_ns;
 	struct py_resolver *py;
@@ -62,11 +67,11 @@ static void set_sizes(struct tracer *t, const struct tracer_opts *o)
 	struct tracer_bpf *s = t->skel;
 
 	t->ncpus = libbpf_num_possible_cpus();
-	t->nproc_slots = o->max_procs;
-	t->slot_tgid = xcalloc(o->max_procs, sizeof(*t->slot_tgid));
 	s->rodata->ncpus = t->ncpus;
 	s->rodata->nproc_slots = o->max_procs;
 	bpf_map__set_max_entries(s->maps.syscall_stats, t->ncpus * o->max_procs * SYSCALL_SLOTS);
+	bpf_map__set_max_entries(s->maps.free_proc_slots, o->max_procs);
+	bpf_map__set_max_entries(s->maps.proc_slot_threads, o->max_procs);
 	bpf_map__set_max_entries(s->maps.wakeups, o->max_wakeups);
 	bpf_map__set_max_entries(s->maps.stack_aggs, o->max_stack_aggs);
 	bpf_map__set_max_entries(s->maps.stacks, o->max_stacks);
@@ -75,8 +80,63 @@ static void set_sizes(struct tracer *t, const struct tracer_opts *o)
 		bpf_map__set_max_entries(s->maps.timeline_events, o->timeline_ring_bytes);
 }
 
-static int set_knobs(struct tracer_bpf *s, const struct tracer_opts *o, char *err, size_t errlen)
+/* Writes the name of syscall NR's entry tracepoint (syscalls:sys_enter_NAME) into BUF; false when
+ * the syscall has no name. A few are defined under another name than their number's. */
+static bool syscall_enter_tracepoint(long nr, char *buf, size_t len)
 {
+	static const char *const renamed[][2] = {
+		{ "stat", "newstat" }, { "lstat", "newlstat" }, { "fstat", "newfstat" },
+		{ "uname", "newuname" }, { "sendfile", "sendfile64" }, { "umount2", "umount" },
+	};
+	const char *name = syscall_name(nr);
+
+	if (!name)
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(renamed); i++)
+		if (strcmp(name, renamed[i][0]) == 0)
+			name = renamed[i][1];
+	snprintf(buf, len, "sys_enter_%s", name);
+	return true;
+}
+
+/* Whether tracepoint syscalls:TP exists (where libbpf looks for tracefs). */
+static bool syscall_tracepoint_exists(const char *tp)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/%s", tp);
+	if (access(path, F_OK) == 0)
+		return true;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/syscalls/%s", tp);
+	return access(path, F_OK) == 0;
+}
+
+/* Marks SK_TIMED the syscalls no thread waits in (SK_OTHER, SK_FD_CHANGE) whose entry tracepoint
+ * exists: the calls programs make most (futex, epoll, read/write, socket calls) run no program at
+ * entry. */
+static size_t mark_timed_syscalls(uint8_t kinds[SYSCALL_SLOTS])
+{
+	size_t n = 0;
+	char tp[64];
+
+	for (long nr = 0; nr < SYSCALL_SLOTS; nr++) {
+		uint8_t kind = kinds[nr] & SK_KIND_MASK;
+
+		if ((kind != SK_OTHER && kind != SK_FD_CHANGE) || !syscall_enter_tracepoint(nr, tp, sizeof(tp)) ||
+		    !syscall_tracepoint_exists(tp))
+			continue;
+		kinds[nr] |= SK_TIMED;
+		n++;
+	}
+	if (!n)
+		errmsg("warning: no syscalls:sys_enter_* tracepoints (is tracefs mounted?): syscall times are "
+		       "only those spent off the CPU");
+	return n;
+}
+
+static int set_knobs(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen)
+{
+	struct tracer_bpf *s = t->skel;
 	struct krange ranges[KRANGE_MAX];
 	int n = classify_kernel_ranges("/proc/kallsyms", ranges, KRANGE_MAX);
 
@@ -84,13 +144,37 @@ static int set_knobs(struct tracer_bpf *s, const struct tracer_opts *o, char *er
 		snprintf(err, errlen, "cannot read /proc/kallsyms: %s", strerror(errno));
 		return -1;
 	}
-	classify_syscalls((uint8_t *)s->rodata->syscall_kind);
+	classify_syscalls(t->syscall_kind);
+	if (o->syscall_stats)
+		t->n_timed = mark_timed_syscalls(t->syscall_kind);
+	memcpy((void *)s->rodata->syscall_kind, t->syscall_kind, SYSCALL_SLOTS);
+	s->rodata->count_syscalls = o->syscall_stats;
 	memcpy((void *)s->rodata->kranges, ranges, n * sizeof(ranges[0]));
 	s->rodata->nkranges = n;
 	s->rodata->offcpu_stacks = o->offcpu_stacks;
 	s->rodata->timeline = o->timeline;
 	s->rodata->offcpu_stack_period_ns = o->offcpu_stack_period_ns;
 	s->rodata->sample_period_ns = o->freq_hz ? NSEC_PER_SEC / o->freq_hz : 0;
+	return 0;
+}
+
+/* The timed syscalls' entry program on each one's tracepoint. */
+static int attach_timed_syscalls(struct tracer *t, char *err, size_t errlen)
+{
+	size_t i = 0;
+	char tp[64];
+
+	t->timed_links = xcalloc(t->n_timed, sizeof(*t->timed_links));
+	for (long nr = 0; nr < SYSCALL_SLOTS && i < t->n_timed; nr++) {
+		if (!(t->syscall_kind[nr] & SK_TIMED))
+			continue;
+		syscall_enter_tracepoint(nr, tp, sizeof(tp));
+		t->timed_links[i] = bpf_program__attach_tracepoint(t->skel->progs.on_timed_sys_enter, "syscalls", tp);
+		if (!t->timed_links[i++]) {
+			snprintf(err, errlen, "attaching syscalls:%s: %s", tp, strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -163,10 +247,10 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 		goto fail;
 	}
 	set_sizes(t, o);
-	if (set_knobs(t->skel, o, err, errlen))
+	if (set_knobs(t, o, err, errlen))
 		goto fail;
 	/* Wait classes need neither: the syscall a thread sleeps in is read from its registers. */
-	bpf_program__set_autoload(t->skel->progs.on_sys_enter, o->syscall_stats);
+	bpf_program__set_autoload(t->skel->progs.on_timed_sys_enter, o->syscall_stats);
 	bpf_program__set_autoload(t->skel->progs.on_sys_exit, o->syscall_stats);
 	if (tracer_bpf__load(t->skel)) {
 		snprintf(err, errlen, "loading the BPF programs: %s (set CONCTRACE_DEBUG=1 for the verifier log)",
@@ -177,6 +261,14 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 		snprintf(err, errlen, "attaching the tracepoints: %s", strerror(errno));
 		goto fail;
 	}
+	t->slots = syscall_slots_open(bpf_map__fd(t->skel->maps.syscall_stats),
+				      bpf_map__fd(t->skel->maps.proc_slot_threads),
+				      bpf_map__fd(t->skel->maps.free_proc_slots), o->max_procs, t->ncpus,
+				      t->syscall_kind, err, errlen);
+	if (!t->slots)
+		goto fail;
+	if (attach_timed_syscalls(t, err, errlen))
+		goto fail;
 	if (o->freq_hz && attach_sampling(t, o->freq_hz, err, errlen))
 		goto fail;
 	if (open_ring_buffers(t, err, errlen))
@@ -214,10 +306,14 @@ static int register_thread(struct tracer *t, pid_t tgid, pid_t tid, uint32_t slo
 	pidfd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
 	if (pidfd < 0)
 		return -errno;
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.thread_store), &pidfd, &e, BPF_NOEXIST) == 0)
+	/* Held before the BPF side can see the thread, and so release it at its exit. */
+	syscall_slots_hold(t->slots, slot);
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.thread_store), &pidfd, &e, BPF_NOEXIST) == 0) {
 		__atomic_fetch_add(&t->skel->bss->live_threads, 1, __ATOMIC_SEQ_CST);
-	else if (errno != EEXIST)  /* already traced: born of a traced thread meanwhile */
-		rc = -errno;
+	} else {
+		rc = errno == EEXIST ? 0 : -errno;  /* EEXIST: born of a traced thread meanwhile */
+		syscall_slots_release(t->slots, slot);  /* the tracer_follow hold keeps it above 0 */
+	}
 	close(pidfd);
 	return rc;
 }
@@ -258,28 +354,21 @@ static void note_gil_switches(struct tracer *t, struct model_process *p)
 		p->gil_switches = live;
 }
 
-/* A syscall statistics slot for a new process, shared with the BPF side's allocations. */
-static uint32_t take_slot(struct tracer *t, pid_t tgid)
-{
-	uint32_t slot = __atomic_fetch_add(&t->skel->bss->next_proc_slot, 1, __ATOMIC_SEQ_CST);
-
-	if (slot >= t->nproc_slots)
-		return t->nproc_slots - 1;
-	t->slot_tgid[slot] = tgid;
-	return slot;
-}
-
 int tracer_follow(struct tracer *t, pid_t tgid, bool forked)
 {
-	uint32_t slot = take_slot(t, tgid);
+	uint32_t slot = syscall_slots_take(t->slots, tgid);
 	struct model_process *p;
 	pid_t *tids;
 	size_t n = proc_threads(tgid, &tids);
 	int rc = n ? 0 : -ESRCH;
 
+	/* Held while its threads are registered: one that exits meanwhile must not free the slot. */
+	syscall_slots_hold(t->slots, slot);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = register_thread(t, tgid, tids[i], slot, forked);
 	free(tids);
+	if (syscall_slots_release(t->slots, slot))
+		syscall_slots_harvest(t->slots, slot, t->m);
 	if (rc)
 		return rc;
 	p = model_add_process(t->m, tgid);
@@ -303,8 +392,7 @@ static void on_fork(struct tracer *t, const struct lifecycle_event *e)
 		p->python = xstrdup(parent->python);
 	}
 	p->start_ns = e->ts_ns;
-	if (e->proc_slot < t->nproc_slots && !t->slot_tgid[e->proc_slot])
-		t->slot_tgid[e->proc_slot] = e->pid;
+	syscall_slots_own(t->slots, e->proc_slot, e->pid);
 	memcpy(p->comm, e->comm, COMM_LEN);
 	p->maps = proc_exec_maps(e->pid);
 }
@@ -340,9 +428,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 	__u32 type = *(__u32 *)data;
 
 	if (type == EV_THREAD_EXIT && size >= sizeof(struct exit_event)) {
-		const struct thread_acct *a = &((struct exit_event *)data)->acct;
+		const struct exit_event *e = data;
+		const struct thread_acct *a = &e->acct;
 		struct model_process *p;
 
+		if (e->freed_slot)  /* its process's last traced thread */
+			syscall_slots_harvest(t->slots, e->freed_slot - 1, t->m);
 		model_add_thread(t->m, a);
 		p = model_process(t->m, a->tgid);
 		if (a->tid == a->tgid && p && p->exit_status < 0) {
@@ -518,40 +609,6 @@ static void drain_percpu(struct bpf_map *map, size_t value_size, int ncpus, stru
 	free(values);
 }
 
-/* Sums the per-CPU rows of every slot in use into one entry per (process, syscall). */
-static void drain_syscalls(struct tracer *t)
-{
-	int fd = bpf_map__fd(t->skel->maps.syscall_stats);
-	uint32_t used = t->skel->bss->next_proc_slot;
-
-	for (uint32_t slot = 0; slot < used && slot < t->nproc_slots; slot++) {
-		for (uint32_t nr = 0; nr < SYSCALL_SLOTS; nr++) {
-			struct syscall_stat sum = { 0 }, v;
-
-			for (int cpu = 0; cpu < t->ncpus; cpu++) {
-				__u32 idx = ((uint32_t)cpu * t->nproc_slots + slot) * SYSCALL_SLOTS + nr;
-
-				if (bpf_map_lookup_elem(fd, &idx, &v))
-					continue;
-				sum.count += v.count;
-				sum.errors += v.errors;
-				sum.total_ns += v.total_ns;
-				sum.bytes += v.bytes;
-				if (v.max_ns > sum.max_ns)
-					sum.max_ns = v.max_ns;
-			}
-			if (!sum.count)
-				continue;
-			t->m->counters[CNT_SYSCALL] += sum.count;
-			struct model_syscall *s = VEC_PUSH(t->m->syscalls, t->m->n_syscalls, t->m->cap_syscalls);
-			/* The last slot is shared once slots ran out: its owner is then unknown (0). */
-			s->tgid = slot == t->nproc_slots - 1 && used > t->nproc_slots ? 0 : t->slot_tgid[slot];
-			s->nr = nr;
-			s->s = sum;
-		}
-	}
-}
-
 static void add_wakeup(struct tracer *t, const void *key, const void *values, int ncpus)
 {
 	const struct wakeup_stat *v = values;
@@ -682,6 +739,10 @@ static void detach(struct tracer *t)
 			close(t->sample_fds[cpu]);
 		t->sample_fds[cpu] = -1;
 	}
+	for (size_t i = 0; t->timed_links && i < t->n_timed; i++) {
+		bpf_link__destroy(t->timed_links[i]);
+		t->timed_links[i] = NULL;
+	}
 	if (t->skel)
 		tracer_bpf__detach(t->skel);
 }
@@ -701,7 +762,7 @@ uint64_t tracer_stop(struct tracer *t)
 	for (size_t i = 0; i < t->m->n_procs; i++)
 		if (t->m->procs[i].gil_switches < 0)
 			note_gil_switches(t, &t->m->procs[i]);
-	drain_syscalls(t);
+	syscall_slots_drain(t->slots, t->m);
 	drain_percpu(t->skel->maps.wakeups, sizeof(struct wakeup_stat), t->ncpus, t, add_wakeup);
 	merge_pending_edges(t);
 	drain_percpu(t->skel->maps.stack_aggs, sizeof(struct stack_stat), t->ncpus, t, add_stack_agg);
@@ -724,7 +785,8 @@ void tracer_free(struct tracer *t)
 	tracer_bpf__destroy(t->skel);
 	free(t->sample_links);
 	free(t->sample_fds);
-	free(t->slot_tgid);
+	free(t->timed_links);
+	syscall_slots_close(t->slots);
 	py_resolver_free(t->py);
 	free(t->transitions);
 	free(t->pending_edges);
