@@ -239,25 +239,18 @@ static __always_inline __u64 run_time(struct task_struct *task)
 	return task->se.sum_exec_runtime;
 }
 
-/* A runqueue of a kernel built with CONFIG_IRQ_TIME_ACCOUNTING (not the one vmlinux.h came from). */
-struct rq___irqtime {
-	__u64 prev_irq_time;
-} __attribute__((preserve_access_index));
-
-/* The time the scheduler clock of the CPU TASK is on has left out of run time so far: host steal
- * (paravirt steal time) and, on kernels that account it apart, IRQ time. The scheduler updates both
- * as it updates its clock, as __schedule does before sched_switch: their growth over a stretch on
- * the CPU is what the stretch's run time leaves out. The runqueue is reached through the task's
- * (the per-CPU `runqueues` is not in kallsyms without CONFIG_KALLSYMS_ALL). */
+/* How much of the time the scheduler clock of TASK's CPU has counted it left out of run time so
+ * far: host steal (paravirt steal time) and, on kernels that account it apart, IRQ time. Both
+ * clocks move together when the scheduler updates them, as __schedule does before sched_switch, so
+ * the growth of their difference over a stretch on the CPU is what the stretch's run time leaves
+ * out, exactly; the host's own steal clock may say more (the scheduler drops what exceeds the time
+ * since its previous update). The runqueue is reached through the task (the per-CPU `runqueues` is
+ * not in kallsyms without CONFIG_KALLSYMS_ALL). */
 static __always_inline __u64 unaccounted_clock(struct task_struct *task)
 {
 	struct rq *rq = task->se.cfs_rq->rq;
-	struct rq___irqtime *irq = (void *)rq;
-	__u64 ns = rq->prev_steal_time_rq;
 
-	if (bpf_core_field_exists(irq->prev_irq_time))
-		ns += BPF_CORE_READ(irq, prev_irq_time);
-	return ns;
+	return rq->clock - rq->clock_task;
 }
 
 /* A registered thread lived unseen from its registration (a forked one: its birth) to its first
@@ -1191,17 +1184,21 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p)
 	return 0;
 }
 
-/* Entry of a timed syscall (SK_TIMED), attached by user space to the syscalls:sys_enter_NAME
- * tracepoint of each: the others run no program at their entry. The number is kept because the
- * registers do not always keep it to the exit (rt_sigreturn restores orig_ax = -1). */
-SEC("tracepoint")
-int on_timed_sys_enter(struct syscall_trace_enter *ctx)
+/* Entry of a syscall of a traced thread: only a timed one (SK_TIMED) notes its number and start,
+ * after a check that costs the others nothing more than this program's dispatch. The number is
+ * kept because the registers do not always keep it to the exit (rt_sigreturn restores orig_ax =
+ * -1). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
-	struct thread_entry *t = current_thread();
+	struct thread_entry *t;
 
+	if ((__u64)id >= SYSCALL_SLOTS || !(syscall_kind[id & (SYSCALL_SLOTS - 1)] & SK_TIMED))
+		return 0;
+	t = current_thread();
 	if (!t)
 		return 0;
-	t->sys_nr = ctx->nr;
+	t->sys_nr = id;
 	t->sys_start_ns = bpf_ktime_get_ns();
 	return 0;
 }

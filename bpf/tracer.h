@@ -51,9 +51,9 @@ enum syscall_kind {
 #define SK_WRITE    0x40 /* flag: the call writes (else, with SK_IO_BYTES, it reads) */
 #define SK_IO_BYTES 0x80 /* flag: positive return values are byte counts */
 #define SYSCALL_NONE 0xffff /* wakeup_key.waker_nr: the waker was not in a syscall */
-/* flag: timed from entry to exit (its syscalls:sys_enter_NAME tracepoint is attached). A call a
- * thread waits in (SK_LOCK to SK_SELECT) is not: its time off the CPU inside it is counted at
- * switch-in, so that the calls programs make most cost no program at their entry. */
+/* flag: timed from entry to exit. A call a thread waits in (SK_LOCK to SK_SELECT) is not: its time
+ * off the CPU inside it is counted at switch-in, so that the calls programs make most cost no
+ * task-storage lookup and clock read at their entry. */
 #define SK_TIMED    0x20
 
 /* What a read/write-family call's descriptor is. */

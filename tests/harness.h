@@ -159,4 +159,31 @@ static inline void load_report(const char *dir, struct run_model *m)
 	cr_assert_eq(report_load(path, m, err, sizeof(err)), 0, "report %s: %s", path, err);
 }
 
+/* Starts ARGV (NULL-terminated, ARGV[0] a path), lets it run SETTLE_US, records it attached with
+ * `-p` for SECONDS into DIR, kills it and loads the report into M. */
+static inline void record_attached(const char *dir, char *const argv[], useconds_t settle_us, const char *seconds,
+				   struct run_model *m)
+{
+	char pid[16];
+	pid_t child = fork();
+
+	cr_assert(child >= 0);
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	usleep(settle_us);
+	snprintf(pid, sizeof(pid), "%d", child);
+	char *record[] = { (char *)conctrace_bin(), "record", "-q", "-o", (char *)dir, "-p", pid, "-d",
+			   (char *)seconds, NULL };
+	int rc = run_argv(record, NULL, 0);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	cr_assert_eq(rc, 0, "conctrace record -p exited %d", rc);
+	load_report(dir, m);
+	cr_assert(m->meta.attach_mode);
+}
+
 #endif

@@ -4,8 +4,6 @@
  * short of the kernel's run time within 10 s (docs/method.md, "Host steal"). Needs root. */
 #include <criterion/criterion.h>
 #include <math.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include "model/account.h"
 #include "harness.h"
 
@@ -82,26 +80,10 @@ Test(high_rate, record_matches_schedstat, .timeout = 60)
 Test(high_rate, attach_matches_schedstat, .timeout = 60)
 {
 	const char *dir = fresh_dir("high-rate-attach");
-	char pid[16];
-	pid_t child = fork();
 	struct run_model m;
 
-	cr_assert(child >= 0);
-	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execl(prog("switcher"), "switcher", "30", NULL);
-		_exit(127);
-	}
-	usleep(300000);  /* both threads switching */
-	snprintf(pid, sizeof(pid), "%d", child);
-	char *argv[] = { (char *)conctrace_bin(), "record", "-q", "-o", (char *)dir, "-p", pid, "-d", "5", NULL };
-	int rc = run_argv(argv, NULL, 0);
-
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
-	cr_assert_eq(rc, 0);
-	load_report(dir, &m);
-	cr_assert(m.meta.attach_mode);
+	/* attached once both threads are switching; it runs on after the 5 s */
+	record_attached(dir, (char *const[]){ (char *)prog("switcher"), "30", NULL }, 300000, "5", &m);
 	assert_agrees_with_schedstat(&m, 4e6);
 	model_free(&m);
 	remove_dir(dir);

@@ -563,23 +563,8 @@ Test(record, attach_to_running_process)
 {
 	const char *dir = fresh_dir("attach");
 	struct run_model m;
-	char pidarg[16];
-	pid_t busy = fork();
 
-	cr_assert(busy >= 0);
-	if (busy == 0) {
-		execl("/bin/sh", "sh", "-c", "while :; do :; done", NULL);
-		_exit(127);
-	}
-	snprintf(pidarg, sizeof(pidarg), "%d", busy);
-	char *argv[] = { (char *)conctrace_bin(), "record", "-q", "-o", (char *)dir, "-p", pidarg, "-d", "1", NULL };
-	int rc = run_argv(argv, NULL, 0);
-
-	kill(busy, SIGKILL);
-	waitpid(busy, NULL, 0);
-	cr_assert_eq(rc, 0);
-	load_report(dir, &m);
-	cr_assert(m.meta.attach_mode);
+	record_attached(dir, (char *const[]){ "/bin/sh", "-c", "while :; do :; done", NULL }, 0, "1", &m);
 	cr_assert_eq(m.n_threads, 1);
 	cr_assert(m.threads[0].alive_at_end);
 	cr_assert_gt(m.threads[0].acct.ns[WC_ONCPU], 100000000ULL, "on-CPU %.3fs",

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +14,6 @@
 #endif
 #include <bpf/libbpf.h>
 #include "model/classify.h"
-#include "model/syscall_names.h"
 #include "trace/proc.h"
 #include "trace/python.h"
 #include "trace/syscall_slots.h"
@@ -29,8 +27,6 @@ struct tracer {
 	struct bpf_link **sample_links;
 	int *sample_fds;
 	uint8_t syscall_kind[SYSCALL_SLOTS];  /* as the BPF side has it: which syscalls are timed */
-	struct bpf_link **timed_links;        /* the timed syscalls' entry tracepoints */
-	size_t n_timed;
 	int ncpus;
 	struct syscall_slots *slots;  /* each process's rows of syscall statistics */
 	struct run_model *m;
@@ -80,58 +76,16 @@ static void set_sizes(struct tracer *t, const struct tracer_opts *o)
 		bpf_map__set_max_entries(s->maps.timeline_events, o->timeline_ring_bytes);
 }
 
-/* Writes the name of syscall NR's entry tracepoint (syscalls:sys_enter_NAME) into BUF; false when
- * the syscall has no name. A few are defined under another name than their number's. */
-static bool syscall_enter_tracepoint(long nr, char *buf, size_t len)
+/* Marks SK_TIMED the syscalls no thread waits in (SK_OTHER, SK_FD_CHANGE): the calls programs make
+ * most (futex, epoll, read/write, socket calls) are timed by their time off the CPU instead. */
+static void mark_timed_syscalls(uint8_t kinds[SYSCALL_SLOTS])
 {
-	static const char *const renamed[][2] = {
-		{ "stat", "newstat" }, { "lstat", "newlstat" }, { "fstat", "newfstat" },
-		{ "uname", "newuname" }, { "sendfile", "sendfile64" }, { "umount2", "umount" },
-	};
-	const char *name = syscall_name(nr);
-
-	if (!name)
-		return false;
-	for (size_t i = 0; i < ARRAY_LEN(renamed); i++)
-		if (strcmp(name, renamed[i][0]) == 0)
-			name = renamed[i][1];
-	snprintf(buf, len, "sys_enter_%s", name);
-	return true;
-}
-
-/* Whether tracepoint syscalls:TP exists (where libbpf looks for tracefs). */
-static bool syscall_tracepoint_exists(const char *tp)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/%s", tp);
-	if (access(path, F_OK) == 0)
-		return true;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/syscalls/%s", tp);
-	return access(path, F_OK) == 0;
-}
-
-/* Marks SK_TIMED the syscalls no thread waits in (SK_OTHER, SK_FD_CHANGE) whose entry tracepoint
- * exists: the calls programs make most (futex, epoll, read/write, socket calls) run no program at
- * entry. */
-static size_t mark_timed_syscalls(uint8_t kinds[SYSCALL_SLOTS])
-{
-	size_t n = 0;
-	char tp[64];
-
 	for (long nr = 0; nr < SYSCALL_SLOTS; nr++) {
 		uint8_t kind = kinds[nr] & SK_KIND_MASK;
 
-		if ((kind != SK_OTHER && kind != SK_FD_CHANGE) || !syscall_enter_tracepoint(nr, tp, sizeof(tp)) ||
-		    !syscall_tracepoint_exists(tp))
-			continue;
-		kinds[nr] |= SK_TIMED;
-		n++;
+		if (kind == SK_OTHER || kind == SK_FD_CHANGE)
+			kinds[nr] |= SK_TIMED;
 	}
-	if (!n)
-		errmsg("warning: no syscalls:sys_enter_* tracepoints (is tracefs mounted?): syscall times are "
-		       "only those spent off the CPU");
-	return n;
 }
 
 static int set_knobs(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen)
@@ -146,7 +100,7 @@ static int set_knobs(struct tracer *t, const struct tracer_opts *o, char *err, s
 	}
 	classify_syscalls(t->syscall_kind);
 	if (o->syscall_stats)
-		t->n_timed = mark_timed_syscalls(t->syscall_kind);
+		mark_timed_syscalls(t->syscall_kind);
 	memcpy((void *)s->rodata->syscall_kind, t->syscall_kind, SYSCALL_SLOTS);
 	s->rodata->count_syscalls = o->syscall_stats;
 	memcpy((void *)s->rodata->kranges, ranges, n * sizeof(ranges[0]));
@@ -155,26 +109,6 @@ static int set_knobs(struct tracer *t, const struct tracer_opts *o, char *err, s
 	s->rodata->timeline = o->timeline;
 	s->rodata->offcpu_stack_period_ns = o->offcpu_stack_period_ns;
 	s->rodata->sample_period_ns = o->freq_hz ? NSEC_PER_SEC / o->freq_hz : 0;
-	return 0;
-}
-
-/* The timed syscalls' entry program on each one's tracepoint. */
-static int attach_timed_syscalls(struct tracer *t, char *err, size_t errlen)
-{
-	size_t i = 0;
-	char tp[64];
-
-	t->timed_links = xcalloc(t->n_timed, sizeof(*t->timed_links));
-	for (long nr = 0; nr < SYSCALL_SLOTS && i < t->n_timed; nr++) {
-		if (!(t->syscall_kind[nr] & SK_TIMED))
-			continue;
-		syscall_enter_tracepoint(nr, tp, sizeof(tp));
-		t->timed_links[i] = bpf_program__attach_tracepoint(t->skel->progs.on_timed_sys_enter, "syscalls", tp);
-		if (!t->timed_links[i++]) {
-			snprintf(err, errlen, "attaching syscalls:%s: %s", tp, strerror(errno));
-			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -250,7 +184,7 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 	if (set_knobs(t, o, err, errlen))
 		goto fail;
 	/* Wait classes need neither: the syscall a thread sleeps in is read from its registers. */
-	bpf_program__set_autoload(t->skel->progs.on_timed_sys_enter, o->syscall_stats);
+	bpf_program__set_autoload(t->skel->progs.on_sys_enter, o->syscall_stats);
 	bpf_program__set_autoload(t->skel->progs.on_sys_exit, o->syscall_stats);
 	if (tracer_bpf__load(t->skel)) {
 		snprintf(err, errlen, "loading the BPF programs: %s (set CONCTRACE_DEBUG=1 for the verifier log)",
@@ -266,8 +200,6 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 				      bpf_map__fd(t->skel->maps.free_proc_slots), o->max_procs, t->ncpus,
 				      t->syscall_kind, err, errlen);
 	if (!t->slots)
-		goto fail;
-	if (attach_timed_syscalls(t, err, errlen))
 		goto fail;
 	if (o->freq_hz && attach_sampling(t, o->freq_hz, err, errlen))
 		goto fail;
@@ -739,10 +671,6 @@ static void detach(struct tracer *t)
 			close(t->sample_fds[cpu]);
 		t->sample_fds[cpu] = -1;
 	}
-	for (size_t i = 0; t->timed_links && i < t->n_timed; i++) {
-		bpf_link__destroy(t->timed_links[i]);
-		t->timed_links[i] = NULL;
-	}
 	if (t->skel)
 		tracer_bpf__detach(t->skel);
 }
@@ -785,7 +713,6 @@ void tracer_free(struct tracer *t)
 	tracer_bpf__destroy(t->skel);
 	free(t->sample_links);
 	free(t->sample_fds);
-	free(t->timed_links);
 	syscall_slots_close(t->slots);
 	py_resolver_free(t->py);
 	free(t->transitions);
