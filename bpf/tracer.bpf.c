@@ -479,9 +479,8 @@ static __always_inline bool waits_for_gil(struct thread_entry *t, __u64 futex)
  * space keeps the user's ax, kernel threads have zeroed registers and io_uring workers a copy of
  * their creator's with ax = 0. So nothing per syscall is needed to classify, and a call that
  * began before tracing is classified too. */
-static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thread_entry *t)
+static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct pt_regs *regs, struct thread_entry *t)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	__u64 nr = regs->orig_ax, arg0 = regs->di;
 
 	t->wait_arg = arg0;  /* a futex's address: whoever wakes that address ends the wait */
@@ -500,8 +499,9 @@ static __always_inline __u32 class_of_sleep(struct task_struct *prev, struct thr
 	}
 }
 
-static __always_inline __u32 class_of_block(void *ctx, struct task_struct *prev, unsigned int state,
-					    struct thread_entry *t)
+/* REGS: the registers PREV's entry into the kernel saved (class_of_sleep). */
+static __always_inline __u32 class_of_block(void *ctx, struct task_struct *prev, struct pt_regs *regs,
+					    unsigned int state, struct thread_entry *t)
 {
 	if (state & TASK_UNINTERRUPTIBLE) {
 		if (BPF_CORE_READ_BITFIELD(prev, in_iowait))
@@ -509,7 +509,7 @@ static __always_inline __u32 class_of_block(void *ctx, struct task_struct *prev,
 		return class_of_kernel_stack(ctx);
 	}
 	if (state & TASK_INTERRUPTIBLE)
-		return class_of_sleep(prev, t);
+		return class_of_sleep(prev, regs, t);
 	return WC_OTHER_SLEEP;
 }
 
@@ -804,11 +804,10 @@ static __always_inline __u64 unseen_switch_in_ns(struct thread_entry *t, struct 
 	return now - ((__u64)ran < since ? (__u64)ran : since);
 }
 
-/* Notes the untimed syscall TASK leaves the CPU in, if any (the registers its entry saved, as
- * class_of_sleep reads them): the time until it gets a CPU back is that call's. */
-static __always_inline void note_offcpu_syscall(struct thread_entry *t, struct task_struct *task, __u64 now)
+/* Notes the untimed syscall T leaves the CPU in, if any (REGS, as class_of_sleep reads them): the
+ * time until it gets a CPU back is that call's. */
+static __always_inline void note_offcpu_syscall(struct thread_entry *t, struct pt_regs *regs, __u64 now)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	__u64 nr = regs->orig_ax;
 
 	t->offcpu_sys = 0;
@@ -832,6 +831,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 				       unsigned int state, __u64 now)
 {
 	struct thread_entry *t = thread_of(prev, now, WC_ONCPU);
+	struct pt_regs *regs;
 	__u64 held;
 
 	if (!t)
@@ -862,15 +862,16 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		emit_exit(prev, t);
 		return;
 	}
+	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	if (count_syscalls)
-		note_offcpu_syscall(t, prev, now);
+		note_offcpu_syscall(t, regs, now);
 	/* The kernel's rule: a switch is voluntary when not preempted and the task left TASK_RUNNING. */
 	if (preempt || state == TASK_RUNNING) {
 		t->acct.nivcsw++;
 		enter_state(t, WC_RUNQUEUE);
 	} else {
 		t->acct.nvcsw++;
-		enter_state(t, class_of_block(ctx, prev, state, t));
+		enter_state(t, class_of_block(ctx, prev, regs, state, t));
 	}
 	capture_stacks(ctx, t, now);
 	emit_transition(t, TL_SWITCH_OUT, 0, 0, now);
@@ -1205,21 +1206,23 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 
 /* Adds a read/write-family call on descriptor FD that returned RET to the thread's I/O by kind:
  * failed calls count too (asyncio's wake-up writes to a full self-pipe fail, each still a hand-back).
- * The kind of the last descriptor is kept: a loop on one file or pipe walks the descriptor table
- * once, until a close or dup may give the number to another file. */
+ * The kind of the last descriptor read and of the last written is kept: a loop reading one file or
+ * pipe and writing another walks the descriptor table once, until a close or dup may give a
+ * number to another file. */
 static __always_inline void count_io(struct thread_entry *t, __u8 kind, __u64 fd, long ret)
 {
+	int dir = !!(kind & SK_WRITE);
 	struct io_stat *io;
 
 	if ((kind & SK_KIND_MASK) == SK_FD_CHANGE)
-		t->io_fd1 = 0;
+		t->io_fd1[0] = t->io_fd1[1] = 0;
 	if (!(kind & SK_IO_BYTES))
 		return;
-	if (t->io_fd1 != fd + 1) {
-		t->io_fd_kind = fd_kind(bpf_get_current_task_btf(), fd);
-		t->io_fd1 = fd + 1;
+	if (t->io_fd1[dir] != fd + 1) {
+		t->io_fd_kind[dir] = fd_kind(bpf_get_current_task_btf(), fd);
+		t->io_fd1[dir] = fd + 1;
 	}
-	io = &t->acct.io[t->io_fd_kind & (FK_COUNT - 1)][!!(kind & SK_WRITE)];
+	io = &t->acct.io[t->io_fd_kind[dir] & (FK_COUNT - 1)][dir];
 	io->calls++;
 	if (ret > 0)
 		io->bytes += ret;

@@ -154,9 +154,10 @@ struct thread_entry {
 	__u64 run_out;        /* the scheduler's run time (se.sum_exec_runtime) at the last switch-out */
 	__u64 unaccounted_in; /* the CPU's steal and IRQ time (unaccounted_clock) at the last switch-in */
 	__u32 proc_slot;      /* the process's row in the syscall statistics */
-	__u32 io_fd1;         /* the descriptor of the last read/write call, plus one (0: none) ... */
-	__u32 io_fd_kind;     /* ... and its enum fd_kind */
 	__u32 offcpu_sys;     /* 1 + the untimed syscall it left the CPU in, 0 when none */
+	__u32 io_fd1[2];      /* the descriptor of the last read and write call, plus one (0: none) ... */
+	__u8 io_fd_kind[2];   /* ... and its enum fd_kind */
+	__u8 pad[6];
 	__u64 offcpu_since;   /* when it left the CPU in that call */
 	__u64 wait_arg;       /* the first argument of the syscall the thread sleeps in (a futex address) */
 	struct thread_acct acct;
