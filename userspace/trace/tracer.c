@@ -191,16 +191,16 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 			 strerror(errno));
 		goto fail;
 	}
-	if (tracer_bpf__attach(t->skel)) {
-		snprintf(err, errlen, "attaching the tracepoints: %s", strerror(errno));
-		goto fail;
-	}
 	t->slots = syscall_slots_open(bpf_map__fd(t->skel->maps.syscall_stats),
 				      bpf_map__fd(t->skel->maps.proc_slot_threads),
 				      bpf_map__fd(t->skel->maps.free_proc_slots), o->max_procs, t->ncpus,
 				      t->syscall_kind, err, errlen);
 	if (!t->slots)
 		goto fail;
+	if (tracer_bpf__attach(t->skel)) {
+		snprintf(err, errlen, "attaching the tracepoints: %s", strerror(errno));
+		goto fail;
+	}
 	if (o->freq_hz && attach_sampling(t, o->freq_hz, err, errlen))
 		goto fail;
 	if (open_ring_buffers(t, err, errlen))
