@@ -19,7 +19,7 @@ const volatile __u64 sample_period_ns = 10101010;
 const volatile __u32 nproc_slots = 1;             /* rows of syscall_stats per CPU; the last is shared */
 const volatile __u32 ncpus = 1;
 const volatile bool timeline = false;             /* stream state transitions to timeline_events */
-const volatile bool count_syscalls = true;         /* per-syscall statistics (sys_exit, timed entries) */
+const volatile bool count_syscalls = true;         /* per-syscall statistics (on_sys_exit is loaded) */
 
 /* Shared with user space through the mmap'ed .bss. */
 __s64 live_threads;     /* traced threads not yet seen exiting */
@@ -40,6 +40,7 @@ __u64 stop_ns;          /* set when tracing ends: from then on no state changes 
 #define AF_UNIX  1
 #define E2BIG    7
 #define ENOSYS   38
+#define NR_RT_SIGRETURN 15  /* x86-64 */
 
 /* A traced thread's state lives with the task itself: cheaper than a hash keyed by tid, and
  * untraced tasks cost one failed lookup. */
@@ -197,13 +198,6 @@ static __always_inline struct syscall_stat *syscall_stat_of(const struct thread_
 	__u32 idx = (bpf_get_smp_processor_id() * nproc_slots + t->proc_slot) * SYSCALL_SLOTS + nr;
 
 	return bpf_map_lookup_elem(&syscall_stats, &idx);
-}
-
-static __always_inline void add_syscall_time(struct syscall_stat *s, __u64 ns)
-{
-	s->total_ns += ns;
-	if (ns > s->max_ns)
-		s->max_ns = ns;
 }
 
 /* A new traced thread of the process in SLOT (the shared last slot is not counted). */
@@ -804,27 +798,19 @@ static __always_inline __u64 unseen_switch_in_ns(struct thread_entry *t, struct 
 	return now - ((__u64)ran < since ? (__u64)ran : since);
 }
 
-/* Notes the untimed syscall T leaves the CPU in, if any (REGS, as class_of_sleep reads them): the
- * time until it gets a CPU back is that call's. */
+/* Notes the syscall T leaves the CPU in, if any (REGS, as class_of_sleep reads them): the time
+ * until it gets a CPU back is that call's, added at its exit (on_sys_exit). */
 static __always_inline void note_offcpu_syscall(struct thread_entry *t, struct pt_regs *regs, __u64 now)
 {
 	__u64 nr = regs->orig_ax;
 
-	t->offcpu_sys = 0;
-	if (regs->ax != (__u64)-ENOSYS || nr >= SYSCALL_SLOTS || syscall_kind[nr & (SYSCALL_SLOTS - 1)] & SK_TIMED)
+	if (regs->ax != (__u64)-ENOSYS || nr >= SYSCALL_SLOTS)
 		return;
-	t->offcpu_sys = nr + 1;
+	if (t->offcpu_sys != nr + 1) {  /* the first stretch off the CPU in this call */
+		t->offcpu_sys = nr + 1;
+		t->offcpu_ns = 0;
+	}
 	t->offcpu_since = now;
-}
-
-/* Adds the time T spent off the CPU inside an untimed syscall to that call's statistics. */
-static __always_inline void charge_offcpu_syscall(struct thread_entry *t, __u64 now)
-{
-	struct syscall_stat *s = syscall_stat_of(t, (t->offcpu_sys - 1) & (SYSCALL_SLOTS - 1));
-
-	if (s && now > t->offcpu_since)
-		add_syscall_time(s, now - t->offcpu_since);
-	t->offcpu_sys = 0;
 }
 
 static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
@@ -943,8 +929,8 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now, bool 
 		enter_state(t, WC_WAKEUP);
 	}
 	end_interval(t, now);
-	if (t->offcpu_sys)
-		charge_offcpu_syscall(t, now);
+	if (t->offcpu_sys && now > t->offcpu_since)
+		t->offcpu_ns += now - t->offcpu_since;
 	t->state = WC_ONCPU;
 	t->unaccounted_in = unaccounted_clock(next);
 	emit_transition(t, TL_SWITCH_IN, 0, from_idle ? TLF_FROM_IDLE : 0, now);
@@ -1185,25 +1171,6 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p)
 	return 0;
 }
 
-/* Entry of a syscall of a traced thread: only a timed one (SK_TIMED) notes its number and start,
- * after a check that costs the others nothing more than this program's dispatch. The number is
- * kept because the registers do not always keep it to the exit (rt_sigreturn restores orig_ax =
- * -1). */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
-{
-	struct thread_entry *t;
-
-	if ((__u64)id >= SYSCALL_SLOTS || !(syscall_kind[id & (SYSCALL_SLOTS - 1)] & SK_TIMED))
-		return 0;
-	t = current_thread();
-	if (!t)
-		return 0;
-	t->sys_nr = id;
-	t->sys_start_ns = bpf_ktime_get_ns();
-	return 0;
-}
-
 /* Adds a read/write-family call on descriptor FD that returned RET to the thread's I/O by kind:
  * failed calls count too (asyncio's wake-up writes to a full self-pipe fail, each still a hand-back).
  * The kind of the last descriptor read and of the last written is kept: a loop reading one file or
@@ -1228,35 +1195,34 @@ static __always_inline void count_io(struct thread_entry *t, __u8 kind, __u64 fd
 		io->bytes += ret;
 }
 
-/* Counts every syscall of a traced thread at its exit. A timed one adds its latency; an untimed
- * one's number is in the registers, and its time was counted off the CPU (charge_offcpu_syscall). */
+/* Counts every syscall of a traced thread at its exit, by the number its registers keep, with the
+ * time it spent off the CPU inside it (note_offcpu_syscall, switch_in): no program runs at entry,
+ * which would cost every call a dispatch, a task-storage lookup and a clock read. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct thread_entry *t = current_thread();
 	struct syscall_stat *s;
-	__u64 nr, ns = 0;
+	__u64 nr;
 
 	if (!t)
 		return 0;
-	if (t->sys_start_ns) {
-		ns = bpf_ktime_get_ns() - t->sys_start_ns;
-		t->sys_start_ns = 0;
-		nr = t->sys_nr;
-	} else {
-		nr = regs->orig_ax;
-		/* A timed call not seen entering began before the thread was traced, or is a new
-		 * thread's return from fork: not counted. */
-		if (nr >= SYSCALL_SLOTS || syscall_kind[nr & (SYSCALL_SLOTS - 1)] & SK_TIMED)
-			return 0;
-	}
-	nr &= SYSCALL_SLOTS - 1;
+	nr = regs->orig_ax;
+	if (nr == (__u64)-1)   /* rt_sigreturn sets it so that the kernel does not restart it */
+		nr = NR_RT_SIGRETURN;
+	if (nr >= SYSCALL_SLOTS)
+		return 0;
 	s = syscall_stat_of(t, nr);
-	if (!s)
+	/* A new thread's return from clone (0) is not a call of its own. */
+	if (!s || (ret == 0 && syscall_kind[nr] & SK_FORK))
 		return 0;
 	s->count++;
-	if (ns)
-		add_syscall_time(s, ns);
+	if (t->offcpu_sys == nr + 1) {
+		s->total_ns += t->offcpu_ns;
+		if (t->offcpu_ns > s->max_ns)
+			s->max_ns = t->offcpu_ns;
+	}
+	t->offcpu_sys = 0;
 	if (ret < 0)
 		s->errors++;
 	else if (syscall_kind[nr] & SK_IO_BYTES)

@@ -51,10 +51,7 @@ enum syscall_kind {
 #define SK_WRITE    0x40 /* flag: the call writes (else, with SK_IO_BYTES, it reads) */
 #define SK_IO_BYTES 0x80 /* flag: positive return values are byte counts */
 #define SYSCALL_NONE 0xffff /* wakeup_key.waker_nr: the waker was not in a syscall */
-/* flag: timed from entry to exit. A call a thread waits in (SK_LOCK to SK_SELECT) is not: its time
- * off the CPU inside it is counted at switch-in, so that the calls programs make most cost no
- * task-storage lookup and clock read at their entry. */
-#define SK_TIMED    0x20
+#define SK_FORK     0x10 /* flag: clone, fork...: a return of 0 is the new thread's, not a call */
 
 /* What a read/write-family call's descriptor is. */
 enum fd_kind {
@@ -145,20 +142,19 @@ struct wakeup_stat {
 /* Per-thread state the handlers keep between events, with the accounting it feeds. */
 struct thread_entry {
 	__u64 last_ns;        /* when the current state began */
-	__u64 sys_start_ns;   /* when the timed syscall in progress began, 0 when none (or not seen) */
 	__u32 state;          /* enum wait_class being accrued */
-	__u32 sys_nr;         /* its number, as its entry saw it */
+	__u32 offcpu_sys;     /* 1 + the syscall it last left the CPU in, 0 when none since its last */
 	__u64 kstack, ustack; /* stacks captured at the last switch-out, or 0 */
 	__u64 pystack;        /* Python stack captured at the last switch-out, or 0 */
 	__u64 stack_ns;       /* when stacks were last captured (rate limit) */
 	__u64 run_out;        /* the scheduler's run time (se.sum_exec_runtime) at the last switch-out */
 	__u64 unaccounted_in; /* the CPU's steal and IRQ time (unaccounted_clock) at the last switch-in */
 	__u32 proc_slot;      /* the process's row in the syscall statistics */
-	__u32 offcpu_sys;     /* 1 + the untimed syscall it left the CPU in, 0 when none */
 	__u32 io_fd1[2];      /* the descriptor of the last read and write call, plus one (0: none) ... */
 	__u8 io_fd_kind[2];   /* ... and its enum fd_kind */
-	__u8 pad[6];
-	__u64 offcpu_since;   /* when it left the CPU in that call */
+	__u8 pad[2];
+	__u64 offcpu_since;   /* when it left the CPU in that syscall ... */
+	__u64 offcpu_ns;      /* ... and its time off the CPU in it before then */
 	__u64 wait_arg;       /* the first argument of the syscall the thread sleeps in (a futex address) */
 	struct thread_acct acct;
 	/* Python processes only, after the fields every switch touches. */

@@ -188,6 +188,7 @@ static void fill_meta(struct run_model *m, const struct record_opts *o, const st
 	m->meta.syscall_stats = o->syscall_stats;
 	m->meta.wakeup_latency = true;
 	m->meta.wait_causes = true;
+	m->meta.syscall_offcpu = true;
 	m->meta.offcpu_stack_period_ns = o->offcpu_stack_period_ns;
 	m->meta.attach_mode = o->pid > 0;
 	if (o->cmd)

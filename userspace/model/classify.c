@@ -31,7 +31,8 @@ int wait_class_by_name(const char *name)
 	return -1;
 }
 
-/* Syscalls whose interruptible sleeps say what the thread waits for. Unlisted: other-sleep. */
+/* Syscalls whose interruptible sleeps say what the thread waits for, with the flags the BPF side
+ * reads at their exit. Unlisted: other-sleep. */
 static const struct {
 	const char *name;
 	uint8_t kind;
@@ -54,6 +55,8 @@ static const struct {
 	{ "pwritev2", SK_FD | SK_IO_BYTES | SK_WRITE },
 	{ "close", SK_FD_CHANGE }, { "close_range", SK_FD_CHANGE }, { "dup2", SK_FD_CHANGE },
 	{ "dup3", SK_FD_CHANGE },
+	{ "clone", SK_OTHER | SK_FORK }, { "clone3", SK_OTHER | SK_FORK }, { "fork", SK_OTHER | SK_FORK },
+	{ "vfork", SK_OTHER | SK_FORK },
 };
 
 void classify_syscalls(uint8_t kinds[SYSCALL_SLOTS])

@@ -35,9 +35,6 @@ struct model_process {
 
 struct model_syscall {
 	uint32_t tgid, nr;
-	/* total_ns and max_ns run from each call's entry to its exit; else they are the time the
-	 * thread spent off the CPU inside the calls (the calls a thread waits in: method.md) */
-	bool timed;
 	struct syscall_stat s;
 };
 
@@ -96,6 +93,8 @@ struct model_meta {
 	bool offcpu_stacks;
 	bool syscall_stats;           /* per-syscall statistics were recorded */
 	bool wakeup_latency;          /* wakeups' latency_ns were measured (not in older reports) */
+	bool syscall_offcpu;          /* syscalls' total_ns, max_ns are time off the CPU inside the calls
+				       * (older reports: from each call's entry to its exit) */
 	bool wait_causes;             /* wakeups say how the waker woke (waker_nr, flags), threads their
 				       * I/O by descriptor kind, runnable time is split by wakeup (not in
 				       * older reports) */

@@ -85,10 +85,10 @@ static json_t *syscall_json(const struct model_syscall *s)
 {
 	const char *name = syscall_name(s->nr);
 
-	return json_pack("{sI sI ss sI sI sI sI sI sb}", "tgid", (json_int_t)s->tgid, "nr", (json_int_t)s->nr,
+	return json_pack("{sI sI ss sI sI sI sI sI}", "tgid", (json_int_t)s->tgid, "nr", (json_int_t)s->nr,
 			 "name", name ? name : "unknown", "count", (json_int_t)s->s.count,
 			 "errors", (json_int_t)s->s.errors, "total_ns", (json_int_t)s->s.total_ns,
-			 "max_ns", (json_int_t)s->s.max_ns, "bytes", (json_int_t)s->s.bytes, "timed", s->timed);
+			 "max_ns", (json_int_t)s->s.max_ns, "bytes", (json_int_t)s->s.bytes);
 }
 
 const char *const irq_kind_names[IRQK_COUNT] = { "none", "hardirq", "timer", "net", "block", "softirq" };
@@ -195,7 +195,7 @@ static json_t *counters_json(const struct run_model *m, int from, int to)
 
 static json_t *meta_json(const struct model_meta *mm)
 {
-	return json_pack("{ss ss ss ss ss si sI sb sb sI sI sf sf si sI sb sI sb sb sb}",
+	return json_pack("{ss ss ss ss ss si sI sb sb sI sI sf sf si sI sb sI sb sb sb ss}",
 		"conctrace_version", mm->version ? mm->version : CONCTRACE_VERSION,
 		"kernel", mm->kernel ? mm->kernel : "", "hostname", mm->hostname ? mm->hostname : "",
 		"user", mm->user ? mm->user : "", "command", mm->command ? mm->command : "",
@@ -207,7 +207,7 @@ static json_t *meta_json(const struct model_meta *mm)
 		"offcpu_stacks", mm->offcpu_stacks,
 		"offcpu_stack_period_ns", (json_int_t)mm->offcpu_stack_period_ns,
 		"syscall_stats", mm->syscall_stats, "wakeup_latency", mm->wakeup_latency,
-		"wait_causes", mm->wait_causes);
+		"wait_causes", mm->wait_causes, "syscall_time", mm->syscall_offcpu ? "off-cpu" : "call");
 }
 
 static json_t *rusage_json(const struct model_rusage *r)
@@ -534,6 +534,13 @@ static void read_meta(struct jreader *r, const json_t *o, struct model_meta *mm)
 	mm->wait_causes = json_object_get(o, "wait_causes") && jb(r, o, "wait_causes");
 	if (mm->start_epoch < 0)
 		jfail(r, "start_epoch", "negative");
+	if (json_object_get(o, "syscall_time")) {  /* absent in older reports: "call" */
+		const char *t = js(r, o, "syscall_time");
+
+		if (strcmp(t, "off-cpu") && strcmp(t, "call"))
+			jfail(r, "syscall_time", "neither \"off-cpu\" nor \"call\"");
+		mm->syscall_offcpu = !strcmp(t, "off-cpu");
+	}
 	if (mm->end_ns < mm->start_ns)
 		jfail(r, "end_ns", "before start_ns");
 }
@@ -606,7 +613,6 @@ static void read_syscall(struct jreader *r, const json_t *o, struct run_model *m
 	s->s.total_ns = ju(r, o, "total_ns");
 	s->s.max_ns = ju(r, o, "max_ns");
 	s->s.bytes = ju(r, o, "bytes");
-	s->timed = !json_object_get(o, "timed") || jb(r, o, "timed");  /* older reports timed them all */
 }
 
 /* WK_IRQ and the kind of handler, from "irq" (null or absent: not an interrupt). */

@@ -31,8 +31,14 @@ static void print_classes(FILE *out, const struct acct_totals *t)
 	fputc('\n', out);
 }
 
-/* The process's TOP_SYSCALLS syscalls by total time: from entry to exit, or off the CPU inside the
- * calls a thread waits in (model_syscall.timed). */
+/* Whether syscall row A ranks above B: more time, or as much and more calls. */
+static bool ranks_above(const struct model_syscall *a, const struct model_syscall *b)
+{
+	return a->s.total_ns != b->s.total_ns ? a->s.total_ns > b->s.total_ns : a->s.count > b->s.count;
+}
+
+/* The process's TOP_SYSCALLS syscalls by total time: off the CPU inside the calls, or in reports
+ * written before, from entry to exit. */
 static void print_top_syscalls(FILE *out, const struct run_model *m, uint32_t pid)
 {
 	const struct model_syscall *top[TOP_SYSCALLS] = { 0 };
@@ -43,7 +49,7 @@ static void print_top_syscalls(FILE *out, const struct run_model *m, uint32_t pi
 		if (s->tgid != pid)
 			continue;
 		for (int k = 0; k < TOP_SYSCALLS; k++) {
-			if (!top[k] || s->s.total_ns > top[k]->s.total_ns) {
+			if (!top[k] || ranks_above(s, top[k])) {
 				memmove(&top[k + 1], &top[k], (TOP_SYSCALLS - k - 1) * sizeof(top[0]));
 				top[k] = s;
 				break;
@@ -56,13 +62,12 @@ static void print_top_syscalls(FILE *out, const struct run_model *m, uint32_t pi
 	}
 	if (!top[0])
 		return;
-	fprintf(out, "    top syscalls:");
+	fprintf(out, "    top syscalls%s:", m->meta.syscall_offcpu ? " (time off the CPU in them)" : "");
 	for (int k = 0; k < TOP_SYSCALLS && top[k]; k++) {
 		const char *name = syscall_name(top[k]->nr);
 
-		fprintf(out, "%s %s %llux %.3fs%s", k ? "," : "", name ? name : "?",
-			(unsigned long long)top[k]->s.count, ns_to_s(top[k]->s.total_ns),
-			top[k]->timed ? "" : " off-CPU");
+		fprintf(out, "%s %s %llux %.3fs", k ? "," : "", name ? name : "?",
+			(unsigned long long)top[k]->s.count, ns_to_s(top[k]->s.total_ns));
 	}
 	fputc('\n', out);
 }

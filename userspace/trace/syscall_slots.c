@@ -16,7 +16,6 @@ struct syscall_slots {
 	int free_fd;
 	uint32_t nslots;
 	int ncpus;
-	const uint8_t *kinds;
 	pid_t *owner;                 /* [slot]: the process whose rows it holds, 0 when none */
 	uint64_t lumped;              /* processes user space registered into the shared slot */
 };
@@ -40,14 +39,13 @@ static size_t page_align(size_t bytes)
 }
 
 struct syscall_slots *syscall_slots_open(int stats_fd, int threads_fd, int free_fd, uint32_t nslots, int ncpus,
-					 const uint8_t *kinds, char *err, size_t errlen)
+					 char *err, size_t errlen)
 {
 	struct syscall_slots *s = xcalloc(1, sizeof(*s));
 
 	s->free_fd = free_fd;
 	s->nslots = nslots;
 	s->ncpus = ncpus;
-	s->kinds = kinds;
 	s->owner = xcalloc(nslots, sizeof(*s->owner));
 	s->rows_bytes = page_align((size_t)ncpus * nslots * SYSCALL_SLOTS * sizeof(*s->rows));
 	s->threads_bytes = page_align(nslots * sizeof(*s->threads));
@@ -116,7 +114,7 @@ static void move_rows(struct syscall_slots *s, uint32_t slot, pid_t tgid, struct
 			continue;
 		m->counters[CNT_SYSCALL] += sum.count;
 		*VEC_PUSH(m->syscalls, m->n_syscalls, m->cap_syscalls) = (struct model_syscall){
-			.tgid = tgid, .nr = nr, .timed = s->kinds[nr] & SK_TIMED, .s = sum,
+			.tgid = tgid, .nr = nr, .s = sum,
 		};
 	}
 }

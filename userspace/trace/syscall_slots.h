@@ -13,11 +13,10 @@
 
 struct syscall_slots;
 
-/* Maps the loaded maps (their fds) and offers every slot but the shared last one. KINDS is the
- * syscall kind table the BPF side has, which says which syscalls are timed (kept by the caller).
- * NULL with a one-line reason in ERR. */
+/* Maps the loaded maps (their fds) and offers every slot but the shared last one. NULL with a
+ * one-line reason in ERR. */
 struct syscall_slots *syscall_slots_open(int stats_fd, int threads_fd, int free_fd, uint32_t nslots, int ncpus,
-					 const uint8_t *kinds, char *err, size_t errlen);
+					 char *err, size_t errlen);
 /* A free slot for process TGID, which user space registers itself (else the shared one). */
 uint32_t syscall_slots_take(struct syscall_slots *s, pid_t tgid);
 /* SLOT now belongs to process TGID (a fork the BPF side gave it to). */

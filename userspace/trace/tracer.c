@@ -26,7 +26,6 @@ struct tracer {
 	struct ring_buffer *rb;
 	struct bpf_link **sample_links;
 	int *sample_fds;
-	uint8_t syscall_kind[SYSCALL_SLOTS];  /* as the BPF side has it: which syscalls are timed */
 	int ncpus;
 	struct syscall_slots *slots;  /* each process's rows of syscall statistics */
 	struct run_model *m;
@@ -76,18 +75,6 @@ static void set_sizes(struct tracer *t, const struct tracer_opts *o)
 		bpf_map__set_max_entries(s->maps.timeline_events, o->timeline_ring_bytes);
 }
 
-/* Marks SK_TIMED the syscalls no thread waits in (SK_OTHER, SK_FD_CHANGE): the calls programs make
- * most (futex, epoll, read/write, socket calls) are timed by their time off the CPU instead. */
-static void mark_timed_syscalls(uint8_t kinds[SYSCALL_SLOTS])
-{
-	for (long nr = 0; nr < SYSCALL_SLOTS; nr++) {
-		uint8_t kind = kinds[nr] & SK_KIND_MASK;
-
-		if (kind == SK_OTHER || kind == SK_FD_CHANGE)
-			kinds[nr] |= SK_TIMED;
-	}
-}
-
 static int set_knobs(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen)
 {
 	struct tracer_bpf *s = t->skel;
@@ -98,10 +85,7 @@ static int set_knobs(struct tracer *t, const struct tracer_opts *o, char *err, s
 		snprintf(err, errlen, "cannot read /proc/kallsyms: %s", strerror(errno));
 		return -1;
 	}
-	classify_syscalls(t->syscall_kind);
-	if (o->syscall_stats)
-		mark_timed_syscalls(t->syscall_kind);
-	memcpy((void *)s->rodata->syscall_kind, t->syscall_kind, SYSCALL_SLOTS);
+	classify_syscalls((uint8_t *)s->rodata->syscall_kind);
 	s->rodata->count_syscalls = o->syscall_stats;
 	memcpy((void *)s->rodata->kranges, ranges, n * sizeof(ranges[0]));
 	s->rodata->nkranges = n;
@@ -183,8 +167,7 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 	set_sizes(t, o);
 	if (set_knobs(t, o, err, errlen))
 		goto fail;
-	/* Wait classes need neither: the syscall a thread sleeps in is read from its registers. */
-	bpf_program__set_autoload(t->skel->progs.on_sys_enter, o->syscall_stats);
+	/* Wait classes do not need it: the syscall a thread sleeps in is read from its registers. */
 	bpf_program__set_autoload(t->skel->progs.on_sys_exit, o->syscall_stats);
 	if (tracer_bpf__load(t->skel)) {
 		snprintf(err, errlen, "loading the BPF programs: %s (set CONCTRACE_DEBUG=1 for the verifier log)",
@@ -193,8 +176,8 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 	}
 	t->slots = syscall_slots_open(bpf_map__fd(t->skel->maps.syscall_stats),
 				      bpf_map__fd(t->skel->maps.proc_slot_threads),
-				      bpf_map__fd(t->skel->maps.free_proc_slots), o->max_procs, t->ncpus,
-				      t->syscall_kind, err, errlen);
+				      bpf_map__fd(t->skel->maps.free_proc_slots), o->max_procs, t->ncpus, err,
+				      errlen);
 	if (!t->slots)
 		goto fail;
 	if (tracer_bpf__attach(t->skel)) {
