@@ -222,7 +222,7 @@ Test(record, sleeps_are_classified_by_what_they_wait_for)
 	model_free(&m);
 }
 
-/* Without per-syscall statistics (no sys_enter/sys_exit), the classes come from the registers. */
+/* Without per-syscall statistics (no sys_exit), the classes come from the registers. */
 Test(record, sleeps_are_classified_without_syscall_stats)
 {
 	const char *dir = fresh_dir("waiter-nosys");

@@ -23,7 +23,7 @@ const char record_usage[] =
 	"                             (default 1; 0 captures every block)\n"
 	"      --timeline             record every state transition: the critical path and a\n"
 	"                             Perfetto timeline of real intervals (off by default)\n"
-	"      --no-syscall-stats     no per-syscall counts and latencies: cheaper tracing of\n"
+	"      --no-syscall-stats     no per-syscall counts, bytes and times: cheaper tracing of\n"
 	"                             syscall-heavy programs (wait classes are unchanged)\n"
 	"  -h, --help                 this help\n"
 	"Exit status: the command's; when that is 0, 1 if an output was not written or --push failed;\n"

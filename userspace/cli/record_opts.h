@@ -21,7 +21,7 @@ struct record_opts {
 	bool offcpu_stacks;
 	uint64_t offcpu_stack_period_ns;
 	bool timeline;               /* record every state transition: critical path, Perfetto slices */
-	bool syscall_stats;          /* per-syscall counts and latencies (sys_enter/sys_exit traced) */
+	bool syscall_stats;          /* per-syscall counts, bytes, time off the CPU (sys_exit traced) */
 	char **cmd;                  /* NULL-terminated; NULL in attach mode */
 	char **shown_cmd;            /* the command the report names, when CMD wraps it (run's cells:
 				      * a shell that redirects, then execs it); NULL: CMD */

@@ -17,7 +17,7 @@ struct tracer_opts {
 	uint32_t max_procs;                /* processes with their own syscall statistics */
 	uint32_t max_wakeups, max_stack_aggs, max_stacks;
 	bool timeline;                     /* stream every state transition (model's timeline) */
-	bool syscall_stats;                /* trace sys_enter/sys_exit: most of the cost per switch */
+	bool syscall_stats;                /* trace sys_exit: per-syscall counts, bytes, time off the CPU */
 	uint32_t timeline_ring_bytes;      /* its ring buffer: a power of 2 pages */
 };
 void tracer_default_opts(struct tracer_opts *o);
