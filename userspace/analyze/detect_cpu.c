@@ -127,12 +127,13 @@ bool loop_blocked(const struct finding_ctx *c, struct finding *f)
 		    fmt_ns((char[32]){ 0 }, 32, (double)explain_th.loop_stretch_ns), ns_to_s(st.ns), longest,
 		    ns_to_s(loop->ns[WC_ONCPU]), 100 * share(loop->ns[WC_LOOP_IDLE], life));
 	} else {
-		headline(f, "event loop blocked: its thread computed %.2f s in the program's own code",
-			 ns_to_s(loop->ns[WC_ONCPU]));
-		say(f, "The event loop (thread %u) was held by its callbacks: it ran %.2f s on a CPU, mostly in "
-		    "the program's own code rather than the loop's machinery, and idled in its selector only "
-		    "%.0f%% of its life; while a callback computes or blocks, no other task runs (record "
-		    "--timeline to see each stretch).", loop->tid, ns_to_s(loop->ns[WC_ONCPU]),
+		headline(f, "event loop blocked: held %.2f s without idling (%.2f s on a CPU, %.2f s in blocking calls)",
+			 ns_to_s(st.ns), ns_to_s(loop->ns[WC_ONCPU]), ns_to_s(class_sum(loop, LOOP_HELD & ~RUN_CLASSES)));
+		say(f, "The event loop (thread %u) was held by its callbacks %.2f s: on a CPU %.2f s, mostly in "
+		    "the program's own code rather than the loop's machinery, and in blocking calls %.2f s; it "
+		    "idled in its selector only %.0f%% of its life. While a callback computes or blocks, no "
+		    "other task runs (record --timeline to see each stretch).", loop->tid, ns_to_s(st.ns),
+		    ns_to_s(loop->ns[WC_ONCPU]), ns_to_s(class_sum(loop, LOOP_HELD & ~RUN_CLASSES)),
 		    100 * share(loop->ns[WC_LOOP_IDLE], life));
 	}
 	advise(f, "Do not block the loop: run CPU-heavy work in a process pool (await loop.run_in_executor("
