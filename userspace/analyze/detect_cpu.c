@@ -129,9 +129,8 @@ bool loop_blocked(const struct finding_ctx *c, struct finding *f)
 	} else {
 		headline(f, "event loop blocked: held %.2f s without idling (%.2f s on a CPU, %.2f s in blocking calls)",
 			 ns_to_s(st.ns), ns_to_s(loop->ns[WC_ONCPU]), ns_to_s(class_sum(loop, LOOP_HELD & ~RUN_CLASSES)));
-		say(f, "The event loop (thread %u) was held by its callbacks %.2f s: on a CPU %.2f s, mostly in "
-		    "the program's own code rather than the loop's machinery, and in blocking calls %.2f s; it "
-		    "idled in its selector only %.0f%% of its life. While a callback computes or blocks, no "
+		say(f, "The event loop (thread %u) was held by its callbacks %.2f s: on a CPU %.2f s and in "
+		    "blocking calls %.2f s; it idled in its selector only %.0f%% of its life. While a callback computes or blocks, no "
 		    "other task runs (record --timeline to see each stretch).", loop->tid, ns_to_s(st.ns),
 		    ns_to_s(loop->ns[WC_ONCPU]), ns_to_s(class_sum(loop, LOOP_HELD & ~RUN_CLASSES)),
 		    100 * share(loop->ns[WC_LOOP_IDLE], life));
