@@ -4,14 +4,15 @@
 // for the device with little CPU around it: with 4 KiB buffered writes, the submission and the
 // hypervisor's exits on this VM cost the thread ~40 µs of CPU per 100 µs of waiting, and the CPU
 // sometimes outweighed the disk.
-//   fsyncer [DIR]
+//   fsyncer [DIR [WRITES]]   (WRITES: 64 by default)
 #include "progs.h"
 
-enum { BLOCKS = 16, WRITES = 64, BLOCK = 1 << 20, ALIGN = 4096 };
+enum { BLOCKS = 16, BLOCK = 1 << 20, ALIGN = 4096 };
 
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
+	int writes = argc > 2 ? atoi(argv[2]) : 64;
 	char path[4096];
 	void *block;
 
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
 			die("write");
 	if (fsync(fd) != 0)
 		die("fsync");
-	for (int i = 0; i < WRITES; i++) {
+	for (int i = 0; i < writes; i++) {
 		if (pwrite(fd, block, BLOCK, (off_t)(i % BLOCKS) * BLOCK) != BLOCK)
 			die("pwrite");
 		if (fdatasync(fd) != 0)

@@ -42,10 +42,13 @@ static const struct {
 	{ "Connection._recv", true, ACT_PICKLE }, { "(pickle.py:", true, ACT_PICKLE },
 	{ "(copyreg.py:", true, ACT_PICKLE },
 	{ "(base_events.py:", false, ACT_MACHINERY }, { "(selector_events.py:", false, ACT_MACHINERY },
+	{ "(selectors.py:", false, ACT_MACHINERY },
 	{ "(events.py:", false, ACT_MACHINERY }, { "(futures.py:", false, ACT_MACHINERY },
 	{ "(tasks.py:", false, ACT_MACHINERY }, { "(_base.py:", false, ACT_MACHINERY },
 	{ "_worker (thread.py:", false, ACT_MACHINERY }, { "(threading.py:", false, ACT_MACHINERY },
-	{ "(queue.py:", false, ACT_MACHINERY },
+	{ "(queue.py:", false, ACT_MACHINERY }, { "(base_futures.py:", false, ACT_MACHINERY },
+	{ "ThreadPoolExecutor.", false, ACT_MACHINERY },
+	{ "_make_delegate_method.", false, ACT_MACHINERY },  /* aiofiles: a call sent to the executor */
 };
 
 static const char *basename_of(const char *path)
@@ -111,6 +114,7 @@ void activities_of(const struct run_model *m, struct activities *a)
 	for (size_t i = 0; i < m->n_stack_aggs; i++) {
 		const struct model_stack_agg *agg = &m->stack_aggs[i];
 		const struct model_process *p;
+		struct activity_count *proc;
 		enum activity act;
 
 		if (agg->k.wait_class != WC_ONCPU || !agg->s.count)
@@ -119,9 +123,14 @@ void activities_of(const struct run_model *m, struct activities *a)
 		act = native_activity(sym, symbolizer_maps(sym, p ? p->maps : NULL), model_find_stack(m, agg->k.ustack));
 		if (act == ACT_WORK)
 			act = python_activity(model_find_pystack(m, agg->k.pystack));
+		proc = count_of(&a->procs, &a->n_procs, agg->k.tgid);
 		a->samples[act] += agg->s.count;
-		count_of(&a->procs, &a->n_procs, agg->k.tgid)->samples[act] += agg->s.count;
+		proc->samples[act] += agg->s.count;
 		count_of(&a->threads, &a->n_threads, agg->k.tid)->samples[act] += agg->s.count;
+		if (agg->k.kstack) {
+			a->kernel[act] += agg->s.count;
+			proc->kernel[act] += agg->s.count;
+		}
 	}
 	symbolizer_free(sym);
 }

@@ -18,14 +18,15 @@ enum activity {
 };
 extern const char *const activity_names[ACT_COUNT];
 
-/* CPU samples of one process, or one thread, by activity. */
+/* CPU samples of one process, or one thread, by activity, and of them those taken in the kernel (a
+ * syscall, a fault: no GIL held). */
 struct activity_count {
 	uint32_t id;                        /* its tgid, or tid */
-	uint64_t samples[ACT_COUNT];
+	uint64_t samples[ACT_COUNT], kernel[ACT_COUNT];
 };
 
 struct activities {
-	uint64_t samples[ACT_COUNT];        /* the whole tree's */
+	uint64_t samples[ACT_COUNT], kernel[ACT_COUNT];  /* the whole tree's */
 	size_t n_procs, n_threads;
 	struct activity_count *procs, *threads;
 };

@@ -1,10 +1,12 @@
 /* conctrace: where did the wall time of a (Python, threaded, asyncio, multiprocess) program go?
  *
- * cli/: main and one unit per command (record, run, report, diff, flamegraph, serve); the only layer
- * that wires the tracer to the rest. Commands parse options, connect the stages, map failures to
+ * cli/: main and one unit per command (record, advise, run, report, diff, flamegraph, calibrate,
+ * serve); the only layer that wires the tracer to the rest. Commands parse options, connect the stages, map failures to
  * exit codes; they may call every layer. */
 #include <stdio.h>
 #include <string.h>
+#include "cli/advise.h"
+#include "cli/calibrate.h"
 #include "cli/diff.h"
 #include "cli/flamegraph.h"
 #include "cli/record.h"
@@ -22,9 +24,11 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "trace every workload x runtime x model and compare them in tables" },
 	{ "record", cmd_record, "trace a command (or -p PID) and its descendants" },
+	{ "advise", cmd_advise, "record a command once and predict its wall time under each concurrency model" },
 	{ "report", cmd_report, "print a saved report again and regenerate its exports (no root)" },
 	{ "diff", cmd_diff, "compare two reports: time per class, syscalls, a differential flame graph" },
 	{ "flamegraph", cmd_flamegraph, "render folded stacks as an interactive SVG flame graph" },
+	{ "calibrate", cmd_calibrate, "measure (or show) this machine's costs the what-if predictions use" },
 	{ "serve", cmd_serve, "run the latency HTTP server the network workloads use" },
 };
 

@@ -13,6 +13,7 @@
 #include "render/export_html.h"
 #include "matrix/compare.h"
 #include "matrix/matrix_html.h"
+#include "matrix/predictions.h"
 #include "matrix/run_summary.h"
 #include "render/flamegraph.h"
 #include "render/exports.h"
@@ -45,7 +46,8 @@ static const char report_usage[] =
 	"                         export into (a run directory: index.html and cells/NAME/...); an\n"
 	"                         earlier output there is kept as PATH.old\n"
 	"  -q, --quiet            no summary\n"
-	"  -v, --verbose          the whole texts: findings, cross-checks, comparisons, verdicts\n"
+	"  -v, --verbose          the whole texts: findings, cross-checks, comparisons, verdicts;\n"
+	"                         a run directory: every prediction of the what-if model too\n"
 	"  -h, --help             this help\n"
 	"Exit status: 0, 1 when an export could not be written, 2 for bad usage or a bad report.\n";
 
@@ -403,6 +405,8 @@ static int run_exports(const char *src_dir, const char *out_dir, const struct ru
 static int report_run(const struct report_opts *o, const char *dir)
 {
 	char err[512], page[PATH_MAX];
+	struct matrix_predictions predictions;
+	struct calibration cal;
 	struct run_opts ro;
 	struct cell *cells;
 	size_t n;
@@ -422,6 +426,9 @@ static int report_run(const struct report_opts *o, const char *dir)
 	explain_cells(cells, n, dir);
 	if (!o->quiet)
 		run_summary_print(stdout, &ro, cells, n, o->verbose);
+	ro.verbose = o->verbose;
+	if (!matrix_predict(o->quiet ? NULL : stdout, &ro, cells, n, &cal, &predictions))
+		predictions_free(&predictions);
 	if (o->output) {
 		rc = run_exports(dir, o->output, &ro, cells, n);
 		snprintf(page, sizeof(page), "%s/index.html", o->output);

@@ -15,6 +15,7 @@
 #include "cli/run.h"
 #include "matrix/compare.h"
 #include "matrix/index.h"
+#include "matrix/predictions.h"
 #include "matrix/rows.h"
 #include "matrix/matrix_html.h"
 #include "matrix/run_summary.h"
@@ -358,13 +359,16 @@ static void run_cell(const struct run_env *env, struct cell *c)
 }
 
 /* DIR/index.json and DIR/index.html; the last lines of the run's output say where they are. */
-static int write_index(const struct run_env *env, const struct cell *cells, size_t n, bool interrupted)
+static int write_index(const struct run_env *env, const struct cell *cells, size_t n, bool interrupted,
+		       const struct matrix_predictions *predictions, const struct calibration *cal)
 {
 	json_t *index = index_json(env->o, cells, n, interrupted);
-	char *text = json_dumps(index, JSON_INDENT(2) | JSON_SORT_KEYS);
-	char path[PATH_MAX], page[PATH_MAX];
+	char path[PATH_MAX], page[PATH_MAX], *text;
 	int rc;
 
+	if (predictions)
+		predictions_add_json(index, predictions, cal);
+	text = json_dumps(index, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(index);
 	join_path(path, env->outdir, "index.json");
 	rc = text ? outdir_write(&env->out, "index.json", text, strlen(text), 0644) : -ENOMEM;
@@ -422,9 +426,11 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
 	struct run_env env = { .o = &o, .out.fd = -1, .cells.fd = -1, .scratch.fd = -1, .workloads.fd = -1 };
+	struct matrix_predictions predictions;
+	struct calibration cal;
 	struct progress *progress;
 	struct cell *cells;
-	bool interrupted = false;
+	bool interrupted = false, predicted;
 	size_t n, done = 0;
 	int rc = parse_or_usage(argc, argv, &o);
 
@@ -448,7 +454,11 @@ int cmd_run(int argc, char **argv)
 	flag_result_mismatches(cells, n);
 	explain_cells(cells, n, env.outdir);
 	run_summary_print(stdout, &o, cells, n, o.verbose);
-	rc = write_index(&env, cells, n, interrupted) ? 1 : run_status(cells, n, interrupted);
+	predicted = !matrix_predict(stdout, &o, cells, n, &cal, &predictions);
+	rc = write_index(&env, cells, n, interrupted, predicted ? &predictions : NULL, &cal) ? 1 :
+	     run_status(cells, n, interrupted);
+	if (predicted)
+		predictions_free(&predictions);
 	cells_free(cells, n);
 	return close_env(&env, rc);
 }

@@ -10,6 +10,7 @@
 #include "model/classify.h"
 #include "model/report_json.h"
 #include "analyze/stack_tails.h"
+#include "analyze/work.h"
 #include "base/util.h"
 
 const char *const verdict_names[] = { "supports", "contradicts", "cannot tell" };
@@ -611,7 +612,8 @@ void explain_cells(struct cell *cells, size_t n, const char *outdir)
 		model_init(&m);
 		if (report_load(path, &m, err, sizeof(err)) == 0) {
 			cells[i].explanation = xcalloc(1, sizeof(*cells[i].explanation));
-			explain_run(&m, cells[i].explanation);
+			cells[i].work = xcalloc(1, sizeof(*cells[i].work));
+			explain_with_work(&m, cells[i].explanation, cells[i].work, &(struct work_verdict){ 0 });
 			cells[i].stack_tails = read_stack_tails(outdir, &cells[i]);
 		} else {
 			errmsg("cannot explain %s: %s", cells[i].name, err);

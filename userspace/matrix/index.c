@@ -2,6 +2,7 @@
 #include "matrix/index.h"
 
 #include "analyze/findings.h"
+#include "analyze/work.h"
 #include "matrix/compare.h"
 
 static json_t *params_json(const struct run_opts *o)
@@ -50,6 +51,8 @@ static json_t *cell_json(const struct cell *c)
 	}
 	if (c->explanation)
 		json_object_set_new(j, "explanation", explanation_json(c->explanation));
+	if (c->work)
+		json_object_set_new(j, "work", work_json(c->work));
 	return j;
 }
 

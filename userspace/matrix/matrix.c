@@ -35,14 +35,16 @@ const char run_usage[] =
 	"  --num N --count K                     cpu ([num] * count triple loops)\n"
 	"  --c-num N                             cpu: num for the C runtime\n"
 	"  --requests N                          net\n"
-	"  -v, --verbose           also the comparisons of models and each verdict's reasons\n"
+	"  -v, --verbose           also the comparisons of models, each verdict's reasons, and every\n"
+	"                          prediction of the what-if model with why each miss missed\n"
+	"  --recalibrate           measure this machine's hand-off and start-up costs anew\n"
 	"  -h, --help              this help\n"
 	"Exit status: 0 every cell ok, 1 a cell failed or disagreed, 2 bad usage, 130 interrupted.\n";
 
 enum {
 	OPT_WORKLOADS = 256, OPT_MODELS, OPT_RUNTIMES, OPT_SIZE, OPT_REPEAT, OPT_PYTHON, OPT_NET_DELAY,
 	OPT_NET_SIZE, OPT_WORKERS, OPT_CELL_TIMEOUT, OPT_KEEP_FILES, OPT_DROP_CACHES, OPT_FILES,
-	OPT_LINES, OPT_LINE_LENGTH, OPT_NUM, OPT_COUNT, OPT_REQUESTS, OPT_C_NUM,
+	OPT_LINES, OPT_LINE_LENGTH, OPT_NUM, OPT_COUNT, OPT_REQUESTS, OPT_C_NUM, OPT_RECALIBRATE,
 };
 
 static const struct option run_options[] = {
@@ -67,6 +69,7 @@ static const struct option run_options[] = {
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "requests", required_argument, NULL, OPT_REQUESTS },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "recalibrate", no_argument, NULL, OPT_RECALIBRATE },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -200,6 +203,7 @@ static enum parse_result parse_one(int c, const char *arg, struct run_opts *o, c
 	case OPT_KEEP_FILES: o->keep_files = true; return PARSE_OK;
 	case OPT_DROP_CACHES: o->drop_caches = true; return PARSE_OK;
 	case 'v': o->verbose = true; return PARSE_OK;
+	case OPT_RECALIBRATE: o->recalibrate = true; return PARSE_OK;
 	case 'h': return PARSE_HELP;
 	default: return parse_number(c, arg, o, err, errlen);
 	}
@@ -213,7 +217,7 @@ static void run_defaults(struct run_opts *o)
 	memset(o->models, 1, sizeof(o->models));
 	o->size = SIZE_DEFAULT;
 	o->repeat = 1;
-	o->python = "/usr/bin/python3";    /* never whatever python is first on PATH */
+	o->python = RUN_PYTHON;
 	o->cell_timeout_s = 600;
 }
 
@@ -288,6 +292,7 @@ void cells_free(struct cell *cells, size_t n)
 		json_decref(cells[i].result);
 		free(cells[i].explanation);
 		json_decref(cells[i].stack_tails);
+		free(cells[i].work);
 	}
 	free(cells);
 }

@@ -14,6 +14,10 @@
 #include "base/util.h"
 #include "model/model.h"
 
+/* The interpreter the Python workloads run with unless --python says otherwise: never whatever
+ * python is first on PATH. */
+#define RUN_PYTHON "/usr/bin/python3"
+
 enum workload { WL_DISK, WL_CPU, WL_NET, WL_COUNT };
 enum runtime { RT_PYTHON, RT_C, RT_COUNT };
 enum conc_model { CM_SYNC, CM_THREADS, CM_ASYNCIO, CM_PROCESSES, CM_ASYNCIO_PROCESSES, CM_COUNT };
@@ -44,6 +48,7 @@ struct run_opts {
 	double cell_timeout_s;
 	bool keep_files, drop_caches;
 	bool verbose;             /* print the comparisons and every verdict's why too */
+	bool recalibrate;         /* measure the machine's costs anew (matrix/calibrate.h) */
 	struct work_params params;
 };
 
@@ -62,6 +67,7 @@ enum cell_status { CELL_PENDING, CELL_OK, CELL_FAILED, CELL_INTERRUPTED };
 extern const char *const cell_status_names[];
 
 struct explanation;
+struct work;
 
 struct cell {
 	enum workload workload;
@@ -79,6 +85,7 @@ struct cell {
 	struct cell_stats stats;
 	struct explanation *explanation;  /* owned; NULL until explain_cells() (explain_matrix.h) */
 	json_t *stack_tails;      /* owned; thread time by stack tail (stack_tails.h), from the same */
+	struct work *work;        /* owned; what its work is made of (analyze/work.h), from the same */
 };
 
 /* The cells O selects, in the order they run: workload, runtime, model, repeat. Returns how many;
