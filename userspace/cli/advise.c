@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "cli/record.h"
 #include "cli/record_opts.h"
+#include "cli/usage.h"
 #include "matrix/calibrate.h"
 #include "model/report_json.h"
 
@@ -173,9 +174,7 @@ int cmd_advise(int argc, char **argv)
 		fputs(advise_usage, stdout);
 		return 0;
 	case PARSE_ERROR:
-		errmsg("advise: %s", err);
-		fputs(advise_usage, stderr);
-		return 2;
+		return usage_error("advise", "%s", err);
 	case PARSE_OK:
 		break;
 	}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "base/util.h"
+#include "cli/usage.h"
 #include "matrix/calibrate.h"
 #include "matrix/matrix.h"
 
@@ -42,15 +43,11 @@ int cmd_calibrate(int argc, char **argv)
 			fputs(calibrate_usage, stdout);
 			return 0;
 		default:
-			errmsg("calibrate: unknown option or missing argument: '%s'", argv[optind - 1]);
-			fputs(calibrate_usage, stderr);
-			return 2;
+			return usage_error("calibrate", "unknown option or missing argument: '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		errmsg("calibrate: unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return usage_error("calibrate", "unexpected argument '%s'", argv[optind]);
 	if (calibration_get(python, recalibrate, &cal, err, sizeof(err))) {
 		errmsg("calibrate: %s", err);
 		return 1;

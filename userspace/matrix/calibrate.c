@@ -509,11 +509,10 @@ void calibration_print(FILE *out, const struct calibration *c)
 	time_t t = (time_t)c->measured_epoch;
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
-	fprintf(out, "calibration (%s %s, load %.1f): ", c->cached ? "cached, measured" : "measured", when, c->load1);
+	fprintf(out, "costs (%s %s, load %.1f): ", c->cached ? "cached," : "measured", when, c->load1);
 	if (c->python_ok)
-		fprintf(out, "executor round trip (%s) %.0f-%.0f us CPU (%.0f us alone), pool worker start %.1f ms, "
-			"pool task %.2f ms, ", c->handoff_via, k->handoff_cpu_s[0] * 1e6, k->handoff_cpu_s[1] * 1e6,
-			k->handoff_wall_s * 1e6, k->py_fork_s * 1e3, k->py_chunk_s * 1e3);
-	fprintf(out, "io_uring request +%.1f us, fork %.2f ms, pipe %.2f ns/byte%s\n", k->uring_cpu_s * 1e6,
+		fprintf(out, "%s round trip %.0f-%.0f us, pool worker %.1f ms, task %.2f ms, ", c->handoff_via,
+			k->handoff_cpu_s[0] * 1e6, k->handoff_cpu_s[1] * 1e6, k->py_fork_s * 1e3, k->py_chunk_s * 1e3);
+	fprintf(out, "io_uring +%.1f us, fork %.2f ms, pipe %.2f ns/B%s\n", k->uring_cpu_s * 1e6,
 		k->c_fork_s * 1e3, k->pipe_byte_s * 1e9, c->python_ok ? "" : " (no Python)");
 }
