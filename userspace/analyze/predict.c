@@ -72,14 +72,16 @@ static void event_loop_shape(const struct work *w, const struct costs *k, double
 	s->in_flight = units_of(w);
 	s->procs = procs;
 	s->user_threads = procs;
-	if (w->python) {
+	if (w->python) {  /* the run's own round trips' cost, else this machine's */
 		s->cpu_threads = procs * (1 + executors);
-		s->unit_cpu_s = ops * at_width(k->handoff_cpu_s, s->in_flight / procs);
-		s->unit_user_s = ops * at_width(k->handoff_gil_s, s->in_flight / procs);
+		s->unit_cpu_s = ops * (w->handoff_cpu_s > 0 ? w->handoff_cpu_s :
+				       at_width(k->handoff_cpu_s, s->in_flight / procs));
+		s->unit_user_s = ops * (w->handoff_cpu_s > 0 ? w->handoff_user_s :
+					at_width(k->handoff_gil_s, s->in_flight / procs));
 		s->unit_latency_s = ops * k->handoff_wall_s;
 	} else {
 		s->cpu_threads = procs + w->ncpus;  /* io-wq starts workers as calls block */
-		s->unit_cpu_s = ops * k->uring_cpu_s;
+		s->unit_cpu_s = w->uring_in_work ? 0 : ops * k->uring_cpu_s;
 		s->unit_latency_s = ops * k->uring_wall_s;
 	}
 }

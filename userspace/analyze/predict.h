@@ -40,6 +40,12 @@ struct work {
 	 * call; C: an io_uring request per call): blocking file calls. */
 	double file_ops;
 	bool file_ops_known;      /* counted as the program makes them, not inferred from syscalls */
+	/* What the run's own hand-offs cost, when it made them: an event loop's executor round trips
+	 * (the CPU of the machinery around them per round trip, and of it in user mode; 0: none seen,
+	 * the calibration's figure stands), or io_uring requests, whose workers' CPU the trace counts
+	 * in the work (their own cost with it). */
+	double handoff_cpu_s, handoff_user_s;
+	bool uring_in_work;
 	double pipe_bytes;        /* bytes a process pool ships (arguments and results) */
 	/* The machine as the run found it. */
 	double cpu_capacity;      /* CPUs the run's threads could get at most (other load: the

@@ -21,11 +21,7 @@
 #define CHAIN_HOPS 20                   /* a path handed between threads this often, one at a time... */
 #define CHAIN_CONCURRENCY 1.2           /* ...with at most this many threads busy on average */
 #define ASSUMED_UNITS 1000              /* CPU work with no units seen: assumed this finely divisible */
-
-static double sec(uint64_t ns)
-{
-	return ns_to_s(ns);
-}
+#define HANDOFFS_MEASURED 1000          /* round trips enough to price one from the run's own */
 
 /* The CPUs the run could get, from the CPU time it got (GOT) while it wanted CPU time WANT_CAPPED
  * (running or queued, at most NCPUS at a time) for WANTING seconds (while one thread or more did):
@@ -92,10 +88,14 @@ static double capacity_of(const struct run_model *m, const struct critical_path 
 	return fmin(fmax(c, 0.05), m->meta.ncpus);
 }
 
+/* Activities that are the model's own machinery around hand-offs. */
+static const enum activity machinery[] = { ACT_MACHINERY, ACT_GIL, ACT_SPIN };
+
 /* The units' CPU time, split user/kernel, and the root's start-up: each process's on-CPU time
  * shared out as its samples' activities are; what the model's machinery did (the loop, executors,
- * the GIL, pickling, spinning) is left out. */
-static void cpu_work(const struct run_model *m, struct work *w)
+ * the GIL, pickling, spinning) is left out, and its CPU (and of it in user mode) added to
+ * *MACHINERY_S and *MACHINERY_USER_S. */
+static void cpu_work(const struct run_model *m, struct work *w, double *machinery_s, double *machinery_user_s)
 {
 	struct activities act;
 	double tree_kernel;
@@ -109,7 +109,7 @@ static void cpu_work(const struct run_model *m, struct work *w)
 		double oncpu, n = 0, work = 1, kernel = tree_kernel, startup = 0;
 
 		totals_of(m, proc->pid, &t);
-		oncpu = sec(t.ns[WC_ONCPU]);
+		oncpu = ns_to_s(t.ns[WC_ONCPU]);
 		for (size_t k = 0; k < act.n_procs; k++)
 			if (act.procs[k].id == proc->pid)
 				pa = &act.procs[k];
@@ -119,6 +119,10 @@ static void cpu_work(const struct run_model *m, struct work *w)
 			work = pa->samples[ACT_WORK] / n;
 			kernel = pa->samples[ACT_WORK] ? (double)pa->kernel[ACT_WORK] / pa->samples[ACT_WORK] : 0;
 			startup = pa->samples[ACT_STARTUP] / n;
+		}
+		for (size_t k = 0; n > 0 && k < ARRAY_LEN(machinery); k++) {
+			*machinery_s += oncpu * pa->samples[machinery[k]] / n;
+			*machinery_user_s += oncpu * (pa->samples[machinery[k]] - pa->kernel[machinery[k]]) / n;
 		}
 		w->cpu_user_s += oncpu * work * (1 - kernel);
 		w->cpu_kernel_s += oncpu * work * kernel;
@@ -152,7 +156,7 @@ static void path_node(const struct critical_path *p, enum graph_node node, doubl
 	*s = *count = 0;
 	for (size_t i = 0; p && i < p->n_segments; i++)
 		if (p->segments[i].node == node) {
-			*s += sec(p->segments[i].end_ns - p->segments[i].start_ns);
+			*s += ns_to_s(p->segments[i].end_ns - p->segments[i].start_ns);
 			*count += p->segments[i].count;
 		}
 }
@@ -169,7 +173,7 @@ static double unit_waits(const struct run_model *m, const struct critical_path *
 	path_node(p, node, &path_s, path_count);
 	if (path_s <= 0)
 		return 0;
-	in_flight = fmax(sec(waited_on(m, node)) / path_s, 1);
+	in_flight = fmax(ns_to_s(waited_on(m, node)) / path_s, 1);
 	if (requests > 0 && *path_count < MULTIPLEXED_SHARE * requests / in_flight && connections > in_flight)
 		in_flight = fmin(requests, connections);
 	return path_s * in_flight;
@@ -186,25 +190,46 @@ static void waits(const struct run_model *m, const struct critical_path *p, cons
 	if (w->net_s > 0 && w->requests < 1)
 		w->requests = count;
 	w->timer_s = unit_waits(m, p, GN_TIMER, 0, 0, &count);
-	w->disk_wait_s = sec(waited_on(m, GN_DISK));
+	w->disk_wait_s = ns_to_s(waited_on(m, GN_DISK));
 	path_node(p, GN_DISK, &w->device_s, &count);
-	w->wakeup_s = p ? sec(p->class_ns[WC_WAKEUP]) : 0;
+	w->wakeup_s = p ? ns_to_s(p->class_ns[WC_WAKEUP]) : 0;
 }
 
-/* Blocking file calls: every read, write, open and sync; an event loop's executor round trips when
- * the run made them (the thread-pool-handoff finding's jobs: aiofiles' calls, which Python's
- * buffering hides from the syscalls). */
-static double file_calls(const struct explanation *e)
+/* Executor round trips of event loops: each finished job writes to its loop's self-pipe, so the
+ * pipe writes of the executor threads of processes that run an event loop. */
+static double loop_handoffs(const struct run_model *m)
+{
+	double n = 0;
+
+	for (size_t i = 0; i < m->n_threads; i++) {
+		const struct thread_acct *a = &m->threads[i].acct;
+		const struct thread_acct *main = model_find_thread(m, a->tgid);
+
+		if (main && thread_role(m, main) == ROLE_LOOP && thread_role(m, a) == ROLE_EXECUTOR)
+			n += a->io[FK_PIPE][1].calls;
+	}
+	return n;
+}
+
+/* io_uring's workers (iou-wrk-*) ran file calls for the run. */
+static bool used_uring(const struct run_model *m)
+{
+	for (size_t i = 0; i < m->n_threads; i++)
+		if (!strncmp(m->threads[i].acct.comm, "iou-wrk", 7))
+			return true;
+	return false;
+}
+
+/* Blocking file calls: every read, write, open and sync; or the executor round trips an event loop
+ * made, when more (aiofiles' calls, which Python's buffering hides from the syscalls). */
+static double file_calls(const struct explanation *e, double handoffs)
 {
 	static const char *const calls[] = { "openat", "open", "fsync", "fdatasync", "sync_file_range" };
-	const struct finding *handoff = explanation_finding(e, "thread-pool-handoff");
-	double n = e->d.io[FK_FILE][0].calls + e->d.io[FK_FILE][1].calls, jobs = 0;
+	double n = e->d.io[FK_FILE][0].calls + e->d.io[FK_FILE][1].calls;
 
 	for (size_t i = 0; i < ARRAY_LEN(calls); i++)
 		n += syscall_count(e, calls[i]);
-	if (handoff)
-		finding_evidence(handoff, "jobs", &jobs);
-	return fmax(n, jobs);
+	return fmax(n, handoffs);
 }
 
 /* Bytes a process pool shipped: pipe writes, when the run had worker processes. */
@@ -275,16 +300,23 @@ static void units(const struct run_model *m, const struct critical_path *p, cons
 void work_of_run(const struct run_model *m, const struct critical_path *p, const struct explanation *e,
 		 struct work *w, struct work_verdict *v)
 {
+	double machinery_s = 0, machinery_user_s = 0, handoffs = loop_handoffs(m);
+
 	memset(w, 0, sizeof(*w));
 	memset(v, 0, sizeof(*v));
 	w->ncpus = m->meta.ncpus > 0 ? m->meta.ncpus : 1;
-	w->wall_s = sec(e->d.wall_ns);
+	w->wall_s = ns_to_s(e->d.wall_ns);
 	for (size_t i = 0; i < m->n_procs; i++)
 		w->python |= is_python_process(&m->procs[i]);
 	w->cpu_capacity = capacity_of(m, p, e->d.wall_ns);
-	cpu_work(m, w);
+	cpu_work(m, w, &machinery_s, &machinery_user_s);
+	if (handoffs >= HANDOFFS_MEASURED) {
+		w->handoff_cpu_s = machinery_s / handoffs;
+		w->handoff_user_s = machinery_user_s / handoffs;
+	}
+	w->uring_in_work = used_uring(m);
 	waits(m, p, e, w);
-	w->file_ops = file_calls(e);
+	w->file_ops = file_calls(e, handoffs);
 	w->pipe_bytes = pool_bytes(e);
 	units(m, p, e, w, v);
 	if (w->wall_s - w->startup_s < MIN_WORK_S) {
@@ -321,11 +353,12 @@ void work_apply_hint(struct work *w, const struct work_hint *hint, struct work_v
 
 json_t *work_json(const struct work *w)
 {
-	return json_pack("{s:i, s:b, s:f, s:f, s:b, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:f, s:f}",
+	return json_pack("{s:i, s:b, s:f, s:f, s:b, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:f, s:f, s:f, s:f, s:b}",
 			 "ncpus", w->ncpus, "python", w->python, "wall_s", w->wall_s, "units", w->units,
 			 "units_known", w->units_known, "startup_s", w->startup_s, "cpu_user_s", w->cpu_user_s,
 			 "cpu_kernel_s", w->cpu_kernel_s, "net_s", w->net_s, "requests", w->requests,
 			 "timer_s", w->timer_s, "disk_wait_s", w->disk_wait_s, "device_s", w->device_s, "wakeup_s", w->wakeup_s,
 			 "file_ops", w->file_ops, "file_ops_known", w->file_ops_known, "pipe_bytes", w->pipe_bytes,
+			 "handoff_cpu_s", w->handoff_cpu_s, "handoff_user_s", w->handoff_user_s, "uring_in_work", w->uring_in_work,
 			 "cpu_capacity", w->cpu_capacity);
 }

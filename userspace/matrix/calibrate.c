@@ -31,12 +31,13 @@
 
 /* Python's costs: an executor round trip alone (latency) and many in flight as aiofiles makes
  * them under asyncio.gather, at each width the arguments give (files open at once, each written
- * line by line through aiofiles; without aiofiles, run_in_executor of a no-op): CPU per round trip,
- * user time taken as GIL time; starting and stopping forked pool workers; a pool task's round trip;
- * pickling and sending bytes. The least of three tries is kept: other load only ever adds to a
+ * line by line through aiofiles, the loop building each 100-letter line between its hand-offs as
+ * a program does; without aiofiles, run_in_executor of a no-op): CPU per round trip beyond the
+ * lines' own, user time taken as GIL time; starting and stopping forked pool workers; a pool
+ * task's round trip; pickling and sending bytes. The least of three tries is kept: other load only ever adds to a
  * cost. One JSON line on stdout. */
 static const char python_bench[] =
-	"import asyncio, json, multiprocessing, os, resource, shutil, sys, tempfile, threading, time\n"
+	"import asyncio, json, multiprocessing, os, random, resource, shutil, string, sys, tempfile, threading, time\n"
 	"try:\n"
 	"    import aiofiles\n"
 	"except ImportError:\n"
@@ -50,17 +51,19 @@ static const char python_bench[] =
 	"    return t, u2 - u, s2 - s\n"
 	"def noop(x):\n"
 	"    return x\n"
-	"async def chained(n):\n"
+	"def line():\n"
+	"    return ''.join(random.choices(string.ascii_letters, k=100)) + '\\n'\n"
+	"async def chained(n, make=lambda: 1):\n"
 	"    loop = asyncio.get_running_loop()\n"
 	"    for _ in range(n):\n"
-	"        await loop.run_in_executor(None, noop, 1)\n"
+	"        await loop.run_in_executor(None, noop, make())\n"
 	"async def writes(files, n):\n"
 	"    async def one(f):\n"
 	"        for _ in range(n):\n"
-	"            await f.write('x' * 100 + '\\n')\n"
+	"            await f.write(line())\n"
 	"    await asyncio.gather(*(one(f) for f in files))\n"
 	"async def plain(width, n):\n"
-	"    await asyncio.gather(*(chained(n) for _ in range(width)))\n"
+	"    await asyncio.gather(*(chained(n, line) for _ in range(width)))\n"
 	"def flood(width, n):\n"
 	"    if not aiofiles:\n"
 	"        return measure(lambda: asyncio.run(plain(width, n)))\n"
@@ -79,11 +82,12 @@ static const char python_bench[] =
 	"    return min((fn() for _ in range(3)), key=lambda m: m[1] + m[2])\n"
 	"ops = 2000\n"
 	"alone = min(measure(lambda: asyncio.run(chained(ops))) for _ in range(3))\n"
+	"work = min(measure(lambda: [line() for _ in range(20000)]) for _ in range(3))[1] / 20000\n"
 	"many = []\n"
 	"for width in map(int, sys.argv[1:]):\n"
 	"    n = max(8, 16384 // width)\n"
 	"    t, u, s = least(lambda: flood(width, n))\n"
-	"    many.append(((u + s) / (n * width), u / (n * width)))\n"
+	"    many.append(((u + s) / (n * width) - work, u / (n * width) - work))\n"
 	"fork = multiprocessing.get_context('fork')\n"
 	"workers = os.cpu_count() or 1\n"
 	"def pool_start():\n"
