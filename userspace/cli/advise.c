@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "analyze/advise.h"
 #include "analyze/findings.h"
 #include "analyze/work.h"
@@ -26,7 +27,8 @@ static const char advise_usage[] =
 	"      --recalibrate          measure this machine's hand-off and start-up costs anew\n"
 	"  -v, --verbose              every pool size's prediction, and what the work is made of\n"
 	"Exit status: 0, 1 when no report could be written or read, 2 for bad usage or when tracing\n"
-	"cannot start; the command's own failure is said, not returned.\n";
+	"cannot start; a command that ran and failed is said, not returned; one that could not start\n"
+	"(127: not found) ends it with its status.\n";
 
 struct advise_opts {
 	bool recalibrate, verbose;
@@ -183,13 +185,13 @@ int cmd_advise(int argc, char **argv)
 	o.timeline = true;   /* the critical path: waits in time order, hand-offs followed */
 	o.quiet = true;
 	rc = record_session(&o, NULL);
-	if (rc == 2)
-		return 2;
-	if (rc)
-		fprintf(stdout, "the command exited with status %d; advising on what it did\n", rc);
 	if (snprintf(path, sizeof(path), "%s/report.json", o.outdir) >= (int)sizeof(path)) {
 		errmsg("advise: output directory name too long");
 		return 1;
 	}
+	if (rc == 2 || access(path, R_OK))  /* record said why */
+		return rc ? rc : 1;
+	if (rc)
+		fprintf(stdout, "the command exited with status %d; advising on what it did\n", rc);
 	return advise_report(path, &a);
 }
