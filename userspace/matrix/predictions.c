@@ -227,25 +227,27 @@ static void print_table(FILE *out, const struct matrix_predictions *p, enum work
 
 void predictions_print(FILE *out, const struct matrix_predictions *p, bool verbose)
 {
-	for (int wl = 0; wl < WL_COUNT; wl++) {
-		size_t n = 0, ok = 0, ok_own = 0;
+	size_t n[WL_COUNT] = { 0 }, ok[WL_COUNT] = { 0 }, all = 0, own = 0;
+	const char *sep = "";
 
-		for (size_t i = 0; i < p->n; i++) {
-			const struct matrix_prediction *r = &p->rows[i];
+	for (size_t i = 0; i < p->n; i++) {
+		const struct matrix_prediction *r = &p->rows[i];
 
-			if ((int)r->from->workload != wl)
-				continue;
-			n++;
-			ok += within(r->p.wall_s, r->measured_s);
-			ok_own += within(r->own_capacity_s, r->measured_s);
-		}
-		if (!n)
-			continue;
-		fprintf(out, "predictions, %s: %zu of %zu within %.0f %% of the measured wall (%zu at each "
-			"measured cell's own CPU share)\n", workload_names[wl], ok, n, 100 * PREDICTION_TOLERANCE, ok_own);
-		for (int rt = 0; verbose && rt < RT_COUNT; rt++)
+		n[r->from->workload]++;
+		ok[r->from->workload] += within(r->p.wall_s, r->measured_s);
+		own += within(r->own_capacity_s, r->measured_s);
+		all++;
+	}
+	fprintf(out, "what-if predictions within %.0f %% of the measured wall:", 100 * PREDICTION_TOLERANCE);
+	for (int wl = 0; wl < WL_COUNT; wl++, sep = n[wl - 1] ? "," : sep)
+		if (n[wl])
+			fprintf(out, "%s %s %zu of %zu", sep, workload_names[wl], ok[wl], n[wl]);
+	fprintf(out, " (at each cell's own CPU share: %zu of %zu)%s\n", own, all,
+		verbose ? "" : "; every one: -v");
+	for (int wl = 0; verbose && wl < WL_COUNT; wl++) {
+		for (int rt = 0; rt < RT_COUNT; rt++)
 			print_table(out, p, wl, rt);
-		for (size_t i = 0; verbose && i < p->n; i++) {
+		for (size_t i = 0; i < p->n; i++) {
 			const struct matrix_prediction *r = &p->rows[i];
 
 			if ((int)r->from->workload == wl && r->miss[0])
@@ -258,19 +260,17 @@ void predictions_print(FILE *out, const struct matrix_predictions *p, bool verbo
 int matrix_predict(FILE *out, const struct run_opts *o, const struct cell *cells, size_t n,
 		   struct calibration *cal, struct matrix_predictions *p)
 {
+	const char *python = o->python ? o->python : RUN_PYTHON;  /* index.json does not keep it */
 	char err[256];
 
 	memset(p, 0, sizeof(*p));
-	const char *python = o->python ? o->python : RUN_PYTHON;  /* index.json does not keep it */
-
 	if (calibration_get(o->runtimes[RT_PYTHON] ? python : NULL, o->recalibrate, cal, err, sizeof(err))) {
 		errmsg("no predictions: %s", err);
 		return -1;
 	}
 	predictions_of(o, cells, n, &cal->costs, p);
 	if (out && p->n) {
-		fputc('\n', out);
-		if (o->verbose || !cal->cached)
+		if (o->verbose)
 			calibration_print(out, cal);
 		predictions_print(out, p, o->verbose);
 	}

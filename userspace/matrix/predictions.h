@@ -46,12 +46,14 @@ void predictions_add_json(json_t *index, const struct matrix_predictions *p, con
 
 /* What `conctrace run` and `conctrace report RUNDIR` do once the cells are explained: this
  * machine's costs (cached, or measured now), then the predictions, printed to OUT (NULL: not
- * printed; o->verbose: the tables too). -1 when the costs could not be had (one line says why). */
+ * printed; o->verbose: the costs and the tables too). -1 when the costs could not be had (one line
+ * says why). */
 int matrix_predict(FILE *out, const struct run_opts *o, const struct cell *cells, size_t n,
 		   struct calibration *cal, struct matrix_predictions *p);
 
-/* One line per workload (how many within the tolerance); VERBOSE: a table per workload and
- * runtime, and every miss with its reason. */
+/* One line: how many predictions of each workload fell within the tolerance (and how many at each
+ * measured cell's own CPU share); VERBOSE: a table per workload and runtime, and every miss with
+ * its reason. */
 void predictions_print(FILE *out, const struct matrix_predictions *p, bool verbose);
 
 #endif
