@@ -16,7 +16,8 @@
 
 #define CAPACITY_WINDOW_NS 10000000ULL  /* the CPUs the run got are measured per 10 ms */
 #define MULTIPLEXED_SHARE 0.9           /* fewer path network waits than this share of the requests:
-					 * one thread had several in flight */
+					 * one thread had several in flight... */
+#define MULTIPLEXED_LONGEST 2.0         /* ...or one wait this many times a request's share */
 #define MIN_WORK_S 0.1                  /* less work than this (start-up aside) is too short to tell */
 #define CHAIN_HOPS 20                   /* a path handed between threads this often, one at a time... */
 #define CHAIN_CONCURRENCY 1.2           /* ...with at most this many threads busy on average */
@@ -150,31 +151,39 @@ static uint64_t waited_on(const struct run_model *m, enum graph_node node)
 	return ns;
 }
 
-/* Waits charged to NODE on the path: their time and how many there were. */
-static void path_node(const struct critical_path *p, enum graph_node node, double *s, double *count)
+/* Waits charged to NODE on the path: their time, how many there were, and the longest. */
+static void path_node(const struct critical_path *p, enum graph_node node, double *s, double *count,
+		      double *longest)
 {
-	*s = *count = 0;
+	*s = *count = *longest = 0;
 	for (size_t i = 0; p && i < p->n_segments; i++)
 		if (p->segments[i].node == node) {
-			*s += ns_to_s(p->segments[i].end_ns - p->segments[i].start_ns);
+			double len = ns_to_s(p->segments[i].end_ns - p->segments[i].start_ns);
+
+			*s += len;
 			*count += p->segments[i].count;
+			*longest = fmax(*longest, len / fmax(p->segments[i].count, 1));
 		}
 }
 
 /* Waits on NODE summed over the units: the path's, times how many were in flight at once. Blocking
  * threads show it (all threads' waits over the path's); a thread that multiplexes (an event loop,
- * curl's multi interface) waits once for several: then the path has fewer waits than each waiting
- * thread had requests, and there was one connection per request in flight. */
+ * curl's multi interface) waits once for several, and there was one connection per request in
+ * flight. It is told by its waits: fewer on the path than each waiting thread had requests, or one
+ * of them longer than MULTIPLEXED_LONGEST times a request's share of the path's waiting (waits of
+ * requests one after another are each about that share; a wait that covers several is longer). */
 static double unit_waits(const struct run_model *m, const struct critical_path *p, enum graph_node node,
 			 double requests, double connections, double *path_count)
 {
-	double path_s, in_flight;
+	double path_s, longest, in_flight, per_thread;
 
-	path_node(p, node, &path_s, path_count);
+	path_node(p, node, &path_s, path_count, &longest);
 	if (path_s <= 0)
 		return 0;
 	in_flight = fmax(ns_to_s(waited_on(m, node)) / path_s, 1);
-	if (requests > 0 && *path_count < MULTIPLEXED_SHARE * requests / in_flight && connections > in_flight)
+	per_thread = requests / in_flight;
+	if (requests > 0 && connections > in_flight && (*path_count < MULTIPLEXED_SHARE * per_thread ||
+							 longest > MULTIPLEXED_LONGEST * path_s / per_thread))
 		in_flight = fmin(requests, connections);
 	return path_s * in_flight;
 }
@@ -183,7 +192,7 @@ static void waits(const struct run_model *m, const struct critical_path *p, cons
 		  struct work *w)
 {
 	const struct decomposition *d = &e->d;
-	double count;
+	double count, longest;
 
 	w->requests = d->io[FK_NET][1].calls;
 	w->net_s = unit_waits(m, p, GN_NET, w->requests, syscall_count(e, "connect"), &count);
@@ -191,7 +200,7 @@ static void waits(const struct run_model *m, const struct critical_path *p, cons
 		w->requests = count;
 	w->timer_s = unit_waits(m, p, GN_TIMER, 0, 0, &count);
 	w->disk_wait_s = ns_to_s(waited_on(m, GN_DISK));
-	path_node(p, GN_DISK, &w->device_s, &count);
+	path_node(p, GN_DISK, &w->device_s, &count, &longest);
 	w->wakeup_s = p ? ns_to_s(p->class_ns[WC_WAKEUP]) : 0;
 }
 

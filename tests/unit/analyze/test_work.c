@@ -7,6 +7,8 @@
 
 #include "analyze/findings.h"
 #include "analyze/work.h"
+#include "base/util.h"
+#include "model/syscall_names.h"
 #include "model/timeline.h"
 
 #define MS 1000000ULL
@@ -122,4 +124,54 @@ Test(work, too_short_to_tell)
 	m.threads[0].acct.end_ns = m.procs[0].end_ns = T0 + 50 * MS;  /* a run of 50 ms */
 	explain(&w, &v);
 	cr_assert_str_eq(v.cannot_tell, "too short", "wall %.3f, start-up %.3f: %s", w.wall_s, w.startup_s, v.why);
+}
+
+/* A thread of 24 requests (one write each) that opened CONNECTIONS connections, waiting on the
+ * network in the waits [FROM, TO) ms of WAITS; the process lives 1 s. */
+static void requests(uint64_t connections, const uint64_t (*waits)[2], size_t n)
+{
+	struct model_syscall *s = VEC_PUSH(m.syscalls, m.n_syscalls, m.cap_syscalls);
+
+	thread(1, 0, 0, 0, 0);
+	m.threads[0].acct.io[FK_NET][1].calls = 24;
+	*s = (struct model_syscall){ .tgid = 1, .nr = syscall_nr("connect"), .s.count = connections };
+	for (size_t i = 0; i < n; i++) {
+		event(waits[i][0], 1, TL_SWITCH_OUT, WC_NET);
+		event(waits[i][1], 1, TL_WAKEUP, WC_NET);
+		event(waits[i][1], 1, TL_SWITCH_IN, WC_ONCPU);
+	}
+}
+
+Test(work, requests_one_after_another_wait_each_its_own)
+{
+	uint64_t waits[24][2];
+	struct work w;
+	struct work_verdict v;
+
+	for (int i = 0; i < 24; i++) {   /* 24 waits of 40 ms, 1 ms of CPU between them */
+		waits[i][0] = 1 + 41 * i;
+		waits[i][1] = 41 + 41 * i;
+	}
+	requests(1, waits, 24);
+	explain(&w, &v);
+	cr_assert_float_eq(w.requests, 24, 1e-9);
+	cr_assert_float_eq(w.net_s, 24 * 0.040, 1e-6, "%.3f s", w.net_s);
+	cr_assert_float_eq(w.units, 24, 1e-9, "%s", v.why);
+}
+
+Test(work, a_multiplexing_loop_waits_once_for_many)
+{
+	/* curl's multi interface: 24 requests on 24 connections at once, answered 500 ms later; its
+	 * timeouts woke it 25 times meanwhile, one wait of 300 ms */
+	uint64_t waits[26][2] = { { 10, 310 } };
+	struct work w;
+	struct work_verdict v;
+
+	for (int i = 1; i < 26; i++) {
+		waits[i][0] = 310 + 8 * i - 7;
+		waits[i][1] = 310 + 8 * i;
+	}
+	requests(26, waits, 26);
+	explain(&w, &v);
+	cr_assert_float_eq(w.net_s / 24, 0.475, 1e-6, "each request's latency: %.3f s", w.net_s / 24);
 }
