@@ -1,7 +1,6 @@
 /* The critical path of the root process over the timeline (critpath.h; docs/explain.md). */
 #include <stdlib.h>
 #include <string.h>
-#include "model/classify.h"
 #include "analyze/critpath.h"
 #include "model/timeline.h"
 #include "base/util.h"
@@ -9,6 +8,26 @@
 /* Hand-offs in a row without moving back in time: more means the data loops (clock skew between
  * CPUs, lost transitions), and the time is charged where the path stands. */
 #define HOPS_MAX 16
+
+/* What the walk learnt of a thread it met: its node, whether it is traced, and where its lookups in
+ * the timeline's arrays ended (timeline.h's hints). A path moves among a few threads at a time, so
+ * a handful of these, the oldest replaced first, spare a scan of the threads and a search of the
+ * timeline at nearly every step (a ping-pong's path changes thread at every interval). */
+#define MEMO_THREADS 8
+struct thread_memo {
+	uint32_t tid;
+	bool used, traced;
+	enum graph_node node;
+	size_t interval, wake;
+};
+
+/* The node that ended waits of one kind (waker, wakee, class, how it woke), memoised the same way. */
+#define MEMO_ENDERS 64
+struct ender_memo {
+	uint32_t waker, wakee, class, flags;
+	bool used;
+	enum graph_node node;
+};
 
 /* Where the walk stands: thread TID at instant T, walking towards START. WAITER is the thread
  * whose wait, begun at WAITED_FROM, the path last left for its waker (0 once the path is earlier). */
@@ -18,6 +37,9 @@ struct walk {
 	uint32_t tid, waiter;
 	uint64_t t, waited_from;
 	int hops;
+	struct thread_memo threads[MEMO_THREADS];
+	size_t next_memo;
+	struct ender_memo enders[MEMO_ENDERS];
 };
 
 /* Charges [FROM, w->t) to NODE (thread TID, or pseudo when 0) in CLASS, and moves back to FROM. */
@@ -43,11 +65,25 @@ static void charge(struct walk *w, uint64_t from, uint32_t tid, enum graph_node 
 		w->waiter = 0;
 }
 
-static enum graph_node role_node(const struct run_model *m, uint32_t tid)
+/* What the walk knows of thread TID, learnt now when new. */
+static struct thread_memo *memo_of(struct walk *w, uint32_t tid)
 {
-	const struct thread_acct *a = model_find_thread(m, tid);
+	struct thread_memo *t;
+	const struct thread_acct *a;
 
-	return a ? (enum graph_node)thread_role(m, a) : GN_OUTSIDE;
+	for (size_t i = 0; i < MEMO_THREADS; i++)
+		if (w->threads[i].used && w->threads[i].tid == tid)
+			return &w->threads[i];
+	t = &w->threads[w->next_memo++ % MEMO_THREADS];
+	a = model_find_thread(w->m, tid);
+	*t = (struct thread_memo){ .tid = tid, .used = true, .traced = a, .node = a ? (enum graph_node)thread_role(w->m, a) : GN_OUTSIDE,
+				   .interval = SIZE_MAX, .wake = SIZE_MAX };
+	return t;
+}
+
+static enum graph_node role_node(struct walk *w, uint32_t tid)
+{
+	return memo_of(w, tid)->node;
 }
 
 /* Who made thread TID: the thread that cloned it; in reports before that was recorded, its
@@ -69,13 +105,20 @@ static uint32_t creator_of(const struct run_model *m, uint32_t tid)
 
 /* The node that ended TID's wait of CLASS at E (its waker's aggregate gives the waker's process;
  * the wakeup itself how it woke). */
-static enum graph_node ender_of(const struct run_model *m, const struct model_wake_edge *e)
+static enum graph_node ender_of(struct walk *w, const struct model_wake_edge *e)
 {
+	const struct run_model *m = w->m;
 	struct model_wakeup key = { .k = { .waker_tid = e->waker_tid, .wakee_tid = e->wakee_tid,
 					   .wakee_class = e->wait_class, .waker_nr = SYSCALL_NONE,
 					   .flags = e->flags } };
-	const struct thread_acct *waker = model_find_thread(m, e->waker_tid);
+	struct ender_memo *memo = &w->enders[(e->waker_tid * 31 + e->wakee_tid * 7 + e->wait_class * 3 + e->flags) %
+					     MEMO_ENDERS];
+	const struct thread_acct *waker;
 
+	if (memo->used && memo->waker == e->waker_tid && memo->wakee == e->wakee_tid && memo->class == e->wait_class &&
+	    memo->flags == e->flags)
+		return memo->node;
+	waker = model_find_thread(m, e->waker_tid);
 	for (size_t i = 0; i < m->n_wakeups; i++) {
 		const struct wakeup_key *k = &m->wakeups[i].k;
 
@@ -84,7 +127,8 @@ static enum graph_node ender_of(const struct run_model *m, const struct model_wa
 	}
 	if (waker)
 		key.s.waker_tgid = waker->tgid;
-	return waker_node(m, &key);
+	*memo = (struct ender_memo){ e->waker_tid, e->wakee_tid, e->wait_class, e->flags, true, waker_node(m, &key) };
+	return memo->node;
 }
 
 /* The path cannot say who made it reach W->t in W->tid: the time back to the start of the wait it
@@ -108,8 +152,8 @@ static void charge_unknown(struct walk *w, uint64_t start)
  * began did not hold it up. */
 static void hand_off(struct walk *w, uint32_t waker, uint64_t from, uint32_t class)
 {
-	uint64_t ran = timeline_last_oncpu(&w->m->timeline, waker, w->t);
-	enum graph_node waiting = role_node(w->m, w->tid);
+	uint64_t ran = timeline_last_oncpu(&w->m->timeline, waker, w->t, &memo_of(w, waker)->interval);
+	enum graph_node waiting = role_node(w, w->tid);
 
 	if (ran <= from || w->hops++ >= HOPS_MAX) {
 		charge(w, from, w->tid, waiting, class);
@@ -125,7 +169,8 @@ static void hand_off(struct walk *w, uint32_t waker, uint64_t from, uint32_t cla
 /* One step back from W->t in thread W->tid's state at that instant. */
 static void step(struct walk *w, uint64_t start)
 {
-	const struct model_interval *iv = timeline_interval_at(&w->m->timeline, w->tid, w->t);
+	struct thread_memo *memo = memo_of(w, w->tid);
+	const struct model_interval *iv = timeline_interval_at(&w->m->timeline, w->tid, w->t, &memo->interval);
 	const struct model_wake_edge *e;
 	uint64_t from;
 	enum graph_node node;
@@ -141,11 +186,11 @@ static void step(struct walk *w, uint64_t start)
 	}
 	from = iv->start_ns > start ? iv->start_ns : start;
 	e = iv->wait_class == WC_ONCPU || iv->wait_class == WC_RUNQUEUE ? NULL :
-	    timeline_wake_at(&w->m->timeline, w->tid, iv->end_ns);
-	node = e ? ender_of(w->m, e) : role_node(w->m, w->tid);
+	    timeline_wake_at(&w->m->timeline, w->tid, iv->end_ns, &memo->wake);
+	node = e ? ender_of(w, e) : memo->node;
 	/* running, or no other traced thread ended it (a timed-out lock wait is the waiter's own) */
 	if (!e || (node < (enum graph_node)ROLE_COUNT &&
-		   (e->waker_tid == w->tid || !model_find_thread(w->m, e->waker_tid))))
+		   (e->waker_tid == w->tid || !memo_of(w, e->waker_tid)->traced)))
 		charge(w, from, w->tid, node, iv->wait_class);
 	else if (node >= (enum graph_node)ROLE_COUNT)
 		charge(w, from, 0, node, iv->wait_class);
@@ -154,7 +199,7 @@ static void step(struct walk *w, uint64_t start)
 	else if (w->hops++ < HOPS_MAX)  /* the middle of the wait: the waker, whatever it does now */
 		w->tid = e->waker_tid;
 	else
-		charge(w, from, w->tid, role_node(w->m, w->tid), iv->wait_class);
+		charge(w, from, w->tid, role_node(w, w->tid), iv->wait_class);
 }
 
 static void reverse_segments(struct critical_path *p)
@@ -233,19 +278,11 @@ static json_t *threads_json(const struct run_model *m, const struct critical_pat
 	return threads;
 }
 
-/* The path itself (its split by class and node is in the decomposition). */
+/* The path's extent and who carried it (its split by class and node is in the decomposition). Its
+ * segments, as many as the timeline has intervals in a busy run, are not written: trace.perfetto
+ * shows them as a track, and any reader rebuilds them from the timeline. */
 json_t *critical_path_json(const struct run_model *m, const struct critical_path *p)
 {
-	json_t *segments = json_array();
-
-	for (size_t s = 0; s < p->n_segments; s++) {
-		const struct path_segment *seg = &p->segments[s];
-
-		json_array_append_new(segments, json_pack("[IIIss]", (json_int_t)seg->start_ns,
-			(json_int_t)seg->end_ns, (json_int_t)seg->tid, graph_node_names[seg->node],
-			wait_classes[seg->wait_class].name));
-	}
-	return json_pack("{sI sI so s[sssss] so}", "start_ns", (json_int_t)p->start_ns,
-		"end_ns", (json_int_t)p->end_ns, "threads", threads_json(m, p),
-		"segment_fields", "start_ns", "end_ns", "tid", "node", "class", "segments", segments);
+	return json_pack("{sI sI so sI}", "start_ns", (json_int_t)p->start_ns, "end_ns", (json_int_t)p->end_ns,
+			 "threads", threads_json(m, p), "segments", (json_int_t)p->n_segments);
 }

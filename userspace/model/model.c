@@ -86,6 +86,52 @@ const struct thread_acct *model_find_thread(const struct run_model *m, uint32_t 
 	return NULL;
 }
 
+static int cmp_tid_start(const void *a, const void *b, void *threads)
+{
+	const struct thread_acct *x = &((const struct model_thread *)threads)[*(const size_t *)a].acct;
+	const struct thread_acct *y = &((const struct model_thread *)threads)[*(const size_t *)b].acct;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+void thread_index_build(struct thread_index *x, const struct run_model *m)
+{
+	x->m = m;
+	x->order = xcalloc(m->n_threads, sizeof(*x->order));
+	for (size_t i = 0; i < m->n_threads; i++)
+		x->order[i] = i;
+	qsort_r(x->order, m->n_threads, sizeof(*x->order), cmp_tid_start, m->threads);
+}
+
+void thread_index_free(struct thread_index *x)
+{
+	free(x->order);
+	x->order = NULL;
+}
+
+ssize_t thread_index_at(const struct thread_index *x, uint32_t tid, uint64_t ts_ns)
+{
+	size_t lo = 0, hi = x->m->n_threads;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->m->threads[x->order[mid]].acct.tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < x->m->n_threads && x->m->threads[x->order[lo]].acct.tid == tid; lo++) {
+		const struct thread_acct *a = &x->m->threads[x->order[lo]].acct;
+
+		if (a->start_ns <= ts_ns && ts_ns <= a->end_ns)
+			return x->order[lo];
+	}
+	return -1;
+}
+
 struct model_process *model_add_process(struct run_model *m, uint32_t pid)
 {
 	struct model_process *p = model_process(m, pid);
@@ -188,18 +234,33 @@ static int cmp_blk(const void *a, const void *b)
 		      sizeof(struct blk_key));
 }
 
+/* qsort, after a check that costs one pass: the timeline's arrays are built, and read back, in
+ * order, and sorting millions of intervals again would cost more than building them. */
+static void sort_array(void *items, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	const char *p = items;
+
+	for (size_t i = 1; i < n; i++)
+		if (cmp(p + (i - 1) * size, p + i * size) > 0) {
+			vec_sort(items, n, size, cmp);
+			return;
+		}
+}
+
+#define SORT(array, n, cmp) sort_array((array), (n), sizeof(*(array)), (cmp))
+
 void model_sort(struct run_model *m)
 {
-	vec_sort(m->procs, m->n_procs, sizeof(*m->procs), cmp_proc);
-	vec_sort(m->threads, m->n_threads, sizeof(*m->threads), cmp_thread);
-	vec_sort(m->syscalls, m->n_syscalls, sizeof(*m->syscalls), cmp_syscall);
-	vec_sort(m->wakeups, m->n_wakeups, sizeof(*m->wakeups), cmp_wakeup);
-	vec_sort(m->stack_aggs, m->n_stack_aggs, sizeof(*m->stack_aggs), cmp_stack_agg);
-	vec_sort(m->stacks, m->n_stacks, sizeof(*m->stacks), cmp_stack);
-	vec_sort(m->pystacks, m->n_pystacks, sizeof(*m->pystacks), cmp_pystack);
-	vec_sort(m->blks, m->n_blks, sizeof(*m->blks), cmp_blk);
-	vec_sort(m->timeline.intervals, m->timeline.n_intervals, sizeof(*m->timeline.intervals), cmp_interval);
-	vec_sort(m->timeline.wakes, m->timeline.n_wakes, sizeof(*m->timeline.wakes), cmp_wake_edge);
+	SORT(m->procs, m->n_procs, cmp_proc);
+	SORT(m->threads, m->n_threads, cmp_thread);
+	SORT(m->syscalls, m->n_syscalls, cmp_syscall);
+	SORT(m->wakeups, m->n_wakeups, cmp_wakeup);
+	SORT(m->stack_aggs, m->n_stack_aggs, cmp_stack_agg);
+	SORT(m->stacks, m->n_stacks, cmp_stack);
+	SORT(m->pystacks, m->n_pystacks, cmp_pystack);
+	SORT(m->blks, m->n_blks, cmp_blk);
+	SORT(m->timeline.intervals, m->timeline.n_intervals, cmp_interval);
+	SORT(m->timeline.wakes, m->timeline.n_wakes, cmp_wake_edge);
 }
 
 /* The first of the N items of SIZE bytes, sorted by a u64 id at offset 0, whose id is ID; NULL

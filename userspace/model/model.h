@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "bpf/tracer.h"
 
 #define CONCTRACE_VERSION "0.1.0"
@@ -155,6 +156,15 @@ struct model_thread *model_add_thread(struct run_model *m, const struct thread_a
 /* The stack (native frames) or Python stack with id ID, or NULL; the arrays must be sorted. */
 const struct model_stack *model_find_stack(const struct run_model *m, uint64_t id);
 const struct model_pystack *model_find_pystack(const struct run_model *m, uint64_t id);
+/* The threads in (tid, start) order, for lookups by the million (model_find_thread scans). */
+struct thread_index {
+	const struct run_model *m;
+	size_t *order;   /* indices into m->threads */
+};
+void thread_index_build(struct thread_index *x, const struct run_model *m);
+void thread_index_free(struct thread_index *x);
+/* The index of the thread TID that lived at TS_NS (its start to its end), or -1. */
+ssize_t thread_index_at(const struct thread_index *x, uint32_t tid, uint64_t ts_ns);
 
 /* Sorts every array into a stable order (pids, tids, keys) so outputs are deterministic. */
 void model_sort(struct run_model *m);

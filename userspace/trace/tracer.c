@@ -31,8 +31,7 @@ struct tracer {
 	struct run_model *m;
 	uint64_t maps_refreshed_ns;
 	struct py_resolver *py;
-	bool timeline;
-	MODEL_ARRAY(struct timeline_event, transitions);
+	struct timeline_recorder *timeline;  /* drained from timeline_events until the stop; NULL: off */
 	MODEL_ARRAY(struct model_wakeup, pending_edges);  /* counted by threads alive at the end */  /* drained from timeline_events until the stop */
 };
 
@@ -131,7 +130,7 @@ static int handle_transition(void *ctx, void *data, size_t size)
 	struct tracer *t = ctx;
 
 	if (size >= sizeof(struct timeline_event))
-		*VEC_PUSH(t->transitions, t->n_transitions, t->cap_transitions) = *(struct timeline_event *)data;
+		timeline_recorder_add(t->timeline, data);
 	return 0;
 }
 
@@ -158,7 +157,7 @@ struct tracer *tracer_start(const struct tracer_opts *o, struct run_model *m, ch
 	libbpf_set_print(silence_libbpf);
 	t->m = m;
 	t->py = py_resolver_new();
-	t->timeline = o->timeline;
+	t->timeline = o->timeline ? timeline_recorder_new() : NULL;
 	t->skel = tracer_bpf__open();
 	if (!t->skel) {
 		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
@@ -683,7 +682,7 @@ uint64_t tracer_stop(struct tracer *t)
 	count_missed_runs(t);
 	count_tree_events(t->m);
 	if (t->timeline)
-		timeline_build(t->m, t->transitions, t->n_transitions);
+		timeline_recorder_build(t->timeline, t->m);
 	return end_ns;
 }
 
@@ -698,7 +697,7 @@ void tracer_free(struct tracer *t)
 	free(t->sample_fds);
 	syscall_slots_close(t->slots);
 	py_resolver_free(t->py);
-	free(t->transitions);
+	timeline_recorder_free(t->timeline);
 	free(t->pending_edges);
 	free(t);
 }
