@@ -96,8 +96,9 @@ Test(outputs, record_replaces_planted_links_and_gives_away_only_its_own_files, .
 	for (size_t i = 0; (name = export_file_name(i)); i++)
 		len += snprintf(script + len, sizeof(script) - len, "ln -s %s \"$0\"/%s; ln -s %s \"$0\"/%s.tmp.$PPID; ",
 				v.file, name, v.file, name);
-	char *argv[] = { (char *)conctrace_bin(), "record", "-q", "-u", "nobody", "-o", dir, "--",
-			 "/bin/sh", "-c", script, dir, NULL };
+	/* a timeline and the JSON trace too: every name export_file_name lists is written */
+	char *argv[] = { (char *)conctrace_bin(), "record", "-q", "--timeline", "--chrome-trace", "-u", "nobody",
+			 "-o", dir, "--", "/bin/sh", "-c", script, dir, NULL };
 
 	cr_assert_eq(run_capture(argv, out), 0, "%s", out);
 	assert_untouched(&v);
@@ -195,14 +196,14 @@ static void record_on_a_full_tmpfs(const char *top, const char *options, int wan
 	cr_assert(loads, "%s: %s", path, err);
 }
 
-/* Room for 9 inodes: the tmpfs, the output directory and the first 7 outputs; the flame graphs
- * cannot be created. */
+/* Room for 8 inodes: the tmpfs, the output directory and the first 6 outputs (no timeline: no
+ * timeline.bin nor trace); the flame graphs cannot be created. */
 Test(outputs, no_room_for_the_flame_graphs_exits_1_and_leaves_whole_files, .timeout = 60)
 {
 	char top[64];
 
 	make_top(top, sizeof(top));
-	record_on_a_full_tmpfs(top, "size=1m,nr_inodes=9", 7, "oncpu.svg: No space left on device");
+	record_on_a_full_tmpfs(top, "size=1m,nr_inodes=8", 6, "oncpu.svg: No space left on device");
 	remove_dir(top);
 }
 
@@ -246,7 +247,8 @@ Test(outputs, single_file_outputs_replace_planted_links, .timeout = 60)
 {
 	static const char *const files[] = { "x.html", "x.speedscope", "x.trace", "x.svg", "diff.svg", "flame.svg" };
 	char top[64], rec[PATH_MAX], folded[PATH_MAX], p[6][PATH_MAX], out[OUTPUT_MAX];
-	char *record[] = { (char *)conctrace_bin(), "record", "-q", "-o", rec, "--", "/bin/sleep", "0.1", NULL };
+	char *record[] = { (char *)conctrace_bin(), "record", "-q", "--timeline", "-o", rec, "--", "/bin/sleep", "0.1",
+			   NULL };
 	char *report[] = { (char *)conctrace_bin(), "report", "-q", "--html", p[0], "--speedscope", p[1],
 			   "--perfetto", p[2], rec, NULL };
 	char *svg[] = { (char *)conctrace_bin(), "report", "--svg", "wall", "-o", p[3], rec, NULL };

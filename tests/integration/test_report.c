@@ -25,10 +25,10 @@ static void shell_ok(const char *cmd)
 
 Test(report, prints_the_same_summary_and_regenerates_every_export, .timeout = 120)
 {
-	static const char *const exports[] = { "report.json", "report.html", "speedscope.json", "trace.json",
-		"oncpu.folded", "offcpu.folded", "wall.folded", "oncpu.svg", "offcpu.svg", "wall.svg" };
+	static const char *const exports[] = { "report.json", "report.html", "speedscope.json", "trace.perfetto",
+		"timeline.bin", "oncpu.folded", "offcpu.folded", "wall.folded", "oncpu.svg", "offcpu.svg", "wall.svg" };
 	const char *dir = fresh_dir("report"), *out = fresh_dir("report-out");
-	char *record_argv[] = { (char *)conctrace_bin(), "record", "-o", (char *)dir, "--",
+	char *record_argv[] = { (char *)conctrace_bin(), "record", "--timeline", "-o", (char *)dir, "--",
 				(char *)prog("busythreads"), NULL };
 	char *report_argv[] = { (char *)conctrace_bin(), "report", (char *)dir, NULL };
 	char *export_argv[] = { (char *)conctrace_bin(), "report", "-q", "-o", (char *)out, (char *)dir, NULL };
@@ -49,6 +49,13 @@ Test(report, prints_the_same_summary_and_regenerates_every_export, .timeout = 12
 		snprintf(path, sizeof(path), "%s/%s", out, exports[i]);
 		cr_assert(!stat(path, &st) && st.st_size > 0, "%s", path);
 	}
+	/* the timeline and its trace come back byte for byte; the JSON trace only on request */
+	for (const char *const *name = (const char *const[]){ "timeline.bin", "trace.perfetto", NULL }; *name; name++) {
+		snprintf(cmd, sizeof(cmd), "cmp %s/%s %s/%s", dir, *name, out, *name);
+		cr_assert_eq(system(cmd), 0, "%s", cmd);
+	}
+	snprintf(path, sizeof(path), "%s/trace.json", dir);
+	cr_assert(stat(path, &st), "%s", path);
 	snprintf(path, sizeof(path), "%s/report.json", dir);
 	snprintf(cmd, sizeof(cmd), "python3 tests/validate_report.py docs/report.schema.json %s", path);
 	shell_ok(cmd);

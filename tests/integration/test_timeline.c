@@ -5,6 +5,8 @@
 #include "model/account.h"
 #include "analyze/findings.h"
 #include "harness.h"
+#include "base/util.h"
+#include "perfetto_decode.h"
 
 #define ARGS_MAX 24
 /* Files the disk workloads write: enough that the workers' part outweighs the start-up. */
@@ -14,6 +16,39 @@
 /* What may stay unexplained (outside the tree) on a path the tree's own threads carry. */
 #define OUTSIDE_MAX 0.1
 #define IO_WORKER_COMM "iou-wrk"  /* io_uring's worker threads: iou-wrk-TGID */
+
+/* DIR/trace.perfetto decodes (tests/perfetto_decode.h), with a track per thread holding a slice per
+ * interval of the report's timeline, and every flow ending where one began. */
+static void assert_trace_has_the_timeline(const char *dir, const struct run_model *m)
+{
+	char path[512];
+	size_t len, slices = 0, ends = 0;
+	uint8_t *buf;
+	struct pd_trace t;
+
+	snprintf(path, sizeof(path), "%s/trace.perfetto", dir);
+	buf = (uint8_t *)read_file(path, &len);
+	cr_assert_not_null(buf, "%s", path);
+	cr_assert(pd_decode(&t, buf, len), "%s: %s", path, t.error);
+	for (size_t i = 0; i < m->n_threads; i++)
+		cr_assert_not_null(pd_thread_track(&t, m->threads[i].acct.tid), "tid %u", m->threads[i].acct.tid);
+	for (size_t k = 0; k < t.n_slices; k++)
+		slices += t.slices[k].depth == 0 && pd_track(&t, t.slices[k].track)->tid >= 0;
+	cr_assert_eq(slices, m->timeline.n_intervals);
+	for (size_t k = 0; k < t.n_flows; k++) {
+		bool begun = false;
+
+		for (size_t j = 0; j < t.n_flows && t.flows[k].terminating && !begun; j++)
+			begun = !t.flows[j].terminating && t.flows[j].id == t.flows[k].id &&
+				t.flows[j].ts_ns <= t.flows[k].ts_ns;
+		ends += t.flows[k].terminating;
+		cr_assert(begun || !t.flows[k].terminating, "flow %llu ends before it begins",
+			  (unsigned long long)t.flows[k].id);
+	}
+	cr_assert_gt(ends, 0);
+	pd_free(&t);
+	free(buf);
+}
 
 /* Records COMMAND (NULL-terminated) with --timeline into a fresh directory named after TAG. */
 static void record_timeline(const char *tag, char *const command[], struct run_model *m)
@@ -33,6 +68,7 @@ static void record_timeline(const char *tag, char *const command[], struct run_m
 	load_report(dir, m);
 	cr_assert(m->timeline.recorded);
 	cr_assert_eq(m->counters[DROP_TIMELINE_FULL], 0);
+	assert_trace_has_the_timeline(dir, m);
 }
 
 /* The intervals of each thread (sorted by tid, then start) follow each other from its start to its end. */
@@ -185,5 +221,13 @@ Test(timeline, off_by_default)
 	cr_assert_eq(rc, 0);
 	load_report(dir, &m);
 	cr_assert_not(m.timeline.recorded);
+	/* nor a trace that could be taken for one */
+	for (const char *const *name = (const char *const[]){ "timeline.bin", "trace.perfetto", "trace.json", NULL };
+	     *name; name++) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, *name);
+		cr_assert(access(path, F_OK), "%s", path);
+	}
 	model_free(&m);
 }

@@ -23,9 +23,9 @@ enum dir_contents { DIR_EMPTY, DIR_EARLIER_OUTPUT, DIR_OTHER };
  * and a run's index and subdirectories. A directory holding only these (and a report) is an earlier
  * output; one holding anything else (a home directory with a report.json in it) is not. */
 static const char *const output_names[] = {
-	"report.json", "report.html", "speedscope.json", "trace.json", "oncpu.folded", "offcpu.folded",
-	"wall.folded", "oncpu.svg", "offcpu.svg", "wall.svg", "index.json", "index.html", "cells",
-	"scratch", "workloads",
+	"report.json", "report.html", "speedscope.json", "timeline.bin", "trace.perfetto", "trace.json",
+	"oncpu.folded", "offcpu.folded", "wall.folded", "oncpu.svg", "offcpu.svg", "wall.svg", "index.json",
+	"index.html", "cells", "scratch", "workloads",
 };
 
 /* Whether NAME is one of output_names, or the temporary name of one (".NAME.<16 hex digits>",

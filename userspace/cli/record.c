@@ -24,6 +24,7 @@
 #include "cli/record.h"
 #include "render/summary.h"
 #include "trace/tracer.h"
+#include "base/progress.h"
 #include "base/util.h"
 
 #define POLL_MS 50
@@ -321,6 +322,7 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	struct stat st;
 	int rc;
 
+	progress_begin();
 	m->meta.interrupted = cut_short(m);
 	m->meta.end_ns = tracer_stop(tr);
 	diskstats_read("/proc/diskstats", &after);
@@ -329,10 +331,11 @@ static int finish(struct run_model *m, struct tracer *tr, const struct record_op
 	model_sort(m);
 	/* The report and every export: flame graphs, speedscope, trace events, HTML. */
 	sym = symbolizer_new("/proc/kallsyms");
-	rc = export_all(out, m, sym);
+	rc = export_all(out, m, sym, o->chrome_trace);
 	if (o->push_url && push_run(o->push_url, m, sym))  /* the local report is written regardless */
 		rc = -1;
 	symbolizer_free(sym);
+	progress_end();
 	snprintf(path, sizeof(path), "%s/report.json", out->path);
 	if (!o->quiet && !fstatat(out->fd, "report.json", &st, AT_SYMLINK_NOFOLLOW))
 		summary_print(stdout, m, path, o->verbose);

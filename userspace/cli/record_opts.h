@@ -21,6 +21,7 @@ struct record_opts {
 	bool offcpu_stacks;
 	uint64_t offcpu_stack_period_ns;
 	bool timeline;               /* record every state transition: critical path, Perfetto slices */
+	bool chrome_trace;           /* with timeline: also trace.json, the Chrome JSON form of the trace */
 	bool syscall_stats;          /* per-syscall counts, bytes, time off the CPU (sys_exit traced) */
 	char **cmd;                  /* NULL-terminated; NULL in attach mode */
 	char **shown_cmd;            /* the command the report names, when CMD wraps it (run's cells:

@@ -39,7 +39,8 @@ static const char report_usage[] =
 	"                         needs a report recorded with --timeline (stacks are aggregated over\n"
 	"                         the whole run, so the window's graph has thread and wait-class frames)\n"
 	"      --speedscope FILE  speedscope profile (speedscope.app)\n"
-	"      --perfetto FILE    Chrome trace events (ui.perfetto.dev, chrome://tracing)\n"
+	"      --perfetto FILE    the timeline as a Perfetto trace (ui.perfetto.dev); needs one\n"
+	"      --chrome-trace FILE  the same as Chrome JSON trace events (chrome://tracing)\n"
 	"      --html FILE        self-contained HTML page (a run directory's links lead back to it)\n"
 	"      --push URL         send the on-CPU and off-CPU profiles to a Pyroscope-compatible server\n"
 	"  -o, --output PATH      with --folded or --svg: the file; else a directory to write every\n"
@@ -52,7 +53,7 @@ static const char report_usage[] =
 	"Exit status: 0, 1 when an export could not be written, 2 for bad usage or a bad report.\n";
 
 struct report_opts {
-	const char *path, *output, *speedscope, *perfetto, *html, *push;
+	const char *path, *output, *speedscope, *perfetto, *chrome_trace, *html, *push;
 	int folded, svg;           /* fold kind, or -1 */
 	struct fold_opts fold;     /* of --folded and --svg; from_ns/to_ns relative until loaded */
 	double from_s, to_s;       /* the window, -1 when not given */
@@ -61,8 +62,8 @@ struct report_opts {
 };
 
 enum {
-	OPT_FOLDED = 256, OPT_SVG, OPT_SPEEDSCOPE, OPT_PERFETTO, OPT_HTML, OPT_PUSH, OPT_PER_THREAD,
-	OPT_PER_ROLE, OPT_FROM, OPT_TO,
+	OPT_FOLDED = 256, OPT_SVG, OPT_SPEEDSCOPE, OPT_PERFETTO, OPT_CHROME_TRACE, OPT_HTML, OPT_PUSH,
+	OPT_PER_THREAD, OPT_PER_ROLE, OPT_FROM, OPT_TO,
 };
 
 static const struct option report_options[] = {
@@ -76,6 +77,7 @@ static const struct option report_options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "speedscope", required_argument, NULL, OPT_SPEEDSCOPE },
 	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
+	{ "chrome-trace", required_argument, NULL, OPT_CHROME_TRACE },
 	{ "html", required_argument, NULL, OPT_HTML },
 	{ "push", required_argument, NULL, OPT_PUSH },
 	{ "output", required_argument, NULL, 'o' },
@@ -154,6 +156,7 @@ static int parse_report_options(int argc, char **argv, struct report_opts *o)
 		switch (c) {
 		case OPT_SPEEDSCOPE: o->speedscope = optarg; break;
 		case OPT_PERFETTO: o->perfetto = optarg; break;
+		case OPT_CHROME_TRACE: o->chrome_trace = optarg; break;
 		case OPT_HTML: o->html = optarg; break;
 		case OPT_PUSH: o->push = optarg; break;
 		case 'o': o->output = optarg; break;
@@ -262,7 +265,7 @@ static int resolve_window(struct report_opts *o, const struct run_model *m, cons
 static int export_all_to(const char *path, const struct run_model *m, struct symbolizer *s)
 {
 	struct outdir d;
-	int rc = outdir_open(&d, path, NULL) ? -1 : export_all(&d, m, s);
+	int rc = outdir_open(&d, path, NULL) ? -1 : export_all(&d, m, s, false);
 
 	outdir_close(&d);
 	return rc;
@@ -278,11 +281,13 @@ static int one_report_exports(const struct report_opts *o, const struct run_mode
 	if (o->speedscope)
 		rc |= export_to_path(o->speedscope, export_speedscope, m, s, FOLD_ONCPU);
 	if (o->perfetto)
-		rc |= export_to_path(o->perfetto, export_trace, m, s, FOLD_ONCPU);
+		rc |= export_to_path(o->perfetto, export_perfetto, m, s, FOLD_ONCPU);
+	if (o->chrome_trace)
+		rc |= export_to_path(o->chrome_trace, export_trace, m, s, FOLD_ONCPU);
 	if (o->html)
 		rc |= export_to_path(o->html, export_html, m, s, FOLD_ONCPU);
 	if (o->into)
-		rc |= export_all(o->into, m, s);
+		rc |= export_all(o->into, m, s, false);
 	else if (o->output && !stream_export(o))
 		rc |= export_all_to(o->output, m, s);
 	if (o->push)
@@ -412,9 +417,9 @@ static int report_run(const struct report_opts *o, const char *dir)
 	size_t n;
 	int rc;
 
-	if (stream_export(o) || o->speedscope || o->perfetto) {
-		errmsg("report: %s is a run directory: point --folded, --svg, --speedscope and --perfetto "
-		       "at one cell (%s/cells/NAME)", dir, dir);
+	if (stream_export(o) || o->speedscope || o->perfetto || o->chrome_trace) {
+		errmsg("report: %s is a run directory: point --folded, --svg, --speedscope, --perfetto and "
+		       "--chrome-trace at one cell (%s/cells/NAME)", dir, dir);
 		return 2;
 	}
 	if (run_index_load(dir, &ro, &cells, &n, err, sizeof(err))) {

@@ -15,7 +15,7 @@
 #include "bpf/tracer.h"
 
 #define CONCTRACE_VERSION "0.1.0"
-#define REPORT_SCHEMA_VERSION 1
+#define REPORT_SCHEMA_VERSION 2
 
 struct model_thread {
 	struct thread_acct acct;

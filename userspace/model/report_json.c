@@ -8,6 +8,7 @@
 #include "model/account.h"
 #include "model/classify.h"
 #include "model/syscall_names.h"
+#include "model/timeline_file.h"
 #include "base/util.h"
 
 #define JU(v) json_integer((json_int_t)(v))
@@ -217,27 +218,12 @@ static json_t *rusage_json(const struct model_rusage *r)
 			 "nivcsw", (json_int_t)r->nivcsw, "maxrss_kb", (json_int_t)r->maxrss_kb);
 }
 
-/* Compact: one array of numbers per interval and per wakeup; classes index "wait_classes". */
+/* The timeline itself is in its own file beside the report (timeline_file.h): report.json names
+ * it and says how many intervals and wakeups it holds. */
 static json_t *timeline_json(const struct model_timeline *tl)
 {
-	json_t *intervals = json_array(), *wakes = json_array();
-
-	for (size_t i = 0; i < tl->n_intervals; i++) {
-		const struct model_interval *iv = &tl->intervals[i];
-
-		json_array_append_new(intervals, json_pack("[IIII]", (json_int_t)iv->tid,
-			(json_int_t)iv->start_ns, (json_int_t)iv->end_ns, (json_int_t)iv->wait_class));
-	}
-	for (size_t i = 0; i < tl->n_wakes; i++) {
-		const struct model_wake_edge *w = &tl->wakes[i];
-
-		json_array_append_new(wakes, json_pack("[IIIII]", (json_int_t)w->ts_ns,
-			(json_int_t)w->waker_tid, (json_int_t)w->wakee_tid, (json_int_t)w->wait_class,
-			(json_int_t)w->flags));
-	}
-	return json_pack("{s[ssss] so s[sssss] so}",
-		"interval_fields", "tid", "start_ns", "end_ns", "class", "intervals", intervals,
-		"wake_fields", "ts_ns", "waker_tid", "wakee_tid", "class", "flags", "wakes", wakes);
+	return json_pack("{ss sI sI}", "file", TIMELINE_FILE_NAME, "intervals", (json_int_t)tl->n_intervals,
+			 "wakes", (json_int_t)tl->n_wakes);
 }
 
 json_t *model_to_json(const struct run_model *m)
@@ -910,15 +896,25 @@ static void check_intervals(struct jreader *r, const struct run_model *m)
 		jfail(r, "intervals", "do not tile their thread's life");
 }
 
-/* The timeline is optional: only runs recorded with --timeline have one. */
-static void read_timeline(struct jreader *r, const json_t *root, struct run_model *m)
+/* The timeline is optional: only runs recorded with --timeline have one. Reports of schema version
+ * 1 held it inline; later ones name the file that holds it, which report_load reads. */
+static void read_timeline(struct jreader *r, const json_t *root, int64_t version, struct run_model *m)
 {
 	const json_t *tl = json_object_get(root, "timeline");
 
 	if (!tl)
 		return;
-	m->timeline.recorded = true;
 	r->section = "timeline";
+	if (version > 1) {
+		const char *file = js(r, tl, "file");
+
+		ju(r, tl, "intervals");
+		ju(r, tl, "wakes");
+		if (!r->failed && (!*file || strchr(file, '/') || !strcmp(file, ".") || !strcmp(file, "..")))
+			jfail(r, "file", "not a file name");
+		return;
+	}
+	m->timeline.recorded = true;
 	read_array(r, tl, "timeline", "intervals", read_interval, m);
 	read_array(r, tl, "timeline", "wakes", read_wake, m);
 }
@@ -953,7 +949,7 @@ static void read_rusage(struct jreader *r, const json_t *root, struct model_rusa
 	ru->maxrss_kb = ju(r, o, "maxrss_kb");
 }
 
-static void read_sections(struct jreader *r, const json_t *root, struct run_model *m)
+static void read_sections(struct jreader *r, const json_t *root, int64_t version, struct run_model *m)
 {
 	const json_t *blk, *stacks;
 
@@ -977,7 +973,7 @@ static void read_sections(struct jreader *r, const json_t *root, struct run_mode
 	r->section = "report";
 	read_counters(r, root, "events", 0, CNT_EVENTS_END, m);
 	read_counters(r, root, "drops", CNT_EVENTS_END, CNT_COUNT, m);
-	read_timeline(r, root, m);
+	read_timeline(r, root, version, m);
 }
 
 int model_from_json(const json_t *root, struct run_model *m, char *err, size_t errlen)
@@ -993,12 +989,12 @@ int model_from_json(const json_t *root, struct run_model *m, char *err, size_t e
 		return -1;
 	}
 	version = jrange(&r, root, "schema_version", INT64_MIN, INT64_MAX);
-	if (!r.failed && version != REPORT_SCHEMA_VERSION) {
-		snprintf(err, errlen, "schema_version %lld is not supported (this conctrace reads %d)",
+	if (!r.failed && (version < 1 || version > REPORT_SCHEMA_VERSION)) {
+		snprintf(err, errlen, "schema_version %lld is not supported (this conctrace reads 1 to %d)",
 			 (long long)version, REPORT_SCHEMA_VERSION);
 		return -1;
 	}
-	read_sections(&r, root, m);
+	read_sections(&r, root, version, m);
 	if (!r.failed) {
 		model_sort(m);   /* lookups by id, tid and time rely on it, whatever order the file had */
 		check_intervals(&r, m);
@@ -1008,6 +1004,52 @@ int model_from_json(const json_t *root, struct run_model *m, char *err, size_t e
 		return -1;
 	}
 	return 0;
+}
+
+static void drop_timeline(struct model_timeline *tl)
+{
+	free(tl->intervals);
+	free(tl->wakes);
+	memset(tl, 0, sizeof(*tl));
+}
+
+/* The timeline file the report ROOT at PATH names, into M, checked as a timeline held inline is. A
+ * missing, damaged or foreign file leaves M without a timeline, as a run recorded without one,
+ * after a one-line warning. */
+static void load_timeline_file(const char *path, const json_t *root, struct run_model *m)
+{
+	const json_t *tl = json_object_get(root, "timeline");
+	const char *slash = strrchr(path, '/');
+	long long intervals = json_integer_value(json_object_get(tl, "intervals"));
+	long long wakes = json_integer_value(json_object_get(tl, "wakes"));
+	char file[4096], err[4096 + 512], why[256];
+	/* the classes as the report numbers them (model_from_json checked their names) */
+	struct jreader r = { .err = why, .errlen = sizeof(why), .section = "report" };
+	struct class_map classes = { r.class_of_index, 0 };
+
+	if (!tl || m->timeline.recorded)  /* none, or held inline (schema version 1) */
+		return;
+	read_class_names(&r, root);
+	classes.n = r.n_classes;
+	snprintf(file, sizeof(file), "%.*s%s", slash ? (int)(slash - path + 1) : 0, path,
+		 json_string_value(json_object_get(tl, "file")));
+	if (timeline_file_load(file, &classes, &m->timeline, err, sizeof(err)))
+		goto warn;
+	if (m->timeline.n_intervals != (size_t)intervals || m->timeline.n_wakes != (size_t)wakes) {
+		snprintf(err, sizeof(err), "%s: not this report's timeline (%zu intervals and %zu wakeups, the "
+			 "report says %lld and %lld)", file, m->timeline.n_intervals, m->timeline.n_wakes,
+			 intervals, wakes);
+		goto drop;
+	}
+	r.section = "timeline";
+	check_intervals(&r, m);
+	if (!r.failed)
+		return;
+	snprintf(err, sizeof(err), "%s: %s", file, why);
+drop:
+	drop_timeline(&m->timeline);
+warn:
+	errmsg("warning: %s; reading the report without its timeline (no critical path)", err);
 }
 
 int report_load(const char *path, struct run_model *m, char *err, size_t errlen)
@@ -1022,8 +1064,10 @@ int report_load(const char *path, struct run_model *m, char *err, size_t errlen)
 		return -1;
 	}
 	rc = model_from_json(root, m, why, sizeof(why));
-	json_decref(root);
 	if (rc)
 		snprintf(err, errlen, "%s: %s", path, why);
+	else
+		load_timeline_file(path, root, m);
+	json_decref(root);
 	return rc;
 }

@@ -256,15 +256,16 @@ static void summary_section(FILE *out, const struct run_model *m)
 	free(text);
 }
 
-static void export_links(FILE *out, sibling_fn siblings)
+static void export_links(FILE *out, const struct run_model *m, sibling_fn siblings)
 {
 	const char *name;
 
 	fputs("<p id=\"exports\">Exports beside this page:", out);
-	for (size_t i = 0; (name = siblings(i)); i++)
+	for (size_t i = 0; (name = siblings(m, i)); i++)
 		if (strcmp(name, "report.html"))
 			fprintf(out, " <a href=\"%s\">%s</a>", name, name);
-	fputs(" (speedscope.json opens in speedscope.app, the trace in ui.perfetto.dev)</p>\n", out);
+	fprintf(out, " (speedscope.json opens in speedscope.app%s)</p>\n",
+		m->timeline.recorded ? ", trace.perfetto in ui.perfetto.dev" : "");
 }
 
 int html_write_run(FILE *out, const struct run_model *m, struct symbolizer *s, sibling_fn siblings)
@@ -284,7 +285,7 @@ int html_write_run(FILE *out, const struct run_model *m, struct symbolizer *s, s
 	if (!rc) {
 		process_table(out, m);
 		summary_section(out, m);
-		export_links(out, siblings);
+		export_links(out, m, siblings);
 		rc = page_end(out);
 	}
 	critical_path_free(&p);

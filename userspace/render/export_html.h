@@ -14,9 +14,9 @@
 #define HTML_FLAME_MIN_SHARE 0.005
 #define HTML_FLAME_MAX_DEPTH 64
 
-/* The files written beside the page, one name per I, NULL past the last (exports.h's
- * export_file_name): the page links to them. */
-typedef const char *(*sibling_fn)(size_t i);
+/* The files written beside the page of M, one name per I, NULL past the last (exports.c's list):
+ * the page links to them. */
+typedef const char *(*sibling_fn)(const struct run_model *m, size_t i);
 
 /* 0, or -1 after a one-line error. */
 int html_write_run(FILE *out, const struct run_model *m, struct symbolizer *s, sibling_fn siblings);

@@ -1,172 +1,143 @@
 #include "render/export_trace.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include "model/account.h"
+#include <inttypes.h>
+#include <jansson.h>
 #include "model/classify.h"
+#include "render/trace_counts.h"
 #include "base/util.h"
 
-/* Microseconds since the run started, as the format wants them. */
-static double trace_us(const struct run_model *m, uint64_t ns)
+/* Starts an event of the traceEvents array: the separator before all but the first. */
+static void event(FILE *out, size_t *n)
 {
-	return ns > m->meta.start_ns ? (ns - m->meta.start_ns) / 1e3 : 0;
+	fputs((*n)++ ? ",\n{" : "{", out);
 }
 
-static void name_events(json_t *events, const struct run_model *m)
+/* Microseconds since the run started, as "123.456": exact, where a double prints 17 digits. */
+static void put_us(FILE *out, const struct run_model *m, uint64_t ns)
+{
+	ns = ns > m->meta.start_ns ? ns - m->meta.start_ns : 0;
+	fprintf(out, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
+}
+
+/* S as a JSON string. */
+static void put_string(FILE *out, const char *s)
+{
+	json_t *j = json_string(s);
+
+	json_dumpf(j, out, JSON_ENCODE_ANY);
+	json_decref(j);
+}
+
+static void name_events(FILE *out, size_t *n, const struct run_model *m)
 {
 	for (size_t i = 0; i < m->n_procs; i++) {
 		const struct model_process *p = &m->procs[i];
 		char name[COMM_LEN + 32];
 
 		snprintf(name, sizeof(name), "%s (pid %u)", p->comm, p->pid);
-		json_array_append_new(events, json_pack("{ss ss sI sI s{ss}}", "ph", "M",
-			"name", "process_name", "pid", (json_int_t)p->pid, "tid", (json_int_t)p->pid,
-			"args", "name", name));
+		event(out, n);
+		fprintf(out, "\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"tid\":%u,\"args\":{\"name\":",
+			p->pid, p->pid);
+		put_string(out, name);
+		fputs("}}", out);
 	}
 	for (size_t i = 0; i < m->n_threads; i++) {
 		const struct thread_acct *a = &m->threads[i].acct;
 
-		json_array_append_new(events, json_pack("{ss ss sI sI s{ss}}", "ph", "M",
-			"name", "thread_name", "pid", (json_int_t)a->tgid, "tid", (json_int_t)a->tid,
-			"args", "name", a->comm));
-	}
-}
-
-/* Lays a thread's class totals end to end from its start: what the aggregates can show. */
-static void aggregate_states(json_t *events, const struct run_model *m, const struct thread_acct *a)
-{
-	uint64_t at = a->start_ns, life = thread_lifetime(a);
-
-	for (int c = 0; c < WC_COUNT; c++) {
-		if (!a->ns[c])
-			continue;
-		json_array_append_new(events, json_pack("{ss ss ss sI sI sf sf s{ss ss sI sf si}}",
-			"ph", "X", "name", wait_classes[c].name, "cat", "state",
-			"pid", (json_int_t)a->tgid, "tid", (json_int_t)a->tid,
-			"ts", trace_us(m, at), "dur", a->ns[c] / 1e3,
-			"args", "note", TRACE_AGGREGATE_NOTE, "class", wait_classes[c].name,
-			"total_ns", (json_int_t)a->ns[c], "share_of_lifetime", share(a->ns[c], life),
-			"times_entered", (int)a->blocks[c]));
-		at += a->ns[c];
-	}
-}
-
-static void cpu_counter(json_t *events, uint32_t pid, double ts_us, double cpus)
-{
-	json_array_append_new(events, json_pack("{ss ss sI sf s{sf}}", "ph", "C", "name", "CPUs used",
-						"pid", (json_int_t)pid, "ts", ts_us, "args", "cpus", cpus));
-}
-
-/* Per process, the CPUs its threads kept busy on average over its life: from its start to its end. */
-static void cpu_counters(json_t *events, const struct run_model *m)
-{
-	for (size_t i = 0; i < m->n_procs; i++) {
-		const struct model_process *p = &m->procs[i];
-		uint64_t end = p->end_ns > p->start_ns ? p->end_ns : p->start_ns;
-		struct acct_totals t;
-
-		totals_of(m, p->pid, &t);
-		cpu_counter(events, p->pid, trace_us(m, p->start_ns),
-			    end > p->start_ns ? (double)t.ns[WC_ONCPU] / (end - p->start_ns) : 0);
-		cpu_counter(events, p->pid, trace_us(m, end), 0);
+		event(out, n);
+		fprintf(out, "\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%u,\"tid\":%u,\"args\":{\"name\":",
+			a->tgid, a->tid);
+		put_string(out, a->comm);
+		fputs("}}", out);
 	}
 }
 
 /* One slice per state interval, on its thread's track. */
-static void interval_slices(json_t *events, const struct run_model *m)
+static void interval_slices(FILE *out, size_t *n, const struct run_model *m, const struct thread_index *by_tid)
 {
 	for (size_t i = 0; i < m->timeline.n_intervals; i++) {
 		const struct model_interval *iv = &m->timeline.intervals[i];
-		const struct thread_acct *a = model_find_thread(m, iv->tid);
+		ssize_t t = thread_index_at(by_tid, iv->tid, iv->start_ns);
 
-		json_array_append_new(events, json_pack("{ss ss ss sI sI sf sf}", "ph", "X",
-			"name", wait_classes[iv->wait_class].name, "cat", "state",
-			"pid", (json_int_t)(a ? a->tgid : iv->tid), "tid", (json_int_t)iv->tid,
-			"ts", trace_us(m, iv->start_ns), "dur", (iv->end_ns - iv->start_ns) / 1e3));
+		event(out, n);
+		fprintf(out, "\"ph\":\"X\",\"name\":\"%s\",\"cat\":\"state\",\"pid\":%u,\"tid\":%u,\"ts\":",
+			wait_classes[iv->wait_class].name, t >= 0 ? m->threads[t].acct.tgid : iv->tid, iv->tid);
+		put_us(out, m, iv->start_ns);
+		fprintf(out, ",\"dur\":%" PRIu64 ".%03u}", (iv->end_ns - iv->start_ns) / 1000,
+			(unsigned)((iv->end_ns - iv->start_ns) % 1000));
 	}
 }
 
 /* A flow arrow per wakeup from a traced waker: start on the waker's track, end on the wakee's. */
-static void wakeup_flows(json_t *events, const struct run_model *m)
+static void wakeup_flows(FILE *out, size_t *n, const struct run_model *m, const struct thread_index *by_tid)
 {
 	for (size_t i = 0; i < m->timeline.n_wakes; i++) {
 		const struct model_wake_edge *w = &m->timeline.wakes[i];
-		const struct thread_acct *waker = model_find_thread(m, w->waker_tid);
-		const struct thread_acct *wakee = model_find_thread(m, w->wakee_tid);
-		double ts = trace_us(m, w->ts_ns);
+		ssize_t waker = w->waker_tid ? thread_index_at(by_tid, w->waker_tid, w->ts_ns) : -1;
+		ssize_t wakee = thread_index_at(by_tid, w->wakee_tid, w->ts_ns);
+		const char *cat = wait_classes[w->wait_class].name;
 
-		if (!waker || !wakee)
+		if (waker < 0 || wakee < 0)
 			continue;
-		json_array_append_new(events, json_pack("{ss ss ss sI sI sI sf}", "ph", "s", "name", "wakeup",
-			"cat", wait_classes[w->wait_class].name, "id", (json_int_t)i,
-			"pid", (json_int_t)waker->tgid, "tid", (json_int_t)waker->tid, "ts", ts));
-		json_array_append_new(events, json_pack("{ss ss ss ss sI sI sI sf}", "ph", "f", "bp", "e",
-			"name", "wakeup", "cat", wait_classes[w->wait_class].name, "id", (json_int_t)i,
-			"pid", (json_int_t)wakee->tgid, "tid", (json_int_t)wakee->tid, "ts", ts));
+		event(out, n);
+		fprintf(out, "\"ph\":\"s\",\"name\":\"wakeup\",\"cat\":\"%s\",\"id\":%zu,\"pid\":%u,\"tid\":%u,\"ts\":",
+			cat, i, m->threads[waker].acct.tgid, w->waker_tid);
+		put_us(out, m, w->ts_ns);
+		fputs("}", out);
+		event(out, n);
+		fprintf(out, "\"ph\":\"f\",\"bp\":\"e\",\"name\":\"wakeup\",\"cat\":\"%s\",\"id\":%zu,\"pid\":%u,"
+			"\"tid\":%u,\"ts\":", cat, i, m->threads[wakee].acct.tgid, w->wakee_tid);
+		put_us(out, m, w->ts_ns);
+		fputs("}", out);
 	}
 }
 
-/* A change of the tree's running and runnable thread counts at TS_NS. */
-struct count_step {
-	uint64_t ts_ns;
-	int oncpu, runnable;
-};
-
-static int cmp_step(const void *a, const void *b)
+/* The traced threads' CPUs busy and runnable threads, a value per bucket where it changes. */
+static void counters(FILE *out, size_t *n, const struct run_model *m)
 {
-	const struct count_step *x = a, *y = b;
+	struct trace_counts c;
+	double cpus = -1, runnable = -1;
 
-	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+	trace_counts_build(m, m->meta.start_ns, m->meta.end_ns, &c);
+	for (size_t i = 0; i <= c.n; i++) {
+		double x = i < c.n ? c.cpus[i] : 0, y = i < c.n ? c.runnable[i] : 0;
+
+		if (x == cpus && y == runnable)
+			continue;
+		event(out, n);
+		fprintf(out, "\"ph\":\"C\",\"name\":\"threads\",\"pid\":%u,\"ts\":", m->meta.root_pid);
+		put_us(out, m, c.start_ns + i * c.bucket_ns);
+		fprintf(out, ",\"args\":{\"CPUs busy\":%.3f,\"runnable\":%.3f}}", x, y);
+		cpus = x;
+		runnable = y;
+	}
+	trace_counts_free(&c);
 }
 
-/* Counters of the whole tree over time: CPUs busy and threads runnable, from every interval. */
-static void timeline_counters(json_t *events, const struct run_model *m, uint32_t pid)
+int trace_json_write(const struct run_model *m, FILE *out)
 {
-	struct count_step *steps = xcalloc(2 * m->timeline.n_intervals + 1, sizeof(*steps));
+	struct thread_index by_tid;
 	size_t n = 0;
-	int oncpu = 0, runnable = 0;
 
-	for (size_t i = 0; i < m->timeline.n_intervals; i++) {
-		const struct model_interval *iv = &m->timeline.intervals[i];
-		int cpu = iv->wait_class == WC_ONCPU, rq = iv->wait_class == WC_RUNQUEUE;
-
-		if (!cpu && !rq)
-			continue;
-		steps[n++] = (struct count_step){ iv->start_ns, cpu, rq };
-		steps[n++] = (struct count_step){ iv->end_ns, -cpu, -rq };
+	if (!m->timeline.recorded) {
+		errmsg("no timeline in this report: record with --timeline for a trace");
+		return -1;
 	}
-	qsort(steps, n, sizeof(*steps), cmp_step);
-	for (size_t i = 0; i < n; i++) {
-		oncpu += steps[i].oncpu;
-		runnable += steps[i].runnable;
-		if (i + 1 < n && steps[i + 1].ts_ns == steps[i].ts_ns)
-			continue;  /* one counter value per instant */
-		json_array_append_new(events, json_pack("{ss ss sI sf s{si si}}", "ph", "C", "name", "threads",
-			"pid", (json_int_t)pid, "ts", trace_us(m, steps[i].ts_ns),
-			"args", "CPUs busy", oncpu, "runnable", runnable));
+	thread_index_build(&by_tid, m);
+	fputs("{\"traceEvents\":[\n", out);
+	name_events(out, &n, m);
+	interval_slices(out, &n, m, &by_tid);
+	wakeup_flows(out, &n, m, &by_tid);
+	counters(out, &n, m);
+	thread_index_free(&by_tid);
+	fputs("\n],\n", out);
+	fprintf(out, "\"displayTimeUnit\":\"ms\",\"metadata\":{\"source\":\"conctrace " CONCTRACE_VERSION
+		"\",\"command\":");
+	put_string(out, m->meta.command ? m->meta.command : "");
+	fprintf(out, ",\"layout\":\"" TRACE_TIMELINE_NOTE "\",\"start_epoch\":%.6f}}\n", m->meta.start_epoch);
+	if (ferror(out)) {
+		errmsg("cannot write the trace");
+		return -1;
 	}
-	free(steps);
-}
-
-json_t *trace_json(const struct run_model *m)
-{
-	json_t *events = json_array();
-	bool timeline = m->timeline.recorded;
-
-	name_events(events, m);
-	if (timeline) {
-		interval_slices(events, m);
-		wakeup_flows(events, m);
-		timeline_counters(events, m, m->meta.root_pid);
-	} else {
-		for (size_t i = 0; i < m->n_threads; i++)
-			aggregate_states(events, m, &m->threads[i].acct);
-		cpu_counters(events, m);
-	}
-	return json_pack("{so ss s{ss ss ss sf}}", "traceEvents", events, "displayTimeUnit", "ms",
-			 "metadata", "source", "conctrace " CONCTRACE_VERSION,
-			 "command", m->meta.command ? m->meta.command : "",
-			 "layout", timeline ? TRACE_TIMELINE_NOTE :
-			 TRACE_AGGREGATE_NOTE ": each thread's states are its totals laid end to end",
-			 "start_epoch", m->meta.start_epoch);
+	return 0;
 }

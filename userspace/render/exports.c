@@ -4,11 +4,14 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/progress.h"
 #include "render/export_html.h"
 #include "render/export_speedscope.h"
+#include "render/export_perfetto.h"
 #include "render/export_trace.h"
 #include "render/flamegraph.h"
 #include "model/report_json.h"
+#include "model/timeline_file.h"
 #include "render/report_file.h"
 #include "base/util.h"
 
@@ -60,13 +63,27 @@ int export_speedscope(const struct run_model *m, struct symbolizer *s, enum fold
 int export_trace(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
 {
 	(void)s, (void)kind;
-	return write_json(trace_json(m), out);
+	return trace_json_write(m, out);
 }
+
+int export_perfetto(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
+{
+	(void)s, (void)kind;
+	return perfetto_write(m, out);
+}
+
+static int export_timeline(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
+{
+	(void)s, (void)kind;
+	return timeline_file_write(&m->timeline, out);
+}
+
+static const char *file_written(const struct run_model *m, size_t i);
 
 int export_html(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
 {
 	(void)kind;
-	return html_write_run(out, m, s, export_file_name);
+	return html_write_run(out, m, s, file_written);
 }
 
 static int export_report(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out)
@@ -150,21 +167,28 @@ int export_to_path(const char *path, export_fn fn, const struct run_model *m, st
 	return export_render(path, render_model_export, &e);
 }
 
+/* Which files need a timeline; trace.json is written only when asked for too. */
+enum export_when { ALWAYS, WITH_TIMELINE, CHROME_TRACE };
+
 static const struct {
 	const char *name;
 	export_fn fn;
 	enum fold_kind kind;
+	enum export_when when;
 } every_export[] = {
-	{ "report.json", export_report, FOLD_ONCPU },
-	{ "report.html", export_html, FOLD_ONCPU },
-	{ "speedscope.json", export_speedscope, FOLD_ONCPU },
-	{ "trace.json", export_trace, FOLD_ONCPU },
-	{ "oncpu.folded", export_folded, FOLD_ONCPU },
-	{ "offcpu.folded", export_folded, FOLD_OFFCPU },
-	{ "wall.folded", export_folded, FOLD_WALL },
-	{ "oncpu.svg", export_svg, FOLD_ONCPU },
-	{ "offcpu.svg", export_svg, FOLD_OFFCPU },
-	{ "wall.svg", export_svg, FOLD_WALL },
+	/* the timeline before the report that names it */
+	{ TIMELINE_FILE_NAME, export_timeline, FOLD_ONCPU, WITH_TIMELINE },
+	{ "report.json", export_report, FOLD_ONCPU, ALWAYS },
+	{ "report.html", export_html, FOLD_ONCPU, ALWAYS },
+	{ "speedscope.json", export_speedscope, FOLD_ONCPU, ALWAYS },
+	{ "trace.perfetto", export_perfetto, FOLD_ONCPU, WITH_TIMELINE },
+	{ "trace.json", export_trace, FOLD_ONCPU, CHROME_TRACE },
+	{ "oncpu.folded", export_folded, FOLD_ONCPU, ALWAYS },
+	{ "offcpu.folded", export_folded, FOLD_OFFCPU, ALWAYS },
+	{ "wall.folded", export_folded, FOLD_WALL, ALWAYS },
+	{ "oncpu.svg", export_svg, FOLD_ONCPU, ALWAYS },
+	{ "offcpu.svg", export_svg, FOLD_OFFCPU, ALWAYS },
+	{ "wall.svg", export_svg, FOLD_WALL, ALWAYS },
 };
 
 const char *export_file_name(size_t i)
@@ -172,13 +196,38 @@ const char *export_file_name(size_t i)
 	return i < ARRAY_LEN(every_export) ? every_export[i].name : NULL;
 }
 
-int export_all(const struct outdir *d, const struct run_model *m, struct symbolizer *s)
+/* Whether export_all writes export I for M. */
+static bool written(const struct run_model *m, size_t i, bool chrome_trace)
 {
-	for (size_t i = 0; i < ARRAY_LEN(every_export); i++) {
+	enum export_when when = every_export[i].when;
+
+	return (when == ALWAYS || m->timeline.recorded) && (when != CHROME_TRACE || chrome_trace);
+}
+
+/* The I-th file export_all writes for M by default (trace.json is asked for only now and then). */
+static const char *file_written(const struct run_model *m, size_t i)
+{
+	for (size_t k = 0; k < ARRAY_LEN(every_export); k++)
+		if (written(m, k, false) && !i--)
+			return every_export[k].name;
+	return NULL;
+}
+
+int export_all(const struct outdir *d, const struct run_model *m, struct symbolizer *s, bool chrome_trace)
+{
+	char step[64];
+	int rc = 0;
+
+	progress_begin();
+	for (size_t i = 0; i < ARRAY_LEN(every_export) && !rc; i++) {
 		const struct model_export e = { every_export[i].fn, m, s, every_export[i].kind };
 
-		if (export_render_at(d, every_export[i].name, render_model_export, &e))
-			return -1;
+		if (!written(m, i, chrome_trace))
+			continue;
+		snprintf(step, sizeof(step), "writing %s", every_export[i].name);
+		progress_update(step, i, ARRAY_LEN(every_export));
+		rc = export_render_at(d, every_export[i].name, render_model_export, &e);
 	}
-	return 0;
+	progress_end();
+	return rc;
 }

@@ -8,6 +8,7 @@
 #ifndef CONCTRACE_EXPORTS_H
 #define CONCTRACE_EXPORTS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "base/outdir.h"
 #include "render/fold.h"
@@ -22,6 +23,7 @@ int export_folded(const struct run_model *m, struct symbolizer *s, enum fold_kin
 int export_svg(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
 int export_speedscope(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
 int export_trace(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
+int export_perfetto(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
 int export_html(const struct run_model *m, struct symbolizer *s, enum fold_kind kind, FILE *out);
 
 /* Writes what RENDER puts in a stream to PATH atomically ("-": stdout): rendered in memory first,
@@ -35,10 +37,11 @@ int export_render_at(const struct outdir *d, const char *name, render_fn render,
 int export_to_path(const char *path, export_fn fn, const struct run_model *m, struct symbolizer *s,
 		   enum fold_kind kind);
 
-/* Writes every export into D: report.json (first), report.html, speedscope.json, trace.json, and
- * oncpu/offcpu/wall .folded and .svg; stops at the first that fails. 0, or -1 after a one-line
- * error. */
-int export_all(const struct outdir *d, const struct run_model *m, struct symbolizer *s);
+/* Writes every export into D, stopping at the first that fails: with a timeline timeline.bin
+ * (first: report.json names it), report.json, report.html, speedscope.json, with a timeline
+ * trace.perfetto and, when CHROME_TRACE, trace.json, and oncpu/offcpu/wall .folded and .svg. 0, or
+ * -1 after a one-line error. */
+int export_all(const struct outdir *d, const struct run_model *m, struct symbolizer *s, bool chrome_trace);
 
 /* The name of the I-th file export_all writes, or NULL past the last. */
 const char *export_file_name(size_t i);

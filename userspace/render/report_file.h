@@ -7,7 +7,8 @@
 
 /* The report's text, as report_write writes it (malloc'd); NULL when out of memory. */
 char *report_text(const struct run_model *m);
-/* Writes PATH atomically (temporary name, then rename). Returns 0 or -errno. */
+/* Writes PATH atomically (temporary name, then rename), and before it the timeline file beside it
+ * when M has a timeline. Returns 0 or -errno. */
 int report_write(const char *path, const struct run_model *m);
 
 #endif

@@ -1,5 +1,6 @@
 /* `conctrace record` option parsing and the privilege check. */
 #include <criterion/criterion.h>
+#include <string.h>
 #include "trace/caps.h"
 #include "cli/record_opts.h"
 
@@ -53,6 +54,20 @@ Test(record_cli, no_syscall_stats)
 	cr_assert_not(o.syscall_stats);
 	cr_assert(o.offcpu_stacks);
 	cr_assert_str_eq(o.cmd[0], "ls");
+}
+
+/* The JSON trace is the timeline's: without --timeline there is none to write. */
+Test(record_cli, chrome_trace_needs_a_timeline)
+{
+	char *with[] = { "record", "--timeline", "--chrome-trace", "--", "ls", NULL };
+	char *without[] = { "record", "--chrome-trace", "--", "ls", NULL };
+	struct record_opts o;
+	char err[256];
+
+	cr_assert_eq(parse(5, with, &o, err), PARSE_OK);
+	cr_assert(o.timeline && o.chrome_trace);
+	cr_assert_eq(parse(4, without, &o, err), PARSE_ERROR);
+	cr_assert(strstr(err, "--chrome-trace needs --timeline"), "%s", err);
 }
 
 Test(record_cli, attach_mode)

@@ -95,14 +95,40 @@ static char *dump(const struct run_model *m)
 	return s;
 }
 
+/* M's report as schema version 1 wrote it: the timeline inline, where the loader checks it field
+ * by field (a later report names timeline.bin, tested in test_timeline_file.c). */
+static char *dump_v1(const struct run_model *m)
+{
+	json_t *j = model_to_json(m), *intervals = json_array(), *wakes = json_array();
+	const struct model_timeline *tl = &m->timeline;
+	char *s;
+
+	for (size_t i = 0; i < tl->n_intervals; i++)
+		json_array_append_new(intervals, json_pack("[IIII]", (json_int_t)tl->intervals[i].tid,
+			(json_int_t)tl->intervals[i].start_ns, (json_int_t)tl->intervals[i].end_ns,
+			(json_int_t)tl->intervals[i].wait_class));
+	for (size_t i = 0; i < tl->n_wakes; i++)
+		json_array_append_new(wakes, json_pack("[IIIII]", (json_int_t)tl->wakes[i].ts_ns,
+			(json_int_t)tl->wakes[i].waker_tid, (json_int_t)tl->wakes[i].wakee_tid,
+			(json_int_t)tl->wakes[i].wait_class, (json_int_t)tl->wakes[i].flags));
+	json_object_set_new(j, "schema_version", json_integer(1));
+	json_object_set_new(j, "timeline", json_pack("{s[ssss] so s[sssss] so}",
+		"interval_fields", "tid", "start_ns", "end_ns", "class", "intervals", intervals,
+		"wake_fields", "ts_ns", "waker_tid", "wakee_tid", "class", "flags", "wakes", wakes));
+	s = json_dumps(j, JSON_SORT_KEYS);
+	json_decref(j);
+	return s;
+}
+
 Test(report_json, round_trip_keeps_everything)
 {
 	struct run_model m, back;
-	char path[64], err[256];
+	char dir[64] = "/tmp/conctrace-report-XXXXXX", path[96], err[256];
 	char *first, *second;
 
 	full_model(&m);
-	snprintf(path, sizeof(path), "/tmp/conctrace-report-%d.json", getpid());
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/report.json", dir);
 	cr_assert_eq(report_write(path, &m), 0);
 	cr_assert_eq(report_load(path, &back, err, sizeof(err)), 0, "%s", err);
 	first = dump(&m);
@@ -120,6 +146,9 @@ Test(report_json, round_trip_keeps_everything)
 	cr_assert_eq(back.timeline.intervals[1].wait_class, WC_DISK);
 	cr_assert_eq(back.timeline.wakes[0].waker_tid, 9);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/timeline.bin", dir);
+	unlink(path);
+	rmdir(dir);
 	free(first);
 	free(second);
 	model_free(&m);
@@ -143,7 +172,9 @@ Test(report_json, writing_leaves_no_temporary_file)
 	while ((de = readdir(d)))
 		files += de->d_name[0] != '.';
 	closedir(d);
-	cr_assert_eq(files, 1);
+	cr_assert_eq(files, 2, "report.json and timeline.bin");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/timeline.bin", dir);
 	unlink(path);
 	rmdir(dir);
 	model_free(&m);
@@ -178,6 +209,7 @@ Test(report_json, bad_files_get_one_clear_line)
 	char *good, *cut;
 
 	full_model(&m);
+	m.timeline.recorded = false;  /* its file is not beside these texts */
 	good = dump(&m);
 	model_free(&m);
 	cr_assert_str_eq(load_text(good), "");
@@ -214,6 +246,7 @@ Test(report_json, wakeups_without_latency_load_as_zero)
 	json_t *j, *w;
 
 	full_model(&m);
+	m.timeline.recorded = false;  /* its file is not beside these texts */
 	good = dump(&m);
 	model_free(&m);
 	j = json_loads(good, 0, NULL);
@@ -253,7 +286,7 @@ static const char *load_mutated(const char *path, const char *value)
 	json_t *root, *parent;
 
 	full_model(&m);
-	good = dump(&m);
+	good = dump_v1(&m);
 	model_free(&m);
 	root = parent = json_loads(good, 0, NULL);
 	snprintf(buf, sizeof(buf), "%s", path);
@@ -399,4 +432,29 @@ Test(report_json, unknown_fields_are_ignored)
 	cr_assert_str_eq(load_mutated("threads.0.flags", "31"), "");
 	cr_assert_str_eq(load_mutated("stacks.aggregates.0.kstack", "\"0x0000000000000000ffffffffdeadbeef\""), "");
 	cr_assert_str_eq(load_mutated("timeline.wakes.1", "[800, 9, 7, 2]"), "");
+}
+
+/* Reports of schema version 1 held the timeline inline; they load with it. */
+Test(report_json, version_1_reports_load_their_inline_timeline)
+{
+	struct run_model m;
+	char *text, path[64], err[256];
+	FILE *f;
+
+	full_model(&m);
+	text = dump_v1(&m);
+	model_free(&m);
+	snprintf(path, sizeof(path), "/tmp/conctrace-v1-%d.json", getpid());
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	cr_assert_eq(report_load(path, &m, err, sizeof(err)), 0, "%s", err);
+	cr_assert(m.timeline.recorded);
+	cr_assert_eq(m.timeline.n_intervals, 2);
+	cr_assert_eq(m.timeline.intervals[1].wait_class, WC_DISK);
+	cr_assert_eq(m.timeline.n_wakes, 1);
+	cr_assert_eq(m.timeline.wakes[0].waker_tid, 9);
+	unlink(path);
+	free(text);
+	model_free(&m);
 }

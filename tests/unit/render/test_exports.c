@@ -2,6 +2,7 @@
  * summary, speedscope, Chrome trace events, HTML, the report round trip, and one-line errors for
  * bad reports. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -166,37 +167,22 @@ static size_t count_events(json_t *events, const char *ph, const char *name)
 	return n;
 }
 
-Test(trace, has_names_contiguous_state_slices_and_cpu_counters)
+/* Without a timeline there is nothing to draw: both traces refuse, with one line. */
+Test(trace, a_run_without_a_timeline_has_no_trace)
 {
+	struct symbolizer *sym = symbolizer_new(NULL);
 	struct run_model m;
-	char *text;
-	json_t *doc, *events, *e;
-	double end_of_last = 0;
-	size_t i;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
 	build_model(&m);
-	text = render(export_trace, &m);
-	doc = load_json(text);
-	events = json_object_get(doc, "traceEvents");
-	cr_assert_eq(count_events(events, "M", "process_name"), 2);
-	cr_assert_eq(count_events(events, "M", "thread_name"), 3);
-	cr_assert_eq(count_events(events, "X", NULL), 3 + 2 + 3);  /* non-zero classes per thread */
-	cr_assert_eq(count_events(events, "C", "CPUs used"), 2 * 2);
-	cr_assert(strstr(json_string_value(json_object_get(json_object_get(doc, "metadata"), "layout")),
-			 TRACE_AGGREGATE_NOTE));
-	json_array_foreach(events, i, e) {
-		if (strcmp(json_string_value(json_object_get(e, "ph")), "X") ||
-		    json_integer_value(json_object_get(e, "tid")) != 100)
-			continue;
-		cr_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "args"), "note")),
-				 TRACE_AGGREGATE_NOTE);
-		if (end_of_last > 0)   /* each block starts where the previous one ended */
-			cr_assert_float_eq(json_real_value(json_object_get(e, "ts")), end_of_last, 1e-6);
-		end_of_last = json_real_value(json_object_get(e, "ts")) + json_real_value(json_object_get(e, "dur"));
-	}
-	cr_assert_float_eq(end_of_last, (10 + 320) * 1000.0, 1e-6);  /* start + lifetime, in µs */
-	json_decref(doc);
-	free(text);
+	cr_assert_eq(export_trace(&m, sym, FOLD_ONCPU, f), -1);
+	cr_assert_eq(export_perfetto(&m, sym, FOLD_ONCPU, f), -1);
+	fclose(f);
+	cr_assert_eq(len, 0);
+	free(buf);
+	symbolizer_free(sym);
 	model_free(&m);
 }
 
@@ -229,8 +215,7 @@ Test(trace, timeline_has_interval_slices_wakeup_flows_and_counters)
 	cr_assert_eq(count_events(events, "X", "lock"), 1);
 	cr_assert_eq(count_events(events, "s", "wakeup"), 1);
 	cr_assert_eq(count_events(events, "f", "wakeup"), 1);
-	cr_assert_eq(count_events(events, "C", "threads"), 4);  /* at 10, 20, 50, 55 ms */
-	cr_assert_eq(count_events(events, "C", "CPUs used"), 0);
+	cr_assert_eq(count_events(events, "C", "threads"), 5);  /* at 0, 10, 20, 50, 55 ms */
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "metadata"), "layout")),
 			 TRACE_TIMELINE_NOTE);
 	json_decref(doc);
@@ -490,9 +475,9 @@ Test(report_cmd, bad_reports_give_one_line_and_exit_2)
 	tmp_dir(dir, sizeof(dir), "bad");
 	good = read_file(write_report(dir, &m), &len);
 	assert_rejected(dir, "truncated.json", good, len / 2, "truncated.json: line");
-	replace_once(good, "\"schema_version\":1", "\"schema_version\":2");
-	assert_rejected(dir, "version.json", good, len, "schema_version 2 is not supported");
-	replace_once(good, "\"schema_version\":2", "\"schema_version\":1");
+	replace_once(good, "\"schema_version\":2", "\"schema_version\":3");
+	assert_rejected(dir, "version.json", good, len, "schema_version 3 is not supported");
+	replace_once(good, "\"schema_version\":3", "\"schema_version\":2");
 	replace_once(good, "\"tid\":", "\"tjd\":");
 	assert_rejected(dir, "mutated.json", good, len, "threads.tid: missing");
 	replace_once(good, "\"tjd\":", "\"tid\":");
@@ -524,8 +509,9 @@ Test(report_cmd, bad_usage_exits_2)
 
 Test(report_cmd, output_dir_gets_every_export)
 {
-	static const char *const names[] = { "report.json", "report.html", "speedscope.json", "trace.json",
+	static const char *const names[] = { "report.json", "report.html", "speedscope.json",
 		"oncpu.folded", "offcpu.folded", "wall.folded", "oncpu.svg", "offcpu.svg", "wall.svg" };
+	static const char *const traces[] = { "timeline.bin", "trace.perfetto", "trace.json" };
 	struct run_model m;
 	char dir[128], out[256], path[512], err[4096], *first, *again;
 	char *argv[] = { "report", "-q", "-o", out, dir, NULL };
@@ -540,6 +526,10 @@ Test(report_cmd, output_dir_gets_every_export)
 	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
 		snprintf(path, sizeof(path), "%s/%s", out, names[i]);
 		cr_assert(!stat(path, &st) && st.st_size > 0, "%s", path);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(traces); i++) {
+		snprintf(path, sizeof(path), "%s/%s", out, traces[i]);
+		cr_assert(stat(path, &st) && errno == ENOENT, "%s: no timeline, no trace", path);
 	}
 	snprintf(path, sizeof(path), "%s/report.json", out);
 	again = read_file(path, &l2);
