@@ -87,9 +87,9 @@ static inline size_t frame_node_name_len(const struct frame_tree *t, const struc
  * skipped. Returns 0, -EINVAL when not one good line was found, -ERANGE when the counts overflow
  * 64 bits (the side's total would wrap: the parse stops there, and T is only fit to be freed), or
  * -errno on a read error.
- * Large unsorted input is parsed in two parts at once, on two threads; from a regular file IN,
- * those are read with pread, which leaves IN's position as it was; when two such parts overflow
- * only together, ST's overflow_line is the input's last line. */
+ * Large unsorted input is parsed in two parts at once, on two threads; when two such parts overflow
+ * only together, ST's overflow_line is the input's last line. A regular file IN is read in place
+ * (mapped a window at a time), which leaves its position as it was. */
 int folded_parse_file(struct frame_tree *t, enum folded_side side, FILE *in, struct folded_stats *st);
 int folded_parse_buf(struct frame_tree *t, enum folded_side side, const char *buf, size_t len,
 		     struct folded_stats *st);
