@@ -215,6 +215,7 @@ bench: all
 	$(Q)sh bench/overhead.sh
 	$(Q)sh bench/flamegraph.sh
 	$(Q)sh bench/serve_soak.sh
+	$(Q)sh bench/postprocess.sh
 
 install: all
 	$(call msg,INSTALL,$(PREFIX)/bin/conctrace)
