@@ -235,17 +235,55 @@ bool critical_path_build(const struct run_model *m, struct critical_path *p)
 	memset(p, 0, sizeof(*p));
 	if (!m->timeline.recorded || !root || root->end_ns <= root->start_ns)
 		return false;
+	/* room for a segment per interval and wakeup, which the path hardly exceeds: calloc's fresh
+	 * pages cost only as they are used, where a growing array would clear every doubling */
+	p->cap_segments = m->timeline.n_intervals + m->timeline.n_wakes + 64;
+	p->segments = xcalloc(p->cap_segments, sizeof(*p->segments));
 	p->start_ns = root->start_ns;
 	p->end_ns = w.t = root->end_ns;
 	while (w.t > p->start_ns)
 		step(&w, p->start_ns);
 	reverse_segments(p);
+	critical_path_cells(p, &p->cells, &p->n_cells);
+	p->cap_cells = p->n_cells;
 	return true;
+}
+
+void critical_path_cells(const struct critical_path *p, struct path_cell **cells, size_t *n)
+{
+	size_t cap = 0;
+	uint32_t thread = 0;
+	enum graph_node thread_node = GN_OUTSIDE;
+
+	*cells = NULL;
+	*n = 0;
+	for (size_t i = 0; i < p->n_segments; i++) {
+		const struct path_segment *seg = &p->segments[i];
+		struct path_cell *c = NULL;
+
+		if (seg->tid) {
+			thread = seg->tid;
+			thread_node = (enum graph_node)seg->node;
+		}
+		/* few cells, and consecutive segments mostly share one: a scan from the last is short */
+		for (size_t k = *n; k-- > 0 && !c;)
+			if ((*cells)[k].tid == thread && (*cells)[k].node == seg->node &&
+			    (*cells)[k].thread_node == thread_node && (*cells)[k].wait_class == seg->wait_class)
+				c = &(*cells)[k];
+		if (!c) {
+			c = VEC_PUSH(*cells, *n, cap);
+			*c = (struct path_cell){ .tid = thread, .node = seg->node, .thread_node = thread_node,
+						 .wait_class = seg->wait_class };
+		}
+		c->ns += seg->end_ns - seg->start_ns;
+		c->count += seg->count;
+	}
 }
 
 void critical_path_free(struct critical_path *p)
 {
 	free(p->segments);
+	free(p->cells);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -2,6 +2,7 @@
  * critical path's split (decompose.h; docs/explain.md). */
 #include "analyze/decompose.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include "base/util.h"
 #include "model/account.h"
@@ -95,41 +96,38 @@ void decompose(const struct run_model *m, struct decomposition *d)
 	critical_path_free(&p);
 }
 
-static bool in_scope(const struct run_model *m, const struct path_scope *s, const struct path_segment *seg,
-		     uint32_t tid, enum graph_node thread_node)
+static bool in_scope(const struct run_model *m, const struct path_scope *s, const struct path_cell *c)
 {
 	const struct thread_acct *a;
 
-	if (!(s->classes & CLASS_BIT(seg->wait_class)) || (s->tid && tid != s->tid))
+	if (!(s->classes & CLASS_BIT(c->wait_class)) || (s->tid && c->tid != s->tid))
 		return false;
-	a = s->tgid && tid ? model_find_thread(m, tid) : NULL;
+	a = s->tgid && c->tid ? model_find_thread(m, c->tid) : NULL;
 	if (s->tgid && (!a || a->tgid != s->tgid))
 		return false;
-	return !s->nodes || (s->nodes & 1u << seg->node) || (tid && (s->nodes & 1u << thread_node));
+	return !s->nodes || (s->nodes & 1u << c->node) || (c->tid && (s->nodes & 1u << c->thread_node));
 }
 
 /* A pseudo node's segment is a wait of the thread of the thread segment before it: walking back,
- * the path goes on in the waiting thread from the wait's start, where that thread ran to block.
- * Segments in scope A, and in scope B too when B is given. */
+ * the path goes on in the waiting thread from the wait's start, where that thread ran to block
+ * (critpath.h's cells say so). Segments in scope A, and in scope B too when B is given. */
 static struct path_sum path_sum_both(const struct run_model *m, const struct critical_path *p,
 				     const struct path_scope *a, const struct path_scope *b)
 {
-	uint32_t thread = 0;
-	enum graph_node thread_node = GN_OUTSIDE;
 	struct path_sum sum = { 0, 0 };
+	struct path_cell *cells = p ? p->cells : NULL, *own = NULL;
+	size_t n = p ? p->n_cells : 0;
 
-	for (size_t i = 0; p && i < p->n_segments; i++) {
-		const struct path_segment *seg = &p->segments[i];
-
-		if (seg->tid) {
-			thread = seg->tid;
-			thread_node = (enum graph_node)seg->node;
-		}
-		if (in_scope(m, a, seg, thread, thread_node) && (!b || in_scope(m, b, seg, thread, thread_node))) {
-			sum.ns += seg->end_ns - seg->start_ns;
-			sum.count += seg->count;
-		}
+	if (p && !n && p->n_segments) {  /* an estimated path, or one made by hand */
+		critical_path_cells(p, &own, &n);
+		cells = own;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (in_scope(m, a, &cells[i]) && (!b || in_scope(m, b, &cells[i]))) {
+			sum.ns += cells[i].ns;
+			sum.count += cells[i].count;
+		}
+	free(own);
 	return sum;
 }
 
