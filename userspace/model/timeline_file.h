@@ -1,8 +1,8 @@
 /* timeline.bin: a run's timeline beside its report.json, which names it (format in
  * docs/report-format.md, "timeline.bin"). A fixed header (magic, version, counts, the body's
  * length and CRC-32), then per thread id, in ascending order, its intervals and the wakeups that
- * ended its waits as varints, each time relative to the one before: 3-5 bytes an interval where
- * report.json's arrays took about 45. */
+ * ended its waits as varints, each time relative to the one before: 4-5 bytes an interval where
+ * report.json's arrays took 120. */
 #ifndef CONCTRACE_TIMELINE_FILE_H
 #define CONCTRACE_TIMELINE_FILE_H
 
