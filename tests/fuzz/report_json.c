@@ -1,12 +1,14 @@
 /* libFuzzer harness: bytes as the text of a report.json, through what `conctrace report` does with
  * one. The loader must accept or reject with a one-line reason; what it accepts must be written and
- * read back to the same model (docs/report-format.md) and must render without a memory error. */
+ * read back to the same model (docs/report-format.md; its timeline through timeline.bin) and must
+ * render without a memory error, traces included. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/report_json.h"
+#include "model/timeline_file.h"
 #include "render/exports.h"
 #include "render/report_file.h"
 #include "render/summary.h"
@@ -20,6 +22,36 @@ static char *model_dump(const struct run_model *m)
 	return s;
 }
 
+/* M's timeline written as timeline.bin and read back into BACK's, as report_load reads the file a
+ * report names. */
+static void timeline_round_trip(const struct run_model *m, struct run_model *back)
+{
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (timeline_file_write(&m->timeline, f) | fclose(f) ||
+	    timeline_file_parse((const uint8_t *)buf, len, NULL, &back->timeline, err, sizeof(err))) {
+		fprintf(stderr, "a written timeline does not load: %s\n", err);
+		abort();
+	}
+	if (memcmp(m->timeline.intervals, back->timeline.intervals,
+		   m->timeline.n_intervals * sizeof(*m->timeline.intervals))) {
+		fprintf(stderr, "round trip changed the timeline's intervals\n");
+		abort();
+	}
+	for (size_t i = 0; i < m->timeline.n_wakes; i++) {
+		const struct model_wake_edge *a = &m->timeline.wakes[i], *b = &back->timeline.wakes[i];
+
+		if (a->ts_ns != b->ts_ns || a->waker_tid != b->waker_tid || a->wakee_tid != b->wakee_tid ||
+		    a->wait_class != b->wait_class || a->flags != b->flags) {
+			fprintf(stderr, "round trip changed wakeup %zu of the timeline\n", i);
+			abort();
+		}
+	}
+	free(buf);
+}
+
 /* A report the loader accepted, written and loaded again, gives the same model. */
 static void check_round_trip(const struct run_model *m)
 {
@@ -31,6 +63,8 @@ static void check_round_trip(const struct run_model *m)
 		fprintf(stderr, "a written report does not load: %s\n", err);
 		abort();
 	}
+	if (m->timeline.recorded)
+		timeline_round_trip(m, &back);
 	second = model_dump(&back);
 	if (strcmp(first, second)) {
 		fprintf(stderr, "round trip changed the model:\n%s\n%s\n", first, second);
@@ -71,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	export_svg(&m, sym, FOLD_WALL, null_out);
 	export_speedscope(&m, sym, FOLD_ONCPU, null_out);
 	export_trace(&m, sym, FOLD_ONCPU, null_out);
+	export_perfetto(&m, sym, FOLD_ONCPU, null_out);
 	fclose(null_out);
 	model_free(&m);
 	return 0;

@@ -105,6 +105,7 @@ Test(timeline_file, classes_are_read_through_the_report_numbering)
 	cr_assert_eq(back.intervals[0].wait_class, WC_LOCK);
 	cr_assert_eq(back.intervals[1].wait_class, WC_ONCPU);
 	cr_assert_eq(back.wakes[0].wait_class, WC_ONCPU);
+	free_timeline(&back);
 	cr_assert_eq(timeline_file_parse(buf, len, &short_map, &back, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "unknown wait class"), "%s", err);
 	free(buf);
