@@ -507,7 +507,9 @@ static bool runqueue_finding(const struct finding_ctx *c, struct finding *f, boo
 
 	if (!rq.ns || (wanting >= d->ncpus + explain_th.runqueue_excess) != own)
 		return false;
-	explain_scope(c, f, &s);
+	/* the run's own threads wanting more CPUs than there are: the CPUs bound the run, their time
+	 * on one as much as in the queue for one */
+	explain_scope(c, f, own ? &(struct path_scope){ .classes = RUN_CLASSES } : &s);
 	evidence(f, "threads_wanting_cpu", wanting);
 	evidence(f, "runnable_threads", d->runnable);
 	evidence(f, "cpus_busy", d->cpus_busy);
@@ -519,7 +521,8 @@ static bool runqueue_finding(const struct finding_ctx *c, struct finding *f, boo
 			 wanting, d->ncpus, n, each);
 		say(f, "More threads wanted a CPU than there are: on average %.2f of the run's threads were "
 		    "running or queued for %d CPUs; the critical path waited for a CPU %s times, %s each "
-		    "(%.2f s of %.2f s).", wanting, d->ncpus, n, each, ns_to_s(rq.ns), ns_to_s(c->wall_ns));
+		    "(%.2f s), and ran or waited to %.2f s of %.2f s.", wanting, d->ncpus, n, each,
+		    ns_to_s(rq.ns), f->explained_s, ns_to_s(c->wall_ns));
 		advise(f, "Run as many CPU-bound workers as there are CPUs (%d here); more only queue and "
 		       "switch.", d->ncpus);
 	} else {
