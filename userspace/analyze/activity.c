@@ -9,7 +9,7 @@
 #define NATIVE_FRAMES_SCANNED 8   /* innermost native frames looked at: spinning is at the top */
 
 const char *const activity_names[ACT_COUNT] = {
-	"work", "spin", "pickle", "startup", "machinery", "gil",
+	"work", "spin", "pickle", "startup", "machinery", "gil", "socket",
 };
 
 /* Native functions and files, matched on the innermost frames. */
@@ -25,6 +25,13 @@ static const struct native_rule native_rules[] = {
 	{ "_pickle", true, ACT_PICKLE },
 	{ "ld-linux", true, ACT_STARTUP }, { "_dl_start", false, ACT_STARTUP },
 	{ "_dl_relocate_object", false, ACT_STARTUP }, { "Py_InitializeFromConfig", false, ACT_STARTUP },
+	{ "send", false, ACT_SOCKET }, { "__send", false, ACT_SOCKET }, { "__libc_send", false, ACT_SOCKET },
+	{ "sendto", false, ACT_SOCKET }, { "__sendto", false, ACT_SOCKET }, { "__libc_sendto", false, ACT_SOCKET },
+	{ "sendmsg", false, ACT_SOCKET }, { "__sendmsg", false, ACT_SOCKET }, { "__libc_sendmsg", false, ACT_SOCKET },
+	{ "recv", false, ACT_SOCKET }, { "__recv", false, ACT_SOCKET }, { "__libc_recv", false, ACT_SOCKET },
+	{ "recvfrom", false, ACT_SOCKET }, { "__recvfrom", false, ACT_SOCKET },
+	{ "__libc_recvfrom", false, ACT_SOCKET }, { "recvmsg", false, ACT_SOCKET },
+	{ "__recvmsg", false, ACT_SOCKET }, { "__libc_recvmsg", false, ACT_SOCKET },
 };
 
 /* Python frames ("function (file:line)", the file's basename), matched anywhere in the stack

@@ -14,6 +14,7 @@ enum activity {
 	ACT_STARTUP,     /* the dynamic loader, interpreter start-up, imports */
 	ACT_MACHINERY,   /* asyncio's loop and futures, concurrent.futures, threading's and queue's locks */
 	ACT_GIL,         /* taking and dropping the GIL */
+	ACT_SOCKET,      /* in a send or recv family call: the kernel copying through a socket */
 	ACT_COUNT,
 };
 extern const char *const activity_names[ACT_COUNT];

@@ -162,7 +162,9 @@ static void pool_measure(const struct finding_ctx *c, struct pool *p)
 		if (r != ROLE_EXECUTOR)
 			continue;
 		p->executors++;
-		p->handbacks += a->io[FK_PIPE][1].calls;
+		/* an event loop's self-pipe carries one byte a write (none when the pipe is full) */
+		if (a->io[FK_PIPE][1].bytes <= 2 * a->io[FK_PIPE][1].calls)
+			p->handbacks += a->io[FK_PIPE][1].calls;
 		p->file_calls += a->io[FK_FILE][0].calls + a->io[FK_FILE][1].calls;
 	}
 	for (size_t i = 0; i < c->m->n_wakeups; i++) {
@@ -454,7 +456,7 @@ bool cpu_bound_single_thread(const struct finding_ctx *c, struct finding *f)
 	const struct model_process *p = t ? model_find_process(c->m, t->tgid) : NULL;
 	const struct path_scope s = { .tid = t ? t->tid : 0, .classes = CLASS_BIT(WC_ONCPU) };
 	const uint32_t queued = CLASS_BIT(WC_RUNQUEUE) | CLASS_BIT(WC_WAKEUP);
-	uint64_t run, unqueued;
+	uint64_t run, unqueued, samples;
 	char label[64];
 
 	if (!t || !p || loop_held_long(c, t))
@@ -466,6 +468,9 @@ bool cpu_bound_single_thread(const struct finding_ctx *c, struct finding *f)
 	    c->e->d.cpus_busy >= explain_th.single_thread_cpus * c->e->d.ncpus)
 		return false;
 	explain_scope(c, f, &s);
+	/* what it spent on moving data to another process or socket is ipc-bound's to explain */
+	f->explained_s *= 1 - thread_activity_share(&c->act, t->tid, ACT_PICKLE, &samples) -
+			  thread_activity_share(&c->act, t->tid, ACT_SOCKET, &samples);
 	evidence(f, "thread_oncpu_s", ns_to_s(t->ns[WC_ONCPU]));
 	evidence(f, "path_share", share(run, c->wall_ns));
 	evidence(f, "cpus_busy", c->e->d.cpus_busy);

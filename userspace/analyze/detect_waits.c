@@ -121,11 +121,12 @@ bool ipc_bound(const struct finding_ctx *c, struct finding *f)
 	pipe_ns = path_time(c->m, c->p, &(struct path_scope){ .classes = CLASS_BIT(WC_PIPE) });
 	if (local)   /* their waits, ended by the network stack, are the other end's doing */
 		pipe_ns += path_time(c->m, c->p, &(struct path_scope){ .nodes = 1u << GN_NET, .classes = ALL_CLASSES });
-	for (size_t i = 0; i < c->m->n_procs; i++) {
+	for (size_t i = 0; i < c->m->n_procs; i++) {   /* copying through the tree's own sockets too */
 		uint32_t pid = c->m->procs[i].pid;
 
 		pickle_ns += path_time(c->m, c->p, &(struct path_scope){ .tgid = pid, .classes = CLASS_BIT(WC_ONCPU) }) *
-			     activity_share(&c->act, pid, ACT_PICKLE);
+			     (activity_share(&c->act, pid, ACT_PICKLE) +
+			      (local ? activity_share(&c->act, pid, ACT_SOCKET) : 0));
 	}
 	f->scope = (struct path_scope){ .classes = CLASS_BIT(WC_PIPE) | CLASS_BIT(WC_ONCPU) |
 				       (local ? CLASS_BIT(WC_NET) : 0) };
