@@ -782,7 +782,7 @@ static __always_inline void emit_exit(struct task_struct *task, struct thread_en
  * kallsyms; entries and exits of the handlers that wake threads are traced instead. */
 __u32 irq_kinds[IRQ_DEPTH_CPUS];
 
-static __always_inline void switch_in(struct task_struct *next, __u64 now, bool from_idle);
+static __always_inline void switch_in(struct task_struct *next, __u64 now, bool from_idle, bool after_other);
 
 /* When T, now leaving the CPU though never seen getting it, got it. sched_switch does not fire for
  * every switch (on the 6.18 development VM, not when the task leaving the CPU is one of the VM
@@ -813,7 +813,8 @@ static __always_inline void note_offcpu_syscall(struct thread_entry *t, struct p
 	t->offcpu_since = now;
 }
 
-static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
+/* Returns whether PREV is traced. */
+static __always_inline bool switch_out(void *ctx, bool preempt, struct task_struct *prev,
 				       unsigned int state, __u64 now)
 {
 	struct thread_entry *t = thread_of(prev, now, WC_ONCPU);
@@ -821,10 +822,10 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	__u64 held;
 
 	if (!t)
-		return;
+		return false;
 	if (t->state != WC_ONCPU && !stop_ns) {
 		count(CNT_SWITCH_IN_UNSEEN);
-		switch_in(prev, unseen_switch_in_ns(t, prev, now), false);
+		switch_in(prev, unseen_switch_in_ns(t, prev, now), false, false);
 	}
 	/* On the CPU since last_ns: what the scheduler's clock left out of it meanwhile is not run
 	 * time. (Each stretch's own difference from the growth of the run time is no measure of it:
@@ -846,7 +847,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		BPF_CORE_READ_STR_INTO(&t->acct.comm, prev, comm);  /* as named after any exec */
 		snapshot_kernel_acct(&t->acct, prev, 1);
 		emit_exit(prev, t);
-		return;
+		return true;
 	}
 	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	if (count_syscalls)
@@ -861,6 +862,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	}
 	capture_stacks(ctx, t, now);
 	emit_transition(t, TL_SWITCH_OUT, 0, 0, now);
+	return true;
 }
 
 /* Counts the wakeup on the edge from the thread that called try_to_wake_up (noted by
@@ -914,7 +916,9 @@ static __always_inline bool wake(struct thread_entry *t, __u64 now)
 /* FROM_IDLE: the CPU ran its idle task until now. A thread woken onto an idle CPU queued behind
  * nobody: its wait since the wakeup was the wake-up's own latency (WC_WAKEUP), which the kernel's
  * run delay does not count either. */
-static __always_inline void switch_in(struct task_struct *next, __u64 now, bool from_idle)
+/* AFTER_OTHER: the task that left the CPU was not traced: a wait in the run queue that ends now was
+ * a wait behind another process. */
+static __always_inline void switch_in(struct task_struct *next, __u64 now, bool from_idle, bool after_other)
 {
 	struct thread_entry *t = bpf_task_storage_get(&thread_store, next, NULL, 0);
 
@@ -928,6 +932,8 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now, bool 
 		t->acct.blocks[WC_RUNQUEUE]--;
 		enter_state(t, WC_WAKEUP);
 	}
+	if (t->state == WC_RUNQUEUE && after_other && now > t->last_ns)
+		t->acct.queued_behind_others_ns += now - t->last_ns;
 	end_interval(t, now);
 	if (t->offcpu_sys && now > t->offcpu_since)
 		t->offcpu_ns += now - t->offcpu_since;
@@ -941,6 +947,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	     unsigned int prev_state)
 {
 	__u64 now = bpf_ktime_get_ns();
+	bool traced;
 
 	/* A CPU switches tasks only outside interrupt handlers: a handler whose exit was missed (its
 	 * entry came before its exit's program was attached) is forgotten here. */
@@ -951,8 +958,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 			switch_out(ctx, preempt, prev, prev_state, stop_ns);
 		return 0;
 	}
-	switch_out(ctx, preempt, prev, prev_state, now);
-	switch_in(next, now, prev->pid == 0);
+	traced = switch_out(ctx, preempt, prev, prev_state, now);
+	switch_in(next, now, prev->pid == 0, prev->pid && !traced);
 	return 0;
 }
 

@@ -107,6 +107,9 @@ struct thread_acct {
 	__u64 k_runtime[2], k_run_delay[2], k_nvcsw[2], k_nivcsw[2];
 	/* Read/write-family calls (failed ones too) and their bytes, by descriptor kind: [kind][0 read, 1 write]. */
 	struct io_stat io[FK_COUNT][2];
+	/* Of ns[WC_RUNQUEUE], the waits that ended when a task outside the traced tree left the CPU:
+	 * other processes' running, which the tree's own threads' is not. */
+	__u64 queued_behind_others_ns;
 	__u32 exit_code;
 	__u32 flags;
 	__u32 creator_tid;            /* the traced thread that created it (0: user space registered it) */

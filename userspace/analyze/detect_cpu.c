@@ -502,19 +502,35 @@ static double wanting_cpus(const struct decomposition *d)
 	return d->cpus_busy + d->runnable;
 }
 
+/* Of the tree's waits in the run queue, the share that ended when a task outside it left the CPU. */
+static double behind_others_share(const struct run_model *m)
+{
+	uint64_t queued = 0, others = 0;
+
+	for (size_t i = 0; i < m->n_threads; i++) {
+		queued += m->threads[i].acct.ns[WC_RUNQUEUE];
+		others += m->threads[i].acct.queued_behind_others_ns;
+	}
+	return share(others, queued);
+}
+
 static bool runqueue_finding(const struct finding_ctx *c, struct finding *f, bool own)
 {
 	const struct decomposition *d = &c->e->d;
 	const struct path_scope s = { .classes = CLASS_BIT(WC_RUNQUEUE) };
 	struct path_sum rq = scope_sum(c, &s);
-	double wanting = wanting_cpus(d);
+	double wanting = wanting_cpus(d), others = behind_others_share(c->m);
 	char n[32], each[32];
 
-	if (!rq.ns || (wanting >= d->ncpus + explain_th.runqueue_excess) != own)
+	if (!rq.ns || (wanting >= d->ncpus + explain_th.runqueue_excess) != own ||
+	    (!own && others < explain_th.behind_others))
 		return false;
 	/* the run's own threads wanting more CPUs than there are: the CPUs bound the run, their time
-	 * on one as much as in the queue for one */
+	 * on one as much as in the queue for one; other processes: the share of the queueing behind them */
 	explain_scope(c, f, own ? &(struct path_scope){ .classes = RUN_CLASSES } : &s);
+	if (!own)
+		f->explained_s *= others;
+	evidence(f, "behind_others_share", others);
 	evidence(f, "threads_wanting_cpu", wanting);
 	evidence(f, "runnable_threads", d->runnable);
 	evidence(f, "cpus_busy", d->cpus_busy);
@@ -533,8 +549,9 @@ static bool runqueue_finding(const struct finding_ctx *c, struct finding *f, boo
 	} else {
 		headline(f, "CPUs taken by other processes: %s waits for one, %s each", n, each);
 		say(f, "CPUs were taken by others: the run's own threads wanted only %.2f of %d CPUs, yet the "
-		    "critical path waited %s times behind other tasks, %s each (%.2f s of %.2f s).", wanting,
-		    d->ncpus, n, each, ns_to_s(rq.ns), ns_to_s(c->wall_ns));
+		    "critical path waited for one %s times, %s each (%.2f s of %.2f s), %.0f%% of the run's "
+		    "queueing behind tasks of other processes.", wanting, d->ncpus, n, each, ns_to_s(rq.ns),
+		    ns_to_s(c->wall_ns), 100 * others);
 		advise(f, "Other processes (or, in a VM, the host) competed for the CPUs: measure on a quiet "
 		       "machine, or reserve CPUs for the program (taskset, cgroups cpusets).");
 	}

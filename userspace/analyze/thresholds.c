@@ -15,7 +15,7 @@ const struct explain_thresholds explain_th = {
 	.sequential_in_flight = 1.5,
 	.ipc_min_bytes = 1000000, .local_socket_match = 0.9,
 	.startup_min_procs = 10, .startup_max_life_ns = 500000000,
-	.runqueue_excess = 1.0,
+	.runqueue_excess = 1.0, .behind_others = 0.5,
 	.parallel_cpus = 0.75,
 	.disk_note_bytes = 1000000, .disk_idle_busy = 0.2, .disk_note_path = 0.02,
 };

@@ -41,6 +41,8 @@ struct explain_thresholds {
 	uint32_t startup_min_procs;     /* process-startup: processes started, at least */
 	uint64_t startup_max_life_ns;   /*   their median life at most */
 	double runqueue_excess;         /* runqueue-saturation: running + queued >= ncpus + this */
+	double behind_others;           /* cpu-contention: this share of the queueing behind other
+					 * processes, at least */
 	double parallel_cpus;           /* parallel: mean CPUs busy >= this x ncpus */
 	uint64_t disk_note_bytes;       /* disk-not-bottleneck: bytes written to files, at least */
 	double disk_idle_busy;          /*   and the device busy < this share of wall */

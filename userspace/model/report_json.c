@@ -44,7 +44,7 @@ static json_t *thread_json(const struct model_thread *t)
 {
 	const struct thread_acct *a = &t->acct;
 
-	return json_pack("{sI sI sI ss sI sI sI si sb so so so sI sI sI sI s{so so so so} sf}",
+	return json_pack("{sI sI sI ss sI sI sI si sb so so so sI sI sI sI sI s{so so so so} sf}",
 		"tid", (json_int_t)a->tid, "tgid", (json_int_t)a->tgid,
 		"creator_tid", (json_int_t)a->creator_tid, "comm", a->comm,
 		"start_ns", (json_int_t)a->start_ns, "end_ns", (json_int_t)a->end_ns,
@@ -53,6 +53,7 @@ static json_t *thread_json(const struct model_thread *t)
 		"ns", class_object(a->ns), "blocks", class_object(a->blocks), "io", io_json(a->io),
 		"nvcsw", (json_int_t)a->nvcsw, "nivcsw", (json_int_t)a->nivcsw,
 		"samples", (json_int_t)a->samples, "stolen_ns", (json_int_t)a->stolen_ns,
+		"queued_behind_others_ns", (json_int_t)a->queued_behind_others_ns,
 		"kernel",
 		"runtime_ns", pair(a->k_runtime[0], a->k_runtime[1]),
 		"run_delay_ns", pair(a->k_run_delay[0], a->k_run_delay[1]),
@@ -583,6 +584,11 @@ static void read_thread(struct jreader *r, const json_t *o, struct run_model *m)
 	/* reports written before steal (the creator) was measured have none */
 	a->stolen_ns = json_object_get(o, "stolen_ns") ? ju(r, o, "stolen_ns") : 0;
 	a->creator_tid = json_object_get(o, "creator_tid") ? ju32(r, o, "creator_tid") : 0;
+	/* older reports did not tell whose running a wait in the run queue was behind: all others' */
+	a->queued_behind_others_ns = json_object_get(o, "queued_behind_others_ns") ?
+				     ju(r, o, "queued_behind_others_ns") : a->ns[WC_RUNQUEUE];
+	if (a->queued_behind_others_ns > a->ns[WC_RUNQUEUE])
+		jfail(r, "queued_behind_others_ns", "more than the runqueue time");
 	read_nested(r, o, "kernel", read_kernel_fields, a);
 	if (a->end_ns < a->start_ns)
 		jfail(r, "end_ns", "before start_ns");

@@ -423,11 +423,18 @@ Test(findings, cpus_taken_by_others_are_contention_not_saturation)
 {
 	struct run_model m;
 	struct explanation *e;
+	struct thread_acct *t;
 
 	new_model(&m, 120, "prog");
-	add_thread(&m, 120, 120, 0, 1000, 300, WC_ONCPU, 300ULL, WC_RUNQUEUE, 700ULL, -1);
+	t = add_thread(&m, 120, 120, 0, 1000, 300, WC_ONCPU, 300ULL, WC_RUNQUEUE, 700ULL, -1);
+	t->queued_behind_others_ns = 700 * MS;
 	first(&m, "cpu-contention", 0.69, &e);
 	cr_assert_null(explanation_finding(e, "runqueue-saturation"));
+	free(e);
+	t = (struct thread_acct *)model_find_thread(&m, 120);
+	t->queued_behind_others_ns = 100 * MS;   /* queued behind the run's own threads, mostly */
+	e = explain(&m);
+	cr_assert_null(explanation_finding(e, "cpu-contention"), "no other process to blame");
 	free(e);
 	model_free(&m);
 	new_model(&m, 121, "prog");   /* four busy threads for two CPUs: the run's own */
