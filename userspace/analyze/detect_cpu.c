@@ -143,8 +143,9 @@ bool loop_blocked(const struct finding_ctx *c, struct finding *f)
 
 /* A process's thread pool: its dispatcher (the event loop, else the main thread) and executors. */
 struct pool {
-	uint32_t tgid;
+	uint32_t tgid;               /* 0: the pools of several processes, together */
 	enum role dispatcher;
+	unsigned nodes;              /* the dispatchers' and executors' nodes */
 	int executors;
 	uint64_t jobs, handbacks, wakeups, cpu_ns, gil_ns, file_calls, path_ns;
 };
@@ -184,32 +185,49 @@ static void pool_measure(const struct finding_ctx *c, struct pool *p)
 
 static struct path_scope pool_scope(const struct pool *p)
 {
-	return (struct path_scope){ .tgid = p->tgid, .nodes = 1u << p->dispatcher | 1u << ROLE_EXECUTOR,
+	return (struct path_scope){ .tgid = p->tgid, .nodes = p->nodes,
 		.classes = RUN_CLASSES | CLASS_BIT(WC_GIL) | CLASS_BIT(WC_LOCK) | CLASS_BIT(WC_LOOP_IDLE) |
 			   CLASS_BIT(WC_PIPE) | CLASS_BIT(WC_OTHER_SLEEP) };
 }
 
-/* The pool of small jobs that carried the most path time, into P; false when there is none. */
-static bool busiest_pool(const struct finding_ctx *c, struct pool *best)
+/* Adds pool P to the pools T holds (the pools of several processes: asyncio in each of them). */
+static void pool_add(struct pool *t, const struct pool *p)
 {
-	memset(best, 0, sizeof(*best));
+	t->tgid = t->nodes ? 0 : p->tgid;
+	if (p->dispatcher == ROLE_LOOP || !t->nodes)
+		t->dispatcher = p->dispatcher;
+	t->nodes |= 1u << p->dispatcher | 1u << ROLE_EXECUTOR;
+	t->executors += p->executors;
+	t->jobs += p->jobs;
+	t->handbacks += p->handbacks;
+	t->wakeups += p->wakeups;
+	t->cpu_ns += p->cpu_ns;
+	t->gil_ns += p->gil_ns;
+	t->file_calls += p->file_calls;
+}
+
+/* Every process's pool of small jobs, together into T; false when there is none. */
+static bool pools_of_small_jobs(const struct finding_ctx *c, struct pool *t)
+{
+	struct path_scope s;
+
+	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < c->m->n_procs; i++) {
 		struct pool p = { .tgid = c->m->procs[i].pid, .dispatcher = ROLE_MAIN };
-		struct path_scope s;
 
-		for (size_t t = 0; t < c->m->n_threads; t++)
-			if (c->m->threads[t].acct.tid == p.tgid && thread_role(c->m, &c->m->threads[t].acct) == ROLE_LOOP)
+		for (size_t k = 0; k < c->m->n_threads; k++)
+			if (c->m->threads[k].acct.tid == p.tgid && thread_role(c->m, &c->m->threads[k].acct) == ROLE_LOOP)
 				p.dispatcher = ROLE_LOOP;
 		pool_measure(c, &p);
-		if (!p.executors || p.jobs < explain_th.handoff_min_jobs ||
-		    p.cpu_ns / p.jobs > explain_th.handoff_max_job_cpu_ns)
-			continue;
-		s = pool_scope(&p);
-		p.path_ns = path_time(c->m, c->p, &s);
-		if (p.path_ns > best->path_ns)
-			*best = p;
+		if (p.executors && p.jobs >= explain_th.handoff_min_jobs &&
+		    p.cpu_ns / p.jobs <= explain_th.handoff_max_job_cpu_ns)
+			pool_add(t, &p);
 	}
-	return best->path_ns > 0;
+	if (!t->nodes)
+		return false;
+	s = pool_scope(t);
+	t->path_ns = path_time(c->m, c->p, &s);
+	return t->path_ns > 0;
 }
 
 bool thread_pool_handoff(const struct finding_ctx *c, struct finding *f)
@@ -220,7 +238,7 @@ bool thread_pool_handoff(const struct finding_ctx *c, struct finding *f)
 	char jobs[32], cpu[32], gil[32], what[64] = "jobs", disk[160] = "";
 	bool loop;
 
-	if (!busiest_pool(c, &p))
+	if (!pools_of_small_jobs(c, &p))
 		return false;
 	s = pool_scope(&p);
 	explain_scope(c, f, &s);

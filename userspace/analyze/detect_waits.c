@@ -258,7 +258,11 @@ bool network_bound(const struct finding_ctx *c, struct finding *f)
 		return false;
 	explain_scope(c, f, &s);
 	loop = loop_network_ns(c, &s) * 2 > net.ns;
+	/* threads waiting at once, or requests sent per wait on the path: one thread multiplexing
+	 * sockets (curl's multi interface) waits once for many */
 	in_flight = (double)network_waited_ns(c->m) / net.ns;
+	if (net.count && c->e->d.io[FK_NET][1].calls / net.count > in_flight)
+		in_flight = c->e->d.io[FK_NET][1].calls / net.count;
 	if (in_flight < 1)
 		in_flight = 1;
 	evidence(f, "waits", net.count);

@@ -23,9 +23,9 @@ static const struct {
 	detect_fn detect;
 	bool note;
 } finding_rules[] = {
+	{ "thread-pool-handoff", thread_pool_handoff, false },   /* a loop busy handing off is its symptom */
 	{ "loop-blocked", loop_blocked, false },
 	{ "no-concurrency", no_concurrency, false },
-	{ "thread-pool-handoff", thread_pool_handoff, false },
 	{ "lock-contention", lock_contention, false },
 	{ "ipc-bound", ipc_bound, false },
 	{ "process-startup", process_startup, false },
@@ -81,14 +81,17 @@ static void syscall_sums(const struct run_model *m, struct explanation *e)
 	}
 }
 
-/* Inserts F after every finding that explains as much (a later rule loses ties). */
+/* Inserts F, whose rule comes after every finding's already ranked, after each that explains as
+ * much within the tie: a later, less specific rule must explain more than that to rank higher, so
+ * noise does not swap two findings that explain the same time. */
 static void rank(struct explanation *e, const struct finding *f)
 {
 	size_t at;
 
 	if (e->n_findings == FINDINGS_MAX)
 		return;
-	for (at = e->n_findings; at > 0 && e->findings[at - 1].explained_s < f->explained_s; at--)
+	for (at = e->n_findings;
+	     at > 0 && e->findings[at - 1].explained_s * (1 + explain_th.rank_tie) < f->explained_s; at--)
 		e->findings[at] = e->findings[at - 1];
 	e->findings[at] = *f;
 	e->n_findings++;

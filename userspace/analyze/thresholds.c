@@ -2,12 +2,12 @@
 #include "analyze/thresholds.h"
 
 const struct explain_thresholds explain_th = {
-	.min_explained = 0.1, .part_of = 0.8,
+	.min_explained = 0.1, .part_of = 0.8, .rank_tie = 0.05,
 	.loop_entry_share = 0.01, .edge_min_share = 0.01,
 	.loop_stretch_ns = 50000000, .loop_blocked_share = 0.8, .loop_blocked_idle = 0.1,
 	.loop_compute_share = 0.3, .loop_own_work = 0.5, .loop_min_samples = 20,
 	.carrier_share = 0.5, .carrier_waits = 0.5, .serial_concurrency = 1.25,
-	.handoff_min_jobs = 200, .handoff_max_job_cpu_ns = 1000000,
+	.handoff_min_jobs = 200, .handoff_max_job_cpu_ns = 200000,
 	.lock_contention_share = 0.2, .lock_handover_rate = 50, .lock_mutual_min = 0.05, .spin_share = 0.2,
 	.gil_share = 0.2, .likely_gil_threads = 3, .likely_gil_lock_share = 0.3,
 	.likely_gil_cpus_min = 0.5, .likely_gil_cpus_max = 1.1,

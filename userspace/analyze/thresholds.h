@@ -8,6 +8,7 @@
 struct explain_thresholds {
 	double min_explained;           /* a finding is reported when it explains this share, at least */
 	double part_of;                 /* a finding is part of an earlier one sharing this much of it */
+	double rank_tie;                /* a later rule ranks higher only explaining this much more */
 	double loop_entry_share;        /* a main thread is an event loop: its selector entries' share
 					 * of its waits */
 	double edge_min_share;          /* wait-for edges below this share of all waiting are dropped */
