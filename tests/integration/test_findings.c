@@ -184,6 +184,19 @@ Test(findings, big_arguments_to_a_process_pool_are_ipc_bound)
 	CHECK("ipc-bound", "pipe_mb", 320, 360, NULL, python(), pyprog("pool_big_args.py"));
 }
 
+/* 30,000 tasks of one multiplication through a process pool: the messages' round trips are the
+ * run, not the parent's threads that pass them. */
+Test(findings, tiny_tasks_through_a_process_pool_are_round_trips)
+{
+	CHECK("ipc-bound", "round_trips", 30000, 30100, NULL, python(), pyprog("pool_tiny_tasks.py"));
+}
+
+/* 15,000 appends to a Manager's list from three processes: a request and a reply each. */
+Test(findings, a_manager_list_is_round_trips_to_the_manager)
+{
+	CHECK("ipc-bound", "round_trips", 15000, 15300, NULL, python(), pyprog("manager_list.py"));
+}
+
 /* aiofiles, 60 files of 40 lines: one executor round trip per write, open and close; the job count
  * is within 10% of the 2,400 writes. */
 Test(findings, aiofiles_line_writes_are_thread_pool_round_trips)

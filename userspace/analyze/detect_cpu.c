@@ -150,13 +150,25 @@ struct pool {
 	uint64_t jobs, handbacks, wakeups, cpu_ns, gil_ns, file_calls, path_ns;
 };
 
+/* A's role in pool P: its dispatcher or an executor, else ROLE_COUNT. Executors that pass messages
+ * to other processes are a process pool's plumbing (ipc-bound), not a pool of their own. */
+static enum role pool_role(const struct finding_ctx *c, const struct pool *p, const struct thread_acct *a)
+{
+	enum role r = thread_role(c->m, a);
+
+	if (a->tgid != p->tgid || (r != ROLE_EXECUTOR && r != p->dispatcher) ||
+	    (r == ROLE_EXECUTOR && passes_messages(c, a)))
+		return ROLE_COUNT;
+	return r;
+}
+
 static void pool_measure(const struct finding_ctx *c, struct pool *p)
 {
 	for (size_t i = 0; i < c->m->n_threads; i++) {
 		const struct thread_acct *a = &c->m->threads[i].acct;
-		enum role r = thread_role(c->m, a);
+		enum role r = pool_role(c, p, a);
 
-		if (a->tgid != p->tgid || (r != ROLE_EXECUTOR && r != p->dispatcher))
+		if (r == ROLE_COUNT)
 			continue;
 		p->cpu_ns += a->ns[WC_ONCPU];
 		p->gil_ns += a->ns[WC_GIL];
@@ -172,9 +184,11 @@ static void pool_measure(const struct finding_ctx *c, struct pool *p)
 		const struct model_wakeup *w = &c->m->wakeups[i];
 		const struct thread_acct *wakee = model_find_thread(c->m, w->k.wakee_tid);
 		const struct thread_acct *waker = model_find_thread(c->m, w->k.waker_tid);
+		bool to_executor = wakee && thread_role(c->m, wakee) == ROLE_EXECUTOR;
 
 		if (wakee && waker && wakee->tgid == p->tgid && waker->tgid == p->tgid &&
-		    (thread_role(c->m, wakee) == ROLE_EXECUTOR) != (thread_role(c->m, waker) == ROLE_EXECUTOR))
+		    to_executor != (thread_role(c->m, waker) == ROLE_EXECUTOR) &&
+		    !passes_messages(c, to_executor ? wakee : waker))
 			p->wakeups += w->s.count;
 	}
 	/* An event loop hears of every finished job through its self-pipe: one write each. Writes
@@ -301,12 +315,16 @@ static void lock_traffic(const struct run_model *m, uint32_t tgid, uint32_t tid,
 }
 
 /* A thread that takes turns on a lock both waits for siblings to release it and releases it to
- * them; a producer only wakes, a consumer waiting for work only waits. */
-static bool takes_turns(const struct run_model *m, const struct thread_acct *a)
+ * them; a producer only wakes, a consumer waiting for work only waits. An executor that passes
+ * messages to other processes takes its turns on their behalf (a process pool's queues and futures,
+ * a Manager's handlers): that is the messages' cost (ipc-bound). */
+static bool takes_turns(const struct finding_ctx *c, const struct thread_acct *a)
 {
 	uint64_t in, out;
 
-	lock_traffic(m, a->tgid, a->tid, &in, &out);
+	if (thread_role(c->m, a) == ROLE_EXECUTOR && passes_messages(c, a))
+		return false;
+	lock_traffic(c->m, a->tgid, a->tid, &in, &out);
 	return in && out && (in < out ? in : out) >= explain_th.lock_mutual_min * (in > out ? in : out);
 }
 
@@ -327,7 +345,7 @@ static void contention_measure(const struct finding_ctx *c, struct contention *k
 	for (size_t i = 0; i < c->m->n_threads; i++) {
 		const struct thread_acct *a = &c->m->threads[i].acct;
 
-		if (a->tgid == k->tgid && takes_turns(c->m, a)) {
+		if (a->tgid == k->tgid && takes_turns(c, a)) {
 			turns[n++] = a->tid;
 			k->oncpu_ns += a->ns[WC_ONCPU];
 		}

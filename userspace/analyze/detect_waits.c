@@ -98,6 +98,78 @@ bool no_concurrency(const struct finding_ctx *c, struct finding *f)
 	return true;
 }
 
+/* Messages between processes: the pipe and unix-socket writes of the threads that pass them
+ * (passes_messages), of the process that wrote most (the hub: a pool's parent, a Manager) and of
+ * the others. A round trip is a message each way; a one-way stream has none. */
+struct traffic {
+	uint32_t hub;
+	uint64_t hub_messages, other_messages, round_trips;
+};
+
+static void message_traffic(const struct finding_ctx *c, struct traffic *t)
+{
+	uint64_t total = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < c->m->n_procs; i++) {
+		uint32_t pid = c->m->procs[i].pid;
+		uint64_t written = 0;
+
+		for (size_t k = 0; k < c->m->n_threads; k++) {
+			const struct thread_acct *a = &c->m->threads[k].acct;
+
+			if (a->tgid == pid && passes_messages(c, a))
+				written += a->io[FK_PIPE][1].calls;
+		}
+		total += written;
+		if (written > t->hub_messages)
+			*t = (struct traffic){ .hub = pid, .hub_messages = written };
+	}
+	t->other_messages = total - t->hub_messages;
+	if (2 * t->other_messages >= t->hub_messages && 2 * t->hub_messages >= t->other_messages)
+		t->round_trips = t->hub_messages < t->other_messages ? t->hub_messages : t->other_messages;
+}
+
+/* Many round trips of small messages, with little CPU each, the work included: each one's fixed
+ * cost (pickling, syscalls, wakeups, the threads that pass them) is the run's time, not its bytes
+ * and not its work. */
+static bool chatty(const struct finding_ctx *c, const struct traffic *t, uint64_t bytes)
+{
+	uint64_t messages = t->hub_messages + t->other_messages;
+
+	return t->round_trips >= explain_th.handoff_min_jobs && bytes < explain_th.ipc_small_message * messages &&
+	       c->e->d.class_ns[WC_ONCPU] / t->round_trips <= explain_th.handoff_max_job_cpu_ns;
+}
+
+#define ROUND_TRIP_CLASSES (RUN_CLASSES | CLASS_BIT(WC_PIPE) | CLASS_BIT(WC_LOCK) | CLASS_BIT(WC_GIL))
+
+static void word_round_trips(const struct finding_ctx *c, const struct traffic *t, uint64_t bytes,
+			     struct finding *f)
+{
+	const struct model_process *hub = model_find_process(c->m, t->hub);
+	char trips[32], out[32], back[32], each[32], cpu[32], label[40];
+	uint64_t running = path_time(c->m, c->p, &(struct path_scope){ .classes = RUN_CLASSES });
+	uint64_t pipes = path_time(c->m, c->p, &(struct path_scope){ .classes = CLASS_BIT(WC_PIPE) });
+
+	fmt_count(trips, sizeof(trips), (double)t->round_trips);
+	fmt_count(out, sizeof(out), (double)t->hub_messages);
+	fmt_count(back, sizeof(back), (double)t->other_messages);
+	fmt_ns(each, sizeof(each), 1e9 * f->explained_s / t->round_trips);
+	fmt_ns(cpu, sizeof(cpu), (double)c->e->d.class_ns[WC_ONCPU] / t->round_trips);
+	headline(f, "round trips between processes: %s, %s of the path each", trips, each);
+	say(f, "Round trips between processes: pid %u (%s) sent %s messages to other processes of the tree "
+	    "and got %s back (pipes and unix sockets, %.0f bytes each on average), with %s of CPU per round "
+	    "trip across the tree, the work included. Passing them took %.2f s of the %.2f s path, %s per "
+	    "round trip: %.2f s running or waiting for a CPU, %.2f s waiting on pipes, %.2f s on locks and "
+	    "the GIL.", t->hub, hub ? process_label(hub, label, sizeof(label)) : "?", out, back,
+	    (double)bytes / (t->hub_messages + t->other_messages), cpu, f->explained_s, ns_to_s(c->wall_ns), each,
+	    ns_to_s(running), ns_to_s(pipes), f->explained_s - ns_to_s(running + pipes));
+	advise(f, "Send fewer, larger messages: give Pool.map/imap or ProcessPoolExecutor.map a chunksize "
+	       "(e.g. len(items) // (4 * workers)) or hand each task a batch of items; keep shared state "
+	       "in each worker (a local dict or Counter, merged at the end) rather than in a Manager "
+	       "proxy, whose every call is a round trip.");
+}
+
 /* Bytes the tree both sent and received over network sockets, when the two match: its sockets
  * talked to each other (loopback TCP between its own threads or processes), not to a remote end. */
 static uint64_t local_socket_bytes(const struct decomposition *d)
@@ -109,13 +181,24 @@ static uint64_t local_socket_bytes(const struct decomposition *d)
 }
 
 /* Bytes shipped between processes or threads, and the path's time (de)serialising them or waiting
- * on pipes (and on the tree's own sockets). */
+ * on pipes (and on the tree's own sockets); or many small round trips (chatty), and the path's
+ * time passing them. */
 bool ipc_bound(const struct finding_ctx *c, struct finding *f)
 {
 	const struct decomposition *d = &c->e->d;
 	uint64_t local = local_socket_bytes(d), bytes = d->io[FK_PIPE][1].bytes + local, pipe_ns, pickle_ns = 0;
+	struct traffic t;
 	char mb[32], sockets[160] = "";
 
+	message_traffic(c, &t);
+	evidence(f, "round_trips", (double)t.round_trips);
+	evidence(f, "pipe_mb", bytes / 1e6);
+	evidence(f, "pipe_writes", (double)d->io[FK_PIPE][1].calls);
+	if (chatty(c, &t, bytes)) {
+		explain_scope(c, f, &(struct path_scope){ .classes = ROUND_TRIP_CLASSES });
+		word_round_trips(c, &t, bytes, f);
+		return true;
+	}
 	if (bytes < explain_th.ipc_min_bytes)
 		return false;
 	pipe_ns = path_time(c->m, c->p, &(struct path_scope){ .classes = CLASS_BIT(WC_PIPE) });
@@ -131,9 +214,7 @@ bool ipc_bound(const struct finding_ctx *c, struct finding *f)
 	f->scope = (struct path_scope){ .classes = CLASS_BIT(WC_PIPE) | CLASS_BIT(WC_ONCPU) |
 				       (local ? CLASS_BIT(WC_NET) : 0) };
 	f->explained_s = ns_to_s(pipe_ns + pickle_ns);
-	evidence(f, "pipe_mb", bytes / 1e6);
 	evidence(f, "local_socket_mb", local / 1e6);
-	evidence(f, "pipe_writes", (double)d->io[FK_PIPE][1].calls);
 	evidence(f, "pickle_s", ns_to_s(pickle_ns));
 	evidence(f, "pipe_wait_s", ns_to_s(pipe_ns));
 	evidence(f, "pickle_cpu_share", activity_share(&c->act, 0, ACT_PICKLE));

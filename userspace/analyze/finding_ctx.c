@@ -90,6 +90,21 @@ static long thread_index(const struct run_model *m, uint32_t tid)
 	return a ? (long)((const struct model_thread *)(const void *)a - m->threads) : -1;
 }
 
+static void find_messengers(const struct run_model *m, bool *messenger)
+{
+	for (size_t i = 0; i < m->n_wakeups; i++) {
+		const struct model_wakeup *w = &m->wakeups[i];
+		long waker, wakee;
+
+		if (w->k.wakee_class != WC_PIPE || !w->s.count)
+			continue;
+		waker = thread_index(m, w->k.waker_tid);
+		wakee = thread_index(m, w->k.wakee_tid);
+		if (waker >= 0 && wakee >= 0 && m->threads[waker].acct.tgid != m->threads[wakee].acct.tgid)
+			messenger[waker] = messenger[wakee] = true;
+	}
+}
+
 void finding_ctx_init(struct finding_ctx *c, const struct run_model *m, const struct critical_path *p,
 		      const struct explanation *e)
 {
@@ -98,6 +113,8 @@ void finding_ctx_init(struct finding_ctx *c, const struct run_model *m, const st
 	*c = (struct finding_ctx){ .m = m, .p = p, .e = e, .wall_ns = p ? p->end_ns - p->start_ns : 0 };
 	activities_of(m, &c->act);
 	c->carried = xcalloc(m->n_threads ? m->n_threads : 1, sizeof(*c->carried));
+	c->messenger = xcalloc(m->n_threads ? m->n_threads : 1, sizeof(*c->messenger));
+	find_messengers(m, c->messenger);
 	for (size_t i = 0; p && i < p->n_segments; i++) {
 		const struct path_segment *seg = &p->segments[i];
 
@@ -112,6 +129,14 @@ void finding_ctx_free(struct finding_ctx *c)
 {
 	activities_free(&c->act);
 	free(c->carried);
+	free(c->messenger);
+}
+
+bool passes_messages(const struct finding_ctx *c, const struct thread_acct *a)
+{
+	long i = thread_index(c->m, a->tid);
+
+	return i >= 0 && c->messenger[i];
 }
 
 uint64_t thread_path_ns(const struct finding_ctx *c, uint32_t tid, uint32_t classes)

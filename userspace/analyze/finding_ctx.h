@@ -19,6 +19,7 @@ struct finding_ctx {
 	/* Path time each thread carried (by index in m->threads), by class: its own segments and its
 	 * waits charged to pseudo nodes. */
 	uint64_t (*carried)[WC_COUNT];
+	bool *messenger;              /* by index in m->threads: see passes_messages */
 };
 
 void finding_ctx_init(struct finding_ctx *c, const struct run_model *m, const struct critical_path *p,
@@ -49,6 +50,11 @@ void explain_scope(const struct finding_ctx *c, struct finding *f, const struct 
 uint64_t thread_path_ns(const struct finding_ctx *c, uint32_t tid, uint32_t classes);
 /* The thread (not the root's main thread unless ROOT_TOO) carrying the most path time in CLASSES. */
 const struct thread_acct *top_carrier(const struct finding_ctx *c, uint32_t classes, bool root_too);
+
+/* Whether thread A woke, or was woken by, a thread of another process of the tree through a pipe or
+ * unix socket: it passes messages between processes (a process pool's feeder and result threads, a
+ * Manager's handler threads, a worker answering them). */
+bool passes_messages(const struct finding_ctx *c, const struct thread_acct *a);
 
 /* Sum of A's time in CLASSES (bitmask). */
 uint64_t class_sum(const struct thread_acct *a, uint32_t classes);

@@ -37,6 +37,8 @@ struct explain_thresholds {
 	double single_thread_cpus;      /* cpu-bound-single-thread: mean CPUs busy < this x ncpus */
 	double sequential_in_flight;    /* network-bound: at most this many waits in flight: one at a time */
 	uint64_t ipc_min_bytes;         /* ipc-bound: bytes written to pipes and unix sockets, at least */
+	uint64_t ipc_small_message;     /*   or round trips as many as handoff_min_jobs, of messages
+					 *   this small on average (bytes): their fixed cost dominates */
 	double local_socket_match;      /*   network bytes sent and received this close: the tree's own
 					 * sockets talking, counted as IPC */
 	uint32_t startup_min_procs;     /* process-startup: processes started, at least */

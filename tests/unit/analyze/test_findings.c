@@ -259,6 +259,70 @@ Test(findings, per_call_executor_jobs_are_thread_pool_round_trips)
 	model_free(&m);
 }
 
+/* A process pool handed 20,000 tiny tasks (ProcessPoolExecutor.map, chunksize 1): in the parent, a
+ * feeder thread writes each call to the workers' pipe and a result thread reads each answer, waking
+ * the main thread; two workers answer. The pool's threads pass messages between processes. */
+static void process_pool_of_tiny_tasks(struct run_model *m)
+{
+	struct thread_acct *t;
+
+	new_model(m, 60, "python3");
+	model_process(m, 60)->python = xstrdup("3.11");
+	t = add_thread(m, 60, 60, 0, 1000, 8000, WC_ONCPU, 200ULL, WC_LOCK, 700ULL, WC_GIL, 100ULL, -1);
+	t->io[FK_PIPE][1] = (struct io_stat){ 20000, 80000 };    /* wake-ups of its own result thread */
+	t = add_thread(m, 61, 60, 0, 1000, 6000, WC_ONCPU, 400ULL, WC_PIPE, 300ULL, WC_GIL, 150ULL,
+		       WC_RUNQUEUE, 150ULL, -1);
+	t->io[FK_PIPE][0] = (struct io_stat){ 40000, 3400000 };
+	t = add_thread(m, 62, 60, 0, 1000, 6000, WC_ONCPU, 300ULL, WC_LOCK, 500ULL, WC_RUNQUEUE, 200ULL, -1);
+	t->io[FK_PIPE][1] = (struct io_stat){ 20000, 3400000 };
+	for (uint32_t pid = 63; pid <= 64; pid++) {
+		add_process(m, pid, "/usr/bin/python3", 0, 1000);
+		t = add_thread(m, pid, pid, 0, 1000, 5000, WC_ONCPU, 200ULL, WC_PIPE, 700ULL, WC_RUNQUEUE, 100ULL, -1);
+		t->io[FK_PIPE][1] = (struct io_stat){ 10000, 1700000 };
+		add_wakeup(m, 62, pid, WC_PIPE, 5000, 700, 0);
+		add_wakeup(m, pid, 61, WC_PIPE, 3000, 150, 0);
+	}
+	add_wakeup(m, 60, 61, WC_PIPE, 2000, 0, 0);
+	add_wakeup(m, 61, 60, WC_LOCK, 8000, 700, 0);
+	add_wakeup(m, 60, 61, WC_LOCK, 4000, 0, 0);
+	add_wakeup(m, 61, 62, WC_LOCK, 6000, 500, 0);
+}
+
+/* Their cost is the round trips: 20,000 of them, not a thread pool of the parent and not a lock its
+ * main thread contends for. */
+Test(findings, a_process_pool_of_tiny_tasks_is_its_round_trips)
+{
+	struct run_model m;
+	struct explanation *e;
+	const struct finding *f;
+
+	process_pool_of_tiny_tasks(&m);
+	f = first(&m, "ipc-bound", 0.8, &e);
+	cr_assert_float_eq(evidence_of(f, "round_trips"), 20000, 1e-6);
+	cr_assert(strstr(f->text, "sent 20,000 messages to other processes of the tree and got 20,000 back"),
+		  "%s", f->text);
+	cr_assert(strstr(f->advice, "chunksize"), "%s", f->advice);
+	cr_assert_null(explanation_finding(e, "thread-pool-handoff"));
+	cr_assert_null(explanation_finding(e, "lock-contention"));
+	free(e);
+	model_free(&m);
+}
+
+/* The same traffic with 2 ms of CPU per round trip is the work's, not the messages'. */
+Test(findings, round_trips_carrying_much_work_are_not_ipc_bound)
+{
+	struct run_model m;
+	struct explanation *e;
+
+	process_pool_of_tiny_tasks(&m);
+	for (size_t i = 0; i < m.n_threads; i++)
+		m.threads[i].acct.ns[WC_ONCPU] *= 40;
+	e = explain(&m);
+	cr_assert_null(explanation_finding(e, "ipc-bound"));
+	free(e);
+	model_free(&m);
+}
+
 /* Threads of process 50 take turns on a mutex: each wakes the others as it releases it. */
 static void mutex_turns(struct run_model *m, const char *comm, int class, uint64_t handovers)
 {
