@@ -241,6 +241,33 @@ Test(outputs, a_push_that_never_succeeds_exits_1_after_writing_the_report, .time
 	remove_dir(top);
 }
 
+/* Root writing a file into a recording of nobody's (a page, a flame graph beside its report) gives it
+ * to nobody, the directory's owner; into root's own directory it stays root's. */
+Test(outputs, files_written_as_root_in_a_user_s_directory_are_the_user_s, .timeout = 60)
+{
+	char top[64], rec[PATH_MAX], page[PATH_MAX], svg[PATH_MAX], mine[PATH_MAX], out[OUTPUT_MAX];
+	char *record[] = { (char *)conctrace_bin(), "record", "-q", "-u", "nobody", "-o", rec, "--", "/bin/sleep",
+			   "0.1", NULL };
+	char *report[] = { (char *)conctrace_bin(), "report", "-q", "--html", page, rec, NULL };
+	char *flame[] = { (char *)conctrace_bin(), "report", "--svg", "oncpu", "-o", svg, rec, NULL };
+	char *root_s[] = { (char *)conctrace_bin(), "report", "-q", "--html", mine, rec, NULL };
+
+	make_top(top, sizeof(top));
+	join(rec, top, "rec");
+	join(page, rec, "again.html");
+	join(svg, rec, "again.svg");
+	join(mine, top, "mine.html");
+	cr_assert_eq(run_capture(record, out), 0, "%s", out);
+	assert_owned(rec, NOBODY, 0);
+	cr_assert_eq(run_capture(report, out), 0, "%s", out);
+	cr_assert_eq(run_capture(flame, out), 0, "%s", out);
+	cr_assert_eq(run_capture(root_s, out), 0, "%s", out);
+	assert_owned(page, NOBODY, 0);
+	assert_owned(svg, NOBODY, 0);
+	assert_owned(mine, 0, 0);
+	remove_dir(top);
+}
+
 /* Every single-file output (report --html/--speedscope/--perfetto/--svg -o, diff --svg,
  * flamegraph -o) named where a link to root's file was planted; and report -o naming its source. */
 Test(outputs, single_file_outputs_replace_planted_links, .timeout = 60)

@@ -369,12 +369,18 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	char parent[PATH_MAX], name[NAME_MAX + 1];
 	struct outdir d = { .fd = -1 };
 	int rc = split_path(path, parent, name);
+	struct stat st;
 
 	if (rc < 0)
 		return rc;
 	d.fd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (d.fd < 0)
 		return -errno;
+	if (geteuid() == 0 && !fstat(d.fd, &st) && st.st_uid != 0) {   /* root writing in a user's directory */
+		d.give = true;
+		d.uid = st.st_uid;
+		d.gid = st.st_gid;
+	}
 	rc = outdir_write(&d, name, data, len, 0644);
 	close(d.fd);
 	return rc;

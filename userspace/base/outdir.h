@@ -56,7 +56,9 @@ int outdir_remove(const struct outdir *d, const char *name);
 void outdir_close(struct outdir *d);
 
 /* Writes LEN bytes to the file PATH as outdir_write does in PATH's directory (the directory is
- * found as named, the file itself is never followed). 0 or -errno. */
+ * found as named, the file itself is never followed); as root in a directory of another user, the
+ * file is given to that user (`sudo conctrace report RUNDIR` rewrites the run's page for its owner).
+ * 0 or -errno. */
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 #endif
