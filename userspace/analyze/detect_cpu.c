@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "analyze/pools.h"
 #include "analyze/roles.h"
 #include "analyze/thresholds.h"
 #include "base/util.h"
@@ -141,62 +142,6 @@ bool loop_blocked(const struct finding_ctx *c, struct finding *f)
 	return true;
 }
 
-/* A process's thread pool: its dispatcher (the event loop, else the main thread) and executors. */
-struct pool {
-	uint32_t tgid;               /* 0: the pools of several processes, together */
-	enum role dispatcher;
-	unsigned nodes;              /* the dispatchers' and executors' nodes */
-	int executors;
-	uint64_t jobs, handbacks, wakeups, cpu_ns, gil_ns, file_calls, path_ns;
-};
-
-/* A's role in pool P: its dispatcher or an executor, else ROLE_COUNT. Executors that pass messages
- * to other processes are a process pool's plumbing (ipc-bound), not a pool of their own. */
-static enum role pool_role(const struct finding_ctx *c, const struct pool *p, const struct thread_acct *a)
-{
-	enum role r = thread_role(c->m, a);
-
-	if (a->tgid != p->tgid || (r != ROLE_EXECUTOR && r != p->dispatcher) ||
-	    (r == ROLE_EXECUTOR && passes_messages(c, a)))
-		return ROLE_COUNT;
-	return r;
-}
-
-static void pool_measure(const struct finding_ctx *c, struct pool *p)
-{
-	for (size_t i = 0; i < c->m->n_threads; i++) {
-		const struct thread_acct *a = &c->m->threads[i].acct;
-		enum role r = pool_role(c, p, a);
-
-		if (r == ROLE_COUNT)
-			continue;
-		p->cpu_ns += a->ns[WC_ONCPU];
-		p->gil_ns += a->ns[WC_GIL];
-		if (r != ROLE_EXECUTOR)
-			continue;
-		p->executors++;
-		/* an event loop's self-pipe carries one byte a write (none when the pipe is full) */
-		if (a->io[FK_PIPE][1].bytes <= 2 * a->io[FK_PIPE][1].calls)
-			p->handbacks += a->io[FK_PIPE][1].calls;
-		p->file_calls += a->io[FK_FILE][0].calls + a->io[FK_FILE][1].calls;
-	}
-	for (size_t i = 0; i < c->m->n_wakeups; i++) {
-		const struct model_wakeup *w = &c->m->wakeups[i];
-		const struct thread_acct *wakee = model_find_thread(c->m, w->k.wakee_tid);
-		const struct thread_acct *waker = model_find_thread(c->m, w->k.waker_tid);
-		bool to_executor = wakee && thread_role(c->m, wakee) == ROLE_EXECUTOR;
-
-		if (wakee && waker && wakee->tgid == p->tgid && waker->tgid == p->tgid &&
-		    to_executor != (thread_role(c->m, waker) == ROLE_EXECUTOR) &&
-		    !passes_messages(c, to_executor ? wakee : waker))
-			p->wakeups += w->s.count;
-	}
-	/* An event loop hears of every finished job through its self-pipe: one write each. Writes
-	 * outnumbering the wakeups are such hand-backs too, whatever role the loop was given. */
-	p->jobs = (p->dispatcher == ROLE_LOOP && p->handbacks) || p->handbacks > p->wakeups ? p->handbacks :
-		  p->wakeups;
-}
-
 static struct path_scope pool_scope(const struct pool *p)
 {
 	return (struct path_scope){ .tgid = p->tgid, .nodes = p->nodes,
@@ -227,12 +172,9 @@ static bool pools_of_small_jobs(const struct finding_ctx *c, struct pool *t)
 
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < c->m->n_procs; i++) {
-		struct pool p = { .tgid = c->m->procs[i].pid, .dispatcher = ROLE_MAIN };
+		struct pool p;
 
-		for (size_t k = 0; k < c->m->n_threads; k++)
-			if (c->m->threads[k].acct.tid == p.tgid && thread_role(c->m, &c->m->threads[k].acct) == ROLE_LOOP)
-				p.dispatcher = ROLE_LOOP;
-		pool_measure(c, &p);
+		pool_of_process(c, c->m->procs[i].pid, &p);
 		if (p.executors && p.jobs >= explain_th.handoff_min_jobs &&
 		    p.cpu_ns / p.jobs <= explain_th.handoff_max_job_cpu_ns)
 			pool_add(t, &p);

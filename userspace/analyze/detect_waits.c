@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "analyze/pools.h"
 #include "analyze/roles.h"
 #include "analyze/thresholds.h"
 #include "base/util.h"
@@ -434,26 +435,78 @@ bool disk_bound(const struct finding_ctx *c, struct finding *f)
 	return true;
 }
 
+/* The executor threads of an event loop's pool that did most of the tree's sleeping (timer waits):
+ * how many slept and how many sleeps they took. A pool handed more jobs than it has threads, whose
+ * threads all sleep at once, had its size bound the overlap. */
+struct sleepers {
+	int threads;
+	uint64_t sleeps, ns;
+};
+
+static void pool_sleepers(const struct finding_ctx *c, struct sleepers *best)
+{
+	memset(best, 0, sizeof(*best));
+	for (size_t i = 0; i < c->m->n_procs; i++) {
+		struct sleepers s = { 0 };
+		struct pool p;
+
+		for (size_t k = 0; k < c->m->n_threads; k++) {
+			const struct thread_acct *a = &c->m->threads[k].acct;
+
+			if (a->tgid != c->m->procs[i].pid || !a->ns[WC_TIMER] || thread_role(c->m, a) != ROLE_EXECUTOR)
+				continue;
+			s.threads++;
+			s.sleeps += a->blocks[WC_TIMER];
+			s.ns += a->ns[WC_TIMER];
+		}
+		pool_of_process(c, c->m->procs[i].pid, &p);
+		/* jobs counted exactly: an event loop hears of each through its self-pipe (wakeups between
+		 * threads count each one's start, end and GIL hand-overs too) */
+		if (p.dispatcher == ROLE_LOOP && p.handbacks > (uint64_t)s.threads && s.ns > best->ns)
+			*best = s;
+	}
+}
+
 bool timer_bound(const struct finding_ctx *c, struct finding *f)
 {
 	const struct path_scope s = SCOPE_NODE(GN_TIMER);
 	struct path_sum timer = scope_sum(c, &s);
 	struct acct_totals t;
-	char n[32], each[32];
+	struct sleepers pool;
+	char n[32], each[32], at_once[160] = "";
+	double sleeping;
 
 	if (!timer.ns)
 		return false;
 	totals_of(c->m, 0, &t);
+	pool_sleepers(c, &pool);
+	sleeping = (double)t.ns[WC_TIMER] / timer.ns;
 	explain_scope(c, f, &s);
 	evidence(f, "waits", timer.count);
 	evidence(f, "mean_wait_ms", timer.count ? ns_to_s(timer.ns) * 1e3 / timer.count : 0);
-	evidence(f, "sleeping_at_once", (double)t.ns[WC_TIMER] / timer.ns);
+	evidence(f, "sleeping_at_once", sleeping);
 	fmt_count(n, sizeof(n), timer.count);
 	fmt_ns(each, sizeof(each), timer.count ? timer.ns / timer.count : 0);
+	if (t.ns[WC_TIMER])   /* an event loop's timers are its idle waits: how many at once is unknown */
+		snprintf(at_once, sizeof(at_once), "; %.1f threads slept at once on average", sleeping);
 	headline(f, "sleeping: %s timer waits of %s on the critical path", n, each);
+	if (pool.threads >= 2 && pool.ns >= explain_th.pool_sleep_share * t.ns[WC_TIMER] &&
+	    pool.sleeps > (uint64_t)pool.threads && sleeping >= explain_th.pool_sleep_share * pool.threads) {
+		evidence(f, "pool_threads", pool.threads);
+		headline(f, "sleeping in a full pool: %llu sleeps on %d threads, %s waits of %s on the critical path",
+			 (unsigned long long)pool.sleeps, pool.threads, n, each);
+		say(f, "Sleeping in a full pool: the critical path waited on timers %s times, %s each, %.2f s of the "
+		    "%.2f s. %llu blocking sleeps ran on a pool of %d threads, %.1f at once on average: every "
+		    "thread was asleep, so the pool's size, not the work, set how many overlapped.", n, each,
+		    ns_to_s(timer.ns), ns_to_s(c->wall_ns), (unsigned long long)pool.sleeps, pool.threads, sleeping);
+		advise(f, "Let more waits overlap: a larger pool (ThreadPoolExecutor(max_workers=N); asyncio's "
+		       "default executor has min(32, CPUs + 4) threads, set another with "
+		       "loop.set_default_executor), or awaitable waits (asyncio.sleep, an async client) that "
+		       "hold no thread.");
+		return true;
+	}
 	say(f, "Sleeping: the critical path waited on timers %s times, %s each (sleeps, timeouts), %.2f s of "
-	    "the %.2f s; %.1f threads slept at once on average.", n, each, ns_to_s(timer.ns),
-	    ns_to_s(c->wall_ns), (double)t.ns[WC_TIMER] / timer.ns);
+	    "the %.2f s%s.", n, each, ns_to_s(timer.ns), ns_to_s(c->wall_ns), at_once);
 	advise(f, "The program waits on purpose (time.sleep, nanosleep, timeouts): shorten or remove the "
 	       "sleeps, overlap them, or, when they poll for something, wait for it directly (an Event, a "
 	       "queue, a condition) so the wait ends as soon as it can.");

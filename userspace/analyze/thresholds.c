@@ -14,6 +14,7 @@ const struct explain_thresholds explain_th = {
 	.single_thread_cpus = 0.6,
 	.sequential_in_flight = 1.5,
 	.ipc_min_bytes = 1000000, .ipc_small_message = 16384, .local_socket_match = 0.9,
+	.pool_sleep_share = 0.8,
 	.startup_min_procs = 10, .startup_max_life_ns = 500000000,
 	.runqueue_excess = 1.0, .behind_others = 0.5,
 	.parallel_cpus = 0.75,

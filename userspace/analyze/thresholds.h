@@ -41,6 +41,8 @@ struct explain_thresholds {
 					 *   this small on average (bytes): their fixed cost dominates */
 	double local_socket_match;      /*   network bytes sent and received this close: the tree's own
 					 * sockets talking, counted as IPC */
+	double pool_sleep_share;        /* timer-bound: a pool's threads slept this share of the sleeping,
+					 *   this share of them at once: the pool was full of sleeps */
 	uint32_t startup_min_procs;     /* process-startup: processes started, at least */
 	uint64_t startup_max_life_ns;   /*   their median life at most */
 	double runqueue_excess;         /* runqueue-saturation: running + queued >= ncpus + this */

@@ -211,6 +211,58 @@ Test(findings, sleeps_that_overlap_are_timer_bound)
 	f = first(&m, "timer-bound", 0.9, &e);
 	cr_assert_null(explanation_finding(e, "no-concurrency"));
 	cr_assert_float_eq(evidence_of(f, "sleeping_at_once"), 3960.0 / 940, 0.1);
+	/* threads that each sleep in turn are no pool the sleeps queued for */
+	cr_assert(!strncmp(f->text, "Sleeping: ", 10), "%s", f->text);
+	free(e);
+	model_free(&m);
+}
+
+/* An event loop runs 60 blocking sleeps of 90 ms through its default executor of 6 threads
+ * (run_in_executor): each finished job writes a byte to the loop's self-pipe. Six sleep at once, ten
+ * rounds: the pool's size bounds the overlap. */
+Test(findings, blocking_sleeps_filling_an_event_loop_s_pool_are_its_size)
+{
+	struct run_model m;
+	struct explanation *e;
+	const struct finding *f;
+	struct thread_acct *t;
+
+	new_model(&m, 35, "python3");
+	model_process(&m, 35)->python = xstrdup("3.11");
+	add_thread(&m, 35, 35, 0, 1000, 60, WC_ONCPU, 60ULL, WC_LOOP_IDLE, 940ULL, -1);
+	for (uint32_t tid = 36; tid <= 41; tid++) {
+		t = add_thread(&m, tid, 35, 20, 1000, 10, WC_ONCPU, 20ULL, WC_TIMER, 900ULL, WC_LOCK, 60ULL, -1);
+		t->io[FK_PIPE][1] = (struct io_stat){ 10, 10 };
+		add_wakeup(&m, 0, tid, WC_TIMER, 10, 900, IRQ(IRQK_TIMER));
+		add_wakeup(&m, 35, tid, WC_LOCK, 10, 60, 0);
+	}
+	add_wakeup(&m, 36, 35, WC_LOOP_IDLE, 60, 940, 0);
+	f = first(&m, "timer-bound", 0.85, &e);
+	cr_assert_float_eq(evidence_of(f, "pool_threads"), 6, 1e-9);
+	cr_assert(strstr(f->text, "60 blocking sleeps ran on a pool of 6 threads"), "%s", f->text);
+	cr_assert(strstr(f->advice, "max_workers"), "%s", f->advice);
+	free(e);
+	model_free(&m);
+}
+
+/* Two Python threads computing and handing items through a queue: they take turns on its lock and
+ * on the GIL alike; the GIL, which takes the CPU from a lock's holder, is named first. */
+Test(findings, python_threads_serialised_by_the_gil_and_a_queue_are_gil_bound_first)
+{
+	struct run_model m;
+	struct explanation *e;
+
+	new_model(&m, 80, "python3");
+	model_process(&m, 80)->python = xstrdup("3.11");
+	add_thread(&m, 80, 80, 0, 1000, 1, WC_ONCPU, 10ULL, WC_OTHER_SLEEP, 990ULL, -1);
+	for (uint32_t tid = 81; tid <= 82; tid++) {
+		add_thread(&m, tid, 80, 0, 1000, 1000, WC_ONCPU, 400ULL, WC_GIL, 400ULL, WC_LOCK, 200ULL, -1);
+		add_wakeup(&m, tid == 81 ? 82 : 81, tid, WC_GIL, 1000, 400, 0);
+		add_wakeup(&m, tid == 81 ? 82 : 81, tid, WC_LOCK, 1000, 200, 0);
+	}
+	add_wakeup(&m, 81, 80, WC_OTHER_SLEEP, 1, 990, WK_WAKER_EXITING);
+	first(&m, "gil-bound", 0.5, &e);
+	cr_assert_not_null(explanation_finding(e, "lock-contention"));
 	free(e);
 	model_free(&m);
 }
