@@ -26,9 +26,9 @@ static const struct {
 	{ "thread-pool-handoff", thread_pool_handoff, false },   /* a loop busy handing off is its symptom */
 	{ "loop-blocked", loop_blocked, false },
 	{ "no-concurrency", no_concurrency, false },
+	{ "ipc-bound", ipc_bound, false },   /* round trips' plumbing threads take turns on the GIL */
 	{ "gil-bound", gil_bound, false },   /* under the GIL, a lock's holder loses the CPU at each switch */
 	{ "lock-contention", lock_contention, false },
-	{ "ipc-bound", ipc_bound, false },
 	{ "process-startup", process_startup, false },
 	{ "cpu-bound-single-thread", cpu_bound_single_thread, false },
 	{ "network-bound", network_bound, false },
