@@ -459,10 +459,12 @@ static void pool_sleepers(const struct finding_ctx *c, struct sleepers *best)
 			s.sleeps += a->blocks[WC_TIMER];
 			s.ns += a->ns[WC_TIMER];
 		}
+		if (s.threads < 2 || s.ns <= best->ns)   /* measured only where it could matter */
+			continue;
 		pool_of_process(c, c->m->procs[i].pid, &p);
 		/* jobs counted exactly: an event loop hears of each through its self-pipe (wakeups between
 		 * threads count each one's start, end and GIL hand-overs too) */
-		if (p.dispatcher == ROLE_LOOP && p.handbacks > (uint64_t)s.threads && s.ns > best->ns)
+		if (p.dispatcher == ROLE_LOOP && p.handbacks > (uint64_t)s.threads)
 			*best = s;
 	}
 }
