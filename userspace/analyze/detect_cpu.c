@@ -257,14 +257,13 @@ static void lock_traffic(const struct run_model *m, uint32_t tgid, uint32_t tid,
 }
 
 /* A thread that takes turns on a lock both waits for siblings to release it and releases it to
- * them; a producer only wakes, a consumer waiting for work only waits. An executor that passes
- * messages to other processes takes its turns on their behalf (a process pool's queues and futures,
- * a Manager's handlers): that is the messages' cost (ipc-bound). */
+ * them; a producer only wakes, a consumer waiting for work only waits. IPC plumbing takes its turns
+ * on behalf of other processes (a process pool's queues and futures, a Manager's handlers). */
 static bool takes_turns(const struct finding_ctx *c, const struct thread_acct *a)
 {
 	uint64_t in, out;
 
-	if (thread_role(c->m, a) == ROLE_EXECUTOR && passes_messages(c, a))
+	if (is_ipc_plumbing(c, a))
 		return false;
 	lock_traffic(c->m, a->tgid, a->tid, &in, &out);
 	return in && out && (in < out ? in : out) >= explain_th.lock_mutual_min * (in > out ? in : out);

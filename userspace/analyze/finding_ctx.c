@@ -139,6 +139,11 @@ bool passes_messages(const struct finding_ctx *c, const struct thread_acct *a)
 	return i >= 0 && c->messenger[i];
 }
 
+bool is_ipc_plumbing(const struct finding_ctx *c, const struct thread_acct *a)
+{
+	return thread_role(c->m, a) == ROLE_EXECUTOR && passes_messages(c, a);
+}
+
 uint64_t thread_path_ns(const struct finding_ctx *c, uint32_t tid, uint32_t classes)
 {
 	long i = thread_index(c->m, tid);

@@ -55,6 +55,9 @@ const struct thread_acct *top_carrier(const struct finding_ctx *c, uint32_t clas
  * unix socket: it passes messages between processes (a process pool's feeder and result threads, a
  * Manager's handler threads, a worker answering them). */
 bool passes_messages(const struct finding_ctx *c, const struct thread_acct *a);
+/* An executor thread that passes messages: a process pool's plumbing, whose time and lock turns are
+ * the messages' cost (ipc-bound), not a thread pool or a lock of its own. */
+bool is_ipc_plumbing(const struct finding_ctx *c, const struct thread_acct *a);
 
 /* Sum of A's time in CLASSES (bitmask). */
 uint64_t class_sum(const struct thread_acct *a, uint32_t classes);

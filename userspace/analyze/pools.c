@@ -8,8 +8,7 @@ static enum role pool_role(const struct finding_ctx *c, const struct pool *p, co
 {
 	enum role r = thread_role(c->m, a);
 
-	if (a->tgid != p->tgid || (r != ROLE_EXECUTOR && r != p->dispatcher) ||
-	    (r == ROLE_EXECUTOR && passes_messages(c, a)))
+	if (a->tgid != p->tgid || (r != ROLE_EXECUTOR && r != p->dispatcher) || is_ipc_plumbing(c, a))
 		return ROLE_COUNT;
 	return r;
 }
@@ -44,7 +43,7 @@ void pool_of_process(const struct finding_ctx *c, uint32_t tgid, struct pool *p)
 
 		if (wakee && waker && wakee->tgid == p->tgid && waker->tgid == p->tgid &&
 		    to_executor != (thread_role(c->m, waker) == ROLE_EXECUTOR) &&
-		    !passes_messages(c, to_executor ? wakee : waker))
+		    !is_ipc_plumbing(c, to_executor ? wakee : waker))
 			p->wakeups += w->s.count;
 	}
 	/* An event loop hears of every finished job through its self-pipe: one write each. Writes
