@@ -9,22 +9,8 @@
 #include "matrix/compare.h"
 #include "model/timeline.h"
 #include "base/util.h"
+#include "hand_model.h"
 
-#define MS 1000000ULL
-#define WALL (1000 * MS)
-
-static void new_model(struct run_model *m, uint32_t root, const char *comm)
-{
-	struct model_process *p;
-
-	model_init(m);
-	m->meta.ncpus = 2;
-	m->meta.root_pid = root;
-	m->meta.end_ns = WALL;
-	p = model_add_process(m, root);
-	snprintf(p->comm, sizeof(p->comm), "%s", comm);
-	p->end_ns = WALL;
-}
 
 /* A thread living the whole run; its time in CLASS_A and CLASS_B (ms), the rest nowhere. */
 static void add_thread(struct run_model *m, uint32_t tid, uint32_t tgid, int class_a, uint64_t a_ms,

@@ -10,24 +10,16 @@
 #include "analyze/estpath.h"
 #include "analyze/findings.h"
 #include "base/util.h"
+#include "hand_model.h"
 #include "model/timeline.h"
 
-#define MS 1000000ULL
-#define WALL (1000 * MS)
 #define IRQ(kind) (WK_IRQ | (kind) << WK_IRQ_KIND_SHIFT)
 
-static void new_model(struct run_model *m, uint32_t root, const char *comm)
+/* A model whose wakeups carry their causes, as the tracer records them. */
+static void new_traced_model(struct run_model *m, uint32_t root, const char *comm)
 {
-	struct model_process *p;
-
-	model_init(m);
-	m->meta.ncpus = 2;
-	m->meta.root_pid = root;
-	m->meta.end_ns = WALL;
+	new_model(m, root, comm);
 	m->meta.wait_causes = true;
-	p = model_add_process(m, root);
-	snprintf(p->comm, sizeof(p->comm), "%s", comm);
-	p->end_ns = WALL;
 }
 
 static struct model_process *add_process(struct run_model *m, uint32_t pid, const char *exe,
@@ -114,7 +106,7 @@ Test(findings, sequential_requests_are_network_bound)
 	struct explanation *e;
 	const struct finding *f;
 
-	new_model(&m, 10, "python3");
+	new_traced_model(&m, 10, "python3");
 	add_thread(&m, 10, 10, 0, 1000, 20, WC_ONCPU, 100ULL, WC_NET, 900ULL, -1);
 	add_wakeup(&m, 0, 10, WC_NET, 20, 900, IRQ(IRQK_NET));
 	f = first(&m, "network-bound", 0.89, &e);
@@ -135,7 +127,7 @@ Test(findings, an_event_loop_waiting_for_packets_waits_for_the_network)
 	struct explanation *e;
 	const struct finding *f;
 
-	new_model(&m, 11, "python3");
+	new_traced_model(&m, 11, "python3");
 	add_thread(&m, 11, 11, 0, 1000, 50, WC_ONCPU, 200ULL, WC_LOOP_IDLE, 800ULL, -1);
 	add_wakeup(&m, 0, 11, WC_LOOP_IDLE, 50, 800, IRQ(IRQK_NET));
 	*VEC_PUSH(m.syscalls, m.n_syscalls, m.cap_syscalls) = (struct model_syscall){ .tgid = 11,
@@ -157,7 +149,7 @@ Test(findings, the_tree_s_own_sockets_talking_are_ipc_not_the_network)
 	const struct finding *f;
 	struct thread_acct *t;
 
-	new_model(&m, 12, "python3");
+	new_traced_model(&m, 12, "python3");
 	add_thread(&m, 12, 12, 0, 1000, 1, WC_ONCPU, 10ULL, WC_LOCK, 990ULL, -1);
 	t = add_thread(&m, 13, 12, 0, 1000, 800, WC_ONCPU, 300ULL, WC_NET, 700ULL, -1);
 	t->io[FK_NET][1] = (struct io_stat){ 3200, 200000000 };
@@ -180,7 +172,7 @@ Test(findings, a_pool_of_one_over_sleeps_has_no_concurrency)
 	struct explanation *e;
 	const struct finding *f;
 
-	new_model(&m, 20, "python3");
+	new_traced_model(&m, 20, "python3");
 	add_thread(&m, 20, 20, 0, 1000, 9, WC_ONCPU, 50ULL, WC_LOCK, 950ULL, -1);
 	add_thread(&m, 21, 20, 0, 1000, 9, WC_ONCPU, 50ULL, WC_TIMER, 900ULL, WC_LOCK, 50ULL, -1);
 	add_wakeup(&m, 21, 20, WC_LOCK, 9, 950, 0);
@@ -201,7 +193,7 @@ Test(findings, sleeps_that_overlap_are_timer_bound)
 	struct explanation *e;
 	const struct finding *f;
 
-	new_model(&m, 30, "python3");
+	new_traced_model(&m, 30, "python3");
 	add_thread(&m, 30, 30, 0, 1000, 1, WC_ONCPU, 50ULL, WC_LOCK, 950ULL, -1);
 	for (uint32_t tid = 31; tid <= 34; tid++) {
 		add_thread(&m, tid, 30, 0, 1000, 5, WC_ONCPU, 10ULL, WC_TIMER, 990ULL, -1);
@@ -227,7 +219,7 @@ Test(findings, blocking_sleeps_filling_an_event_loop_s_pool_are_its_size)
 	const struct finding *f;
 	struct thread_acct *t;
 
-	new_model(&m, 35, "python3");
+	new_traced_model(&m, 35, "python3");
 	model_process(&m, 35)->python = xstrdup("3.11");
 	add_thread(&m, 35, 35, 0, 1000, 60, WC_ONCPU, 60ULL, WC_LOOP_IDLE, 940ULL, -1);
 	for (uint32_t tid = 36; tid <= 41; tid++) {
@@ -252,7 +244,7 @@ Test(findings, python_threads_serialised_by_the_gil_and_a_queue_are_gil_bound_fi
 	struct run_model m;
 	struct explanation *e;
 
-	new_model(&m, 80, "python3");
+	new_traced_model(&m, 80, "python3");
 	model_process(&m, 80)->python = xstrdup("3.11");
 	add_thread(&m, 80, 80, 0, 1000, 1, WC_ONCPU, 10ULL, WC_OTHER_SLEEP, 990ULL, -1);
 	for (uint32_t tid = 81; tid <= 82; tid++) {
@@ -274,7 +266,7 @@ static void aiofiles_like(struct run_model *m)
 	struct thread_acct *ex;
 	struct model_disk *d;
 
-	new_model(m, 40, "python3");
+	new_traced_model(m, 40, "python3");
 	model_process(m, 40)->python = xstrdup("3.11");
 	add_thread(m, 40, 40, 0, 1000, 1000, WC_ONCPU, 500ULL, WC_RUNQUEUE, 100ULL, WC_LOOP_IDLE, 300ULL,
 		   WC_GIL, 100ULL, -1);
@@ -318,7 +310,7 @@ static void process_pool_of_tiny_tasks(struct run_model *m)
 {
 	struct thread_acct *t;
 
-	new_model(m, 60, "python3");
+	new_traced_model(m, 60, "python3");
 	model_process(m, 60)->python = xstrdup("3.11");
 	t = add_thread(m, 60, 60, 0, 1000, 8000, WC_ONCPU, 200ULL, WC_LOCK, 700ULL, WC_GIL, 100ULL, -1);
 	t->io[FK_PIPE][1] = (struct io_stat){ 20000, 80000 };    /* wake-ups of its own result thread */
@@ -378,7 +370,7 @@ Test(findings, round_trips_carrying_much_work_are_not_ipc_bound)
 /* Threads of process 50 take turns on a mutex: each wakes the others as it releases it. */
 static void mutex_turns(struct run_model *m, const char *comm, int class, uint64_t handovers)
 {
-	new_model(m, 50, comm);
+	new_traced_model(m, 50, comm);
 	add_thread(m, 50, 50, 0, 1000, 1, WC_LOCK, 1000ULL, -1);
 	for (uint32_t tid = 51; tid <= 53; tid++) {
 		add_thread(m, tid, 50, 0, 1000, handovers, WC_ONCPU, 400ULL, class, 600ULL, -1);
@@ -429,7 +421,7 @@ Test(findings, one_busy_thread_is_cpu_bound)
 	struct run_model m;
 	struct explanation *e;
 
-	new_model(&m, 60, "python3");
+	new_traced_model(&m, 60, "python3");
 	add_thread(&m, 60, 60, 0, 1000, 10, WC_ONCPU, 960ULL, WC_RUNQUEUE, 40ULL, -1);
 	first(&m, "cpu-bound-single-thread", 0.95, &e);
 	cr_assert_null(explanation_finding(e, "disk-not-bottleneck"), "a program that wrote no file");
@@ -445,7 +437,7 @@ Test(findings, a_parent_waiting_for_a_busy_child_is_cpu_bound_in_the_child)
 	struct explanation *e;
 	const struct finding *f;
 
-	new_model(&m, 70, "python3");
+	new_traced_model(&m, 70, "python3");
 	add_process(&m, 71, "/usr/bin/python3", 10, 990);
 	add_thread(&m, 70, 70, 0, 1000, 1, WC_ONCPU, 20ULL, WC_CHILD, 980ULL, -1);
 	add_thread(&m, 71, 71, 10, 990, 5, WC_ONCPU, 970ULL, WC_RUNQUEUE, 10ULL, -1);
@@ -466,7 +458,7 @@ Test(findings, an_fsync_loop_is_disk_bound)
 	struct model_disk *d;
 	struct thread_acct *t;
 
-	new_model(&m, 80, "prog");
+	new_traced_model(&m, 80, "prog");
 	t = add_thread(&m, 80, 80, 0, 1000, 500, WC_ONCPU, 100ULL, WC_DISK, 900ULL, -1);
 	t->io[FK_FILE][1] = (struct io_stat){ 500, 2000000 };
 	add_wakeup(&m, 0, 80, WC_DISK, 500, 900, IRQ(IRQK_BLOCK));
@@ -488,7 +480,7 @@ Test(findings, a_program_per_item_is_process_start_up)
 	struct explanation *e;
 	const struct finding *f;
 
-	new_model(&m, 90, "python3");
+	new_traced_model(&m, 90, "python3");
 	add_thread(&m, 90, 90, 0, 1000, 20, WC_ONCPU, 100ULL, WC_CHILD, 900ULL, -1);
 	for (uint32_t i = 0; i < 20; i++) {
 		uint32_t pid = 100 + i;
@@ -521,7 +513,7 @@ Test(findings, blocking_sleeps_in_callbacks_block_the_loop)
 	struct explanation *e;
 	const struct finding *f;
 
-	new_model(&m, 110, "python3");
+	new_traced_model(&m, 110, "python3");
 	add_thread(&m, 110, 110, 0, 1000, 1, WC_ONCPU, 160ULL, WC_TIMER, 800ULL, WC_LOOP_IDLE, 40ULL, -1);
 	*VEC_PUSH(m.syscalls, m.n_syscalls, m.cap_syscalls) = (struct model_syscall){ .tgid = 110,
 		.nr = (uint32_t)syscall_nr("epoll_wait"), .s = { .count = 40 } };
@@ -541,7 +533,7 @@ Test(findings, cpus_taken_by_others_are_contention_not_saturation)
 	struct explanation *e;
 	struct thread_acct *t;
 
-	new_model(&m, 120, "prog");
+	new_traced_model(&m, 120, "prog");
 	t = add_thread(&m, 120, 120, 0, 1000, 300, WC_ONCPU, 300ULL, WC_RUNQUEUE, 700ULL, -1);
 	t->queued_behind_others_ns = 700 * MS;
 	first(&m, "cpu-contention", 0.69, &e);
@@ -553,7 +545,7 @@ Test(findings, cpus_taken_by_others_are_contention_not_saturation)
 	cr_assert_null(explanation_finding(e, "cpu-contention"), "no other process to blame");
 	free(e);
 	model_free(&m);
-	new_model(&m, 121, "prog");   /* four busy threads for two CPUs: the run's own */
+	new_traced_model(&m, 121, "prog");   /* four busy threads for two CPUs: the run's own */
 	add_thread(&m, 121, 121, 0, 1000, 1, WC_LOCK, 1000ULL, -1);
 	for (uint32_t tid = 122; tid <= 125; tid++)
 		add_thread(&m, tid, 121, 0, 1000, 100, WC_ONCPU, 500ULL, WC_RUNQUEUE, 500ULL, -1);
@@ -572,7 +564,7 @@ Test(findings, wake_ups_onto_idle_cpus_are_wakeup_latency)
 	struct explanation *e;
 	const struct finding *f;
 
-	new_model(&m, 130, "prog");
+	new_traced_model(&m, 130, "prog");
 	add_thread(&m, 130, 130, 0, 1000, 5000, WC_ONCPU, 300ULL, WC_WAKEUP, 200ULL, WC_DISK, 500ULL, -1);
 	add_wakeup(&m, 0, 130, WC_DISK, 5000, 500, IRQ(IRQK_BLOCK));
 	e = explain(&m);
@@ -591,7 +583,7 @@ Test(findings, nothing_is_a_finding_because_nothing_else_fired)
 	struct explanation *e;
 	struct thread_acct *t;
 
-	new_model(&m, 140, "prog");   /* half on a CPU, half waiting on another process */
+	new_traced_model(&m, 140, "prog");   /* half on a CPU, half waiting on another process */
 	t = add_thread(&m, 140, 140, 0, 1000, 10, WC_ONCPU, 450ULL, WC_OTHER_SLEEP, 550ULL, -1);
 	t->io[FK_FILE][1] = (struct io_stat){ 100, 50000000 };
 	e = explain(&m);
@@ -612,7 +604,7 @@ Test(estimate, follows_the_waker_and_tiles_the_wall)
 	struct critical_path p;
 	uint64_t sum = 0;
 
-	new_model(&m, 150, "prog");
+	new_traced_model(&m, 150, "prog");
 	add_thread(&m, 150, 150, 0, 1000, 1, WC_ONCPU, 200ULL, WC_LOCK, 800ULL, -1);
 	add_thread(&m, 151, 150, 0, 1000, 4, WC_ONCPU, 100ULL, WC_TIMER, 700ULL, WC_LOCK, 200ULL, -1);
 	add_wakeup(&m, 151, 150, WC_LOCK, 4, 800, 0);
@@ -638,7 +630,7 @@ Test(estimate, without_a_timeline_the_method_says_estimated)
 	struct run_model m;
 	struct explanation *e;
 
-	new_model(&m, 160, "prog");
+	new_traced_model(&m, 160, "prog");
 	add_thread(&m, 160, 160, 0, 1000, 1, WC_ONCPU, 1000ULL, -1);
 	e = explain(&m);
 	cr_assert_str_eq(e->d.method, EXPLAIN_METHOD_ESTIMATE);
